@@ -1,0 +1,390 @@
+# libram: Makefile (GNU make).
+#
+# Targets
+#   all (default)   lib/libram.so.X.Y.Z with symlinks lib/libram.so.X and
+#                   lib/libram.so, lib/libram.a, ram.pc
+#   examples        examples/NAME/ram-NAME for every examples/NAME/main.c
+#                   (plus examples/NAME/*.c and examples/common/*.c, linked
+#                   with lib/libram.a), and bench/ram-bench if bench/*.c exist
+#   check           builds the above and the tests, then runs in order:
+#                   scripts/check-headers.sh (each public header alone as C99
+#                   and C++11), scripts/check-exports.sh (exported symbols ==
+#                   lib/ram.map), the link test (C, C++ and static), and the
+#                   Check runner $(BUILD)/tests/ram-test
+#   check-sanitize  the Check runner built in build-asan/ with ASan+UBSan,
+#                   run with CK_FORK=no (leaves lib/ and build/ alone)
+#   check-valgrind  the Check runner under valgrind, CK_FORK=no
+#   bench           builds and runs bench/ram-bench
+#   demo            builds the examples and runs examples/mnist/demo.sh
+#   install, uninstall, clean
+#
+# Variables (command line or environment)
+#   CC, CXX, AR, PKG_CONFIG   tools (cc, c++, ar, pkg-config)
+#   CFLAGS (-O2 -g), CXXFLAGS (-O2 -g), CPPFLAGS, LDFLAGS
+#                   user flags; the project's own flags (-std=c11, warnings,
+#                   -fPIC, -fvisibility=hidden, ...) are always added
+#   WERROR          -Werror by default; WERROR= makes warnings non-fatal
+#   V=1             show the full commands
+#   BUILD           directory for objects and test binaries (build)
+#   CBLAS_PC        pkg-config module of the CBLAS provider (openblas). Set it
+#                   empty to give CBLAS_CFLAGS and CBLAS_LIBS by hand.
+#   CBLAS_CFLAGS, CBLAS_LIBS
+#                   default: pkg-config --cflags/--libs $(CBLAS_PC). The
+#                   library includes <cblas.h>. Examples:
+#                     make                                       (OpenBLAS)
+#                     make CBLAS_PC= CBLAS_LIBS=-lblis \
+#                       CBLAS_CFLAGS="-isystem /usr/include/x86_64-linux-gnu/blis-openmp"
+#                                                     (BLIS, Debian libblis-dev)
+#   CHECK_CFLAGS, CHECK_LIBS  default: pkg-config --cflags/--libs check
+#   RAM_TEST_ARGS   arguments for the test runner, e.g.
+#                     make check RAM_TEST_ARGS="--exclude-tag slow"
+#                   (ram-test [--tag T] [--exclude-tag T] [--list] [suite...])
+#   PREFIX (/usr/local), LIBDIR ($(PREFIX)/lib), INCLUDEDIR ($(PREFIX)/include),
+#   PKGCONFIGDIR ($(LIBDIR)/pkgconfig), DESTDIR   for install and uninstall
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+# ---------------------------------------------------------------------------
+# Version: only in include/ram/version.h.
+VERSION_H := include/ram/version.h
+ram_version_field = $(shell sed -n 's/^[[:space:]]*.[[:space:]]*define[[:space:]][[:space:]]*RAM_VERSION_$(1)[[:space:]][[:space:]]*\([0-9][0-9]*\).*/\1/p' $(VERSION_H))
+VERSION_MAJOR := $(call ram_version_field,MAJOR)
+VERSION_MINOR := $(call ram_version_field,MINOR)
+VERSION_PATCH := $(call ram_version_field,PATCH)
+ifeq ($(and $(VERSION_MAJOR),$(VERSION_MINOR),$(VERSION_PATCH)),)
+$(error could not read RAM_VERSION_MAJOR/MINOR/PATCH from $(VERSION_H))
+endif
+VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+
+SO_NAME   := libram.so.$(VERSION_MAJOR)
+SO_FULL   := lib/libram.so.$(VERSION)
+SO_MAJOR  := lib/$(SO_NAME)
+SO_DEV    := lib/libram.so
+STATICLIB := lib/libram.a
+MAP       := lib/ram.map
+PC        := ram.pc
+
+# ---------------------------------------------------------------------------
+# Tools and flags.
+ifeq ($(origin CC),default)
+CC := cc
+endif
+ifeq ($(origin CXX),default)
+CXX := c++
+endif
+PKG_CONFIG ?= pkg-config
+INSTALL    ?= install
+NM         ?= nm
+
+CFLAGS   ?= -O2 -g
+CXXFLAGS ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS  ?=
+WERROR   ?= -Werror
+BUILD    ?= build
+
+WARN_FLAGS := -Wall -Wextra $(WERROR)
+RAM_CFLAGS := -std=c11 $(WARN_FLAGS) -fPIC -fvisibility=hidden \
+              -D_POSIX_C_SOURCE=200809L
+# Set by check-sanitize for its sub-make (compile and link).
+SANITIZE_FLAGS ?=
+
+# -Iinclude first, so that an installed libram never shadows the tree's.
+ALL_CFLAGS  = -Iinclude $(CPPFLAGS) $(CFLAGS) $(RAM_CFLAGS) $(SANITIZE_FLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE_FLAGS)
+
+# Goals that need neither CBLAS nor Check.
+NOCONFIG_GOALS := clean uninstall help
+ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
+NEED_CONFIG := 1
+endif
+
+# CBLAS provider.
+CBLAS_PC ?= openblas
+ifneq ($(strip $(CBLAS_PC)),)
+  # Fail early when pkg-config is needed and does not know the module.
+  ifneq ($(and $(NEED_CONFIG),$(filter undefined,$(origin CBLAS_CFLAGS) $(origin CBLAS_LIBS))),)
+    ifneq ($(shell $(PKG_CONFIG) --exists $(CBLAS_PC) && echo yes),yes)
+      $(error pkg-config module '$(CBLAS_PC)' not found: install it \
+        (scripts/setup-debian.sh installs libopenblas-dev) or use \
+        make CBLAS_PC= CBLAS_CFLAGS=... CBLAS_LIBS=...)
+    endif
+  endif
+  ifeq ($(origin CBLAS_CFLAGS),undefined)
+    CBLAS_CFLAGS := $(if $(NEED_CONFIG),$(shell $(PKG_CONFIG) --cflags $(CBLAS_PC) 2>/dev/null))
+  endif
+  ifeq ($(origin CBLAS_LIBS),undefined)
+    CBLAS_LIBS := $(if $(NEED_CONFIG),$(shell $(PKG_CONFIG) --libs $(CBLAS_PC) 2>/dev/null))
+  endif
+else
+  CBLAS_CFLAGS ?=
+  CBLAS_LIBS ?=
+  ifeq ($(NEED_CONFIG)$(strip $(CBLAS_LIBS)),1)
+    $(warning CBLAS_PC and CBLAS_LIBS are both empty: the link will miss cblas_*)
+  endif
+endif
+
+# Check (unit tests).
+ifeq ($(origin CHECK_CFLAGS),undefined)
+  CHECK_CFLAGS := $(if $(NEED_CONFIG),$(shell $(PKG_CONFIG) --cflags check 2>/dev/null))
+endif
+ifeq ($(origin CHECK_LIBS),undefined)
+  CHECK_LIBS := $(if $(NEED_CONFIG),$(shell $(PKG_CONFIG) --libs check 2>/dev/null))
+endif
+
+# What programs (examples, bench, tests) link besides libram.
+APP_LIBS = $(CBLAS_LIBS) -lz -lpng -lm
+
+# ---------------------------------------------------------------------------
+# Quiet output (V=1 shows commands).
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' '$(1)' '$(2)'
+endif
+
+# ---------------------------------------------------------------------------
+# Sources.
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+HEADERS  := $(sort $(wildcard include/ram/*.h))
+
+# Examples: examples/NAME/main.c makes examples/NAME/ram-NAME.
+EXAMPLE_NAMES := $(filter-out common,$(patsubst examples/%/main.c,%,$(wildcard examples/*/main.c)))
+EXAMPLE_BINS  := $(foreach n,$(EXAMPLE_NAMES),examples/$(n)/ram-$(n))
+EX_COMMON_SRCS := $(sort $(wildcard examples/common/*.c))
+# Example modules the tests link: every example source but main.c.
+EX_MODULE_SRCS := $(sort $(filter-out %/main.c,$(wildcard examples/*/*.c)))
+
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_BIN  := $(if $(BENCH_SRCS),bench/ram-bench)
+
+TEST_SRCS   := $(sort $(wildcard tests/test_*.c))
+TEST_BIN    := $(BUILD)/tests/ram-test
+SUITES_H    := $(BUILD)/tests/suites.h
+TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o
+LINK_TESTS  := $(BUILD)/tests/link-test $(BUILD)/tests/link-test-cxx \
+               $(BUILD)/tests/link-test-static
+
+objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+# Per-directory compile flags. Examples see the public headers and
+# examples/common/*.h ("rng.h" or "common/rng.h"); tests also see lib/*.h and
+# the headers of every example directory ("idx.h", "game.h"), so header names
+# must be unique across examples/*/.
+EX_HDR_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard examples/*/*.h))))
+EX_INC      := -Iexamples -Iexamples/common
+TEST_INC    := -Ilib -Iexamples $(addprefix -I,$(EX_HDR_DIRS)) -I$(BUILD)/tests
+$(BUILD)/lib/%.o:      DIR_CFLAGS = -DRAM_BUILDING $(CBLAS_CFLAGS)
+$(BUILD)/examples/%.o: DIR_CFLAGS = $(EX_INC)
+$(BUILD)/bench/%.o:    DIR_CFLAGS = $(EX_INC)
+$(BUILD)/tests/%.o:    DIR_CFLAGS = $(TEST_INC) $(CBLAS_CFLAGS) $(CHECK_CFLAGS)
+
+# ---------------------------------------------------------------------------
+# Main targets.
+.PHONY: all examples check check-sanitize check-valgrind bench demo install \
+        uninstall clean help test-run FORCE
+
+all: $(SO_FULL) $(SO_MAJOR) $(SO_DEV) $(STATICLIB) $(PC)
+
+examples: $(EXAMPLE_BINS) $(BENCH_BIN)
+	@:
+
+# Everything is rebuilt when the flags change.
+FLAGS_STAMP := $(BUILD)/build-flags
+FLAGS_NOW = $(CC) $(ALL_CFLAGS) | $(CBLAS_CFLAGS) | $(CHECK_CFLAGS) | \
+            $(ALL_LDFLAGS) | $(CBLAS_LIBS) | $(CHECK_LIBS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(subst ','\'',$(FLAGS_NOW))' > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DIR_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Library.
+$(SO_FULL): $(LIB_OBJS) $(MAP) $(FLAGS_STAMP)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,$(SO_NAME) \
+		-Wl,--version-script=$(MAP) -Wl,--no-undefined \
+		-o $@ $(LIB_OBJS) $(CBLAS_LIBS) -lm
+
+$(SO_MAJOR): $(SO_FULL)
+	$(Q)ln -sf $(notdir $<) $@
+
+$(SO_DEV): $(SO_MAJOR)
+	$(Q)ln -sf $(notdir $<) $@
+
+$(STATICLIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $(LIB_OBJS)
+
+# pkg-config file; rewritten only when its content changes (PREFIX, ...).
+PREFIX       ?= /usr/local
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+PC_LIBDIR     = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCLUDEDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+PC_REQUIRES_PRIVATE = $(strip $(CBLAS_PC))
+PC_LIBS_PRIVATE = $(strip $(if $(strip $(CBLAS_PC)),,$(CBLAS_LIBS)) -lm)
+
+$(PC): ram.pc.in FORCE
+	@sed -e 's|@PREFIX@|$(PREFIX)|g' \
+	    -e 's|@LIBDIR@|$(PC_LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(PC_INCLUDEDIR)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@REQUIRES_PRIVATE@|$(PC_REQUIRES_PRIVATE)|g' \
+	    -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|g' \
+	    -e '/^[A-Za-z.]*:[[:space:]]*$$/d' $< > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; \
+	else mv -f $@.tmp $@; printf '  %-8s %s\n' GEN $@; fi
+
+# Example programs: examples/NAME/*.c + examples/common/*.c + lib/libram.a.
+define example_program
+examples/$(1)/ram-$(1): $$(call objs,$$(sort $$(wildcard examples/$(1)/*.c)) $$(EX_COMMON_SRCS)) $$(STATICLIB)
+	$$(call msg,LD,$$@)
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(STATICLIB) $$(APP_LIBS)
+endef
+$(foreach n,$(EXAMPLE_NAMES),$(eval $(call example_program,$(n))))
+
+ifneq ($(BENCH_BIN),)
+$(BENCH_BIN): $(call objs,$(BENCH_SRCS) $(EX_COMMON_SRCS)) $(STATICLIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(STATICLIB) $(APP_LIBS)
+endif
+
+bench: $(BENCH_BIN)
+ifneq ($(BENCH_BIN),)
+	./$(BENCH_BIN)
+else
+	@echo "no bench/*.c: nothing to run"
+endif
+
+demo: examples
+	@if [ -f examples/mnist/demo.sh ]; then \
+		bash examples/mnist/demo.sh; \
+	else \
+		echo "examples/mnist/demo.sh does not exist yet" >&2; exit 1; \
+	fi
+
+# ---------------------------------------------------------------------------
+# Tests.
+# Suites are found by tests/gen-suites.sh: each 'Suite *suite_NAME(void)' at
+# the start of a line in tests/test_*.c. suites.h is rewritten only when the
+# list changes.
+$(SUITES_H): tests/gen-suites.sh FORCE
+	@mkdir -p $(@D)
+	$(Q)bash tests/gen-suites.sh $@ $(TEST_SRCS)
+
+$(BUILD)/tests/runner.o: $(SUITES_H)
+
+# The runner links the library objects directly (tests may call internal
+# lib/*.h functions) and the example modules except main.c.
+$(TEST_BIN): $(TEST_OBJS) $(LIB_OBJS) $(call objs,$(EX_MODULE_SRCS)) $(FLAGS_STAMP)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(CHECK_LIBS) $(APP_LIBS)
+
+# Link test: public headers only, against lib/libram.so, as C99, as C++11,
+# and against lib/libram.a.
+LINK_TEST_DEPS = tests/link_test.c $(HEADERS) $(FLAGS_STAMP)
+$(BUILD)/tests/link-test: $(LINK_TEST_DEPS) $(SO_DEV)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=c99 -pedantic $(WARN_FLAGS) -Iinclude $(CPPFLAGS) $(CFLAGS) \
+		-Llib $(ALL_LDFLAGS) -o $@ tests/link_test.c \
+		-lram -Wl,-rpath,$(CURDIR)/lib
+
+$(BUILD)/tests/link-test-cxx: $(LINK_TEST_DEPS) $(SO_DEV)
+	$(call msg,CXX,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CXX) -std=c++11 -pedantic $(WARN_FLAGS) -Iinclude $(CPPFLAGS) \
+		$(CXXFLAGS) -Llib $(ALL_LDFLAGS) -o $@ -x c++ tests/link_test.c -x none \
+		-lram -Wl,-rpath,$(CURDIR)/lib
+
+$(BUILD)/tests/link-test-static: $(LINK_TEST_DEPS) $(STATICLIB)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=c99 -pedantic $(WARN_FLAGS) -Iinclude $(CPPFLAGS) $(CFLAGS) \
+		-DLINK_TEST_KIND='"static"' $(ALL_LDFLAGS) -o $@ tests/link_test.c \
+		$(STATICLIB) $(CBLAS_LIBS) -lm
+
+check: all examples $(TEST_BIN) $(LINK_TESTS)
+	@echo "== public headers alone (C99, C++11)"
+	$(Q)CC='$(CC)' CXX='$(CXX)' bash scripts/check-headers.sh include
+	@echo "== exported symbols vs $(MAP)"
+	$(Q)NM='$(NM)' bash scripts/check-exports.sh $(SO_FULL) $(STATICLIB) \
+		$(MAP) include $(VERSION)
+	@echo "== version $(VERSION): $(PC), CHANGELOG.md"
+	$(Q)$(PKG_CONFIG) --validate ./$(PC)
+	$(Q)if [ -f CHANGELOG.md ]; then \
+		top=$$(sed -n 's/^##*[[:space:]]*\[\{0,1\}v\{0,1\}\([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' CHANGELOG.md | sed -n 1p); \
+		if [ "$$top" != "$(VERSION)" ]; then \
+			echo "CHANGELOG.md: top entry is '$$top', expected $(VERSION) (include/ram/version.h)" >&2; \
+			exit 1; \
+		fi; \
+	fi
+	@echo "version $(VERSION) OK"
+	@echo "== link test (shared C, shared C++, static)"
+	$(Q)$(BUILD)/tests/link-test
+	$(Q)$(BUILD)/tests/link-test-cxx
+	$(Q)$(BUILD)/tests/link-test-static
+	@echo "== unit tests"
+	$(Q)$(TEST_BIN) $(RAM_TEST_ARGS)
+
+# Runs the test binary of this $(BUILD); used by the targets below.
+test-run: $(TEST_BIN)
+	$(Q)$(TEST_ENV) $(TEST_BIN) $(RAM_TEST_ARGS)
+
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+check-sanitize:
+	@echo "== unit tests with ASan+UBSan (build-asan)"
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
+		SANITIZE_FLAGS='$(SANITIZE)' \
+		TEST_ENV='CK_FORK=no ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1' \
+		test-run
+
+VALGRIND ?= valgrind
+VALGRIND_FLAGS ?= --error-exitcode=1 --leak-check=full
+check-valgrind:
+	@echo "== unit tests under valgrind"
+	$(Q)$(MAKE) --no-print-directory test-run \
+		TEST_ENV='CK_FORK=no OPENBLAS_NUM_THREADS=1 $(VALGRIND) $(VALGRIND_FLAGS)'
+
+# ---------------------------------------------------------------------------
+# Install.
+install: all
+	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR)/ram $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR)
+	$(INSTALL) -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/ram/
+	$(INSTALL) -m 755 $(SO_FULL) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SO_FULL)) $(DESTDIR)$(LIBDIR)/$(notdir $(SO_MAJOR))
+	ln -sf $(notdir $(SO_MAJOR)) $(DESTDIR)$(LIBDIR)/$(notdir $(SO_DEV))
+	$(INSTALL) -m 644 $(STATICLIB) $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 644 $(PC) $(DESTDIR)$(PKGCONFIGDIR)/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/ram/,$(notdir $(HEADERS)))
+	rmdir $(DESTDIR)$(INCLUDEDIR)/ram 2>/dev/null || true
+	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,$(notdir $(SO_FULL) $(SO_MAJOR) $(SO_DEV) $(STATICLIB)))
+	rm -f $(DESTDIR)$(PKGCONFIGDIR)/$(PC)
+
+clean:
+	rm -rf build build-asan $(BUILD)
+	rm -f lib/libram.so lib/libram.so.* $(STATICLIB) $(PC) $(PC).tmp
+	rm -f $(foreach d,$(wildcard examples/*/),$(d)ram-$(notdir $(d:/=))) bench/ram-bench
+
+help:
+	@sed -n '1,/^$$/s/^# \{0,1\}//p' Makefile
+
+FORCE:
+
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

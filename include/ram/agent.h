@@ -1,0 +1,314 @@
+/* libram: the agent, which composes sensor, glimpse, core, location,
+ * action and baseline networks, and the host-driven episode API. */
+#ifndef RAM_AGENT_H
+#define RAM_AGENT_H
+
+#include "ram/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Create-time configuration: an opaque object with integer keys, so that no
+ * struct layout crosses the ABI. New keys are only ever added.
+ * ---------------------------------------------------------------------- */
+
+/** Opaque create-time configuration. Since 0.1.0. */
+typedef struct ram_config ram_config;
+
+/** Configuration keys; the values are pinned. Defaults are the paper's
+ *  28x28 MNIST model. ram_config_bounds() gives each key's range. */
+typedef enum ram_config_key {
+    RAM_CFG_PATCH = 1,           /**< retina patch width g (default 8) */
+    RAM_CFG_SCALES = 2,          /**< retina scales k (default 1) */
+    RAM_CFG_CHANNELS = 3,        /**< image channels C (default 1) */
+    RAM_CFG_GLIMPSE_WHAT = 4,    /**< glimpse net h_g size (default 128) */
+    RAM_CFG_GLIMPSE_WHERE = 5,   /**< glimpse net h_l size (default 128) */
+    RAM_CFG_GLIMPSE_SIZE = 6,    /**< glimpse net output G (default 256) */
+    RAM_CFG_CORE = 7,            /**< a ram_core_type (default RAM_CORE_RNN) */
+    RAM_CFG_HIDDEN = 8,          /**< core state size H (default 256) */
+    RAM_CFG_ACTIONS = 9,         /**< action count A (default 10) */
+    RAM_CFG_ACTION_MODE = 10,    /**< a ram_action_mode (default CLASSIFY) */
+    RAM_CFG_MAX_STEPS = 11,      /**< steps a training episode may record
+                                      (default 6) */
+    RAM_CFG_LOCATION_BOUND = 12, /**< a ram_bound (default RAM_BOUND_TANH) */
+    RAM_CFG_SEED = 13,           /**< seeds the weights and the agent's RNG
+                                      (default 1; any int64) */
+    RAM_CFG_TRAINABLE = 14       /**< 1: gradients and optimiser state are
+                                      allocated; 0: inference only, the
+                                      agent holds the parameters plus O(1)
+                                      state (default 1) */
+} ram_config_key;
+
+/** How the action network is used. Values are pinned. */
+typedef enum ram_action_mode {
+    /** A classifier: trained by cross-entropy on the labels handed to
+     *  ram_agent_end() at the last step (the paper's hybrid loss). Never
+     *  sampled; ram_agent_step() reports the argmax as the action. */
+    RAM_ACTION_CLASSIFY = 1,
+    /** A control policy: an action is sampled every step and trained by
+     *  REINFORCE from the rewards (the Catch game). */
+    RAM_ACTION_CONTROL = 2
+} ram_action_mode;
+
+/** New configuration holding the defaults.
+ *  @return RAM_OK, RAM_E_INVALID, RAM_E_NOMEM. Since 0.1.0. */
+RAM_API int ram_config_create(ram_config **out);
+
+/** Free. NULL is a no-op. Since 0.1.0. */
+RAM_API void ram_config_free(ram_config *cfg);
+
+/** Set one key. @return RAM_OK, RAM_E_INVALID (NULL, unknown key),
+ *  RAM_E_RANGE (outside ram_config_bounds). Since 0.1.0. */
+RAM_API int ram_config_set(ram_config *cfg, int key, int64_t value);
+
+/** Read one key. Since 0.1.0. */
+RAM_API int ram_config_get(const ram_config *cfg, int key, int64_t *value);
+
+/** Inclusive bounds of a key. Either output may be NULL.
+ *  @return RAM_OK or RAM_E_INVALID (unknown key). Since 0.1.0. */
+RAM_API int ram_config_bounds(int key, int64_t *min, int64_t *max);
+
+/* ------------------------------------------------------------------------
+ * Tunable scalars: read and changed at any time between calls.
+ * ---------------------------------------------------------------------- */
+
+/** Tunable keys; the values are pinned. ram_param_bounds() gives each
+ *  key's range; ram_param_default() its default. */
+typedef enum ram_param {
+    RAM_PARAM_LEARNING_RATE = 1,    /**< default 1e-3 */
+    RAM_PARAM_OPTIMIZER = 2,        /**< a ram_optimizer (default ADAM) */
+    RAM_PARAM_MOMENTUM = 3,         /**< SGD momentum (default 0.9) */
+    RAM_PARAM_ADAM_BETA1 = 4,       /**< default 0.9 */
+    RAM_PARAM_ADAM_BETA2 = 5,       /**< default 0.999 */
+    RAM_PARAM_ADAM_EPSILON = 6,     /**< default 1e-8 */
+    RAM_PARAM_CLIP_NORM = 7,        /**< global gradient-norm clip; 0 = off
+                                         (default 0) */
+    RAM_PARAM_LOCATION_STD = 8,     /**< location policy sigma (default 0.1) */
+    RAM_PARAM_GAMMA = 9,            /**< discount (default 1) */
+    RAM_PARAM_XENT_WEIGHT = 10,     /**< weight of the cross-entropy term
+                                         (default 1) */
+    RAM_PARAM_REINFORCE_WEIGHT = 11,/**< weight of the REINFORCE terms
+                                         (default 1) */
+    RAM_PARAM_BASELINE_WEIGHT = 12, /**< weight of the baseline's squared
+                                         error (default 1) */
+    RAM_PARAM_BASELINE_TRAINS_CORE = 13, /**< 1: the baseline's error also
+                                         trains the core (default 0) */
+    RAM_PARAM_RANDOM_GLIMPSES = 14, /**< 1: every location is uniform in
+                                         [-1,1]^2 and the location network
+                                         is not trained (ablation; default 0) */
+    RAM_PARAM_WEIGHT_DECAY = 15,    /**< L2 decay added to the gradient of
+                                         every weight (not biases) (default 0) */
+    RAM_PARAM_ENTROPY_WEIGHT = 16   /**< control mode: bonus on the action
+                                         policy's entropy (default 0) */
+} ram_param;
+
+/** Optimisers (values of RAM_PARAM_OPTIMIZER). Pinned. */
+typedef enum ram_optimizer {
+    RAM_OPT_SGD = 1, /**< v = mu v + g; p -= lr v */
+    RAM_OPT_ADAM = 2 /**< Adam with bias correction */
+} ram_optimizer;
+
+/** Inclusive bounds of a tunable; either output may be NULL.
+ *  @return RAM_OK or RAM_E_INVALID (unknown key). Since 0.1.0. */
+RAM_API int ram_param_bounds(int key, double *min, double *max);
+
+/** Default of a tunable. @return RAM_OK or RAM_E_INVALID. Since 0.1.0. */
+RAM_API int ram_param_default(int key, double *value);
+
+/* ------------------------------------------------------------------------
+ * The agent.
+ * ---------------------------------------------------------------------- */
+
+/** Opaque agent. Not thread-safe: one agent, one thread at a time; two
+ *  agents may be used by two threads at once. Since 0.1.0. */
+typedef struct ram_agent ram_agent;
+
+/** Create an agent from a configuration (copied; `cfg` may be freed after).
+ *  Allocates everything an episode at batch 1 needs, so that at batch 1
+ *  ram_agent_step() never allocates.
+ *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE, RAM_E_NOMEM. Since 0.1.0. */
+RAM_API int ram_agent_create(const ram_config *cfg, ram_agent **out);
+
+/** Free. NULL is a no-op. Since 0.1.0. */
+RAM_API void ram_agent_free(ram_agent *agent);
+
+/** Read one configuration key of the agent. Since 0.1.0. */
+RAM_API int ram_agent_get_config(const ram_agent *agent, int key,
+                                 int64_t *value);
+
+/** Set a tunable. @return RAM_OK, RAM_E_INVALID (unknown key),
+ *  RAM_E_RANGE (outside bounds, NaN, or not an integer for an integer
+ *  key). Since 0.1.0. */
+RAM_API int ram_agent_set_param(ram_agent *agent, int key, double value);
+
+/** Read a tunable. Since 0.1.0. */
+RAM_API int ram_agent_get_param(const ram_agent *agent, int key,
+                                double *value);
+
+/** Reset every tunable to its default. Since 0.1.0. */
+RAM_API int ram_agent_reset_params(ram_agent *agent);
+
+/** The flat parameter and gradient arrays (owned by the agent) and their
+ *  length. grads is NULL for an inference-only agent. The layout is the
+ *  concatenation, in this order, of the glimpse, core, location, action and
+ *  baseline layouts documented in their headers. Since 0.1.0. */
+RAM_API int ram_agent_params(ram_agent *agent, float **params, float **grads,
+                             size_t *count);
+
+/** Describe the observations that ram_agent_step() will receive; see
+ *  ram_sensor_glimpse() for the meaning. Channels come from the config.
+ *  Default: none (step fails with RAM_E_STATE until this is called).
+ *  Never allocates. May be called between steps.
+ *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE. Since 0.1.0. */
+RAM_API int ram_agent_set_input(ram_agent *agent, int format, size_t width,
+                                size_t height, size_t row_stride,
+                                size_t image_stride);
+
+/** Flags for ram_agent_begin(). Values are pinned. */
+typedef enum ram_begin_flags {
+    /** Record the episode for ram_agent_end()'s gradients (at most
+     *  RAM_CFG_MAX_STEPS steps). Without it the agent keeps O(1) state. */
+    RAM_BEGIN_TRAIN = 1u,
+    /** Use the location mean instead of a sample. */
+    RAM_BEGIN_GREEDY_LOCATION = 2u,
+    /** Control mode: take the most probable action instead of a sample. */
+    RAM_BEGIN_GREEDY_ACTION = 4u
+} ram_begin_flags;
+
+/** Begin an episode for a batch of `batch` observations: h_0 = 0, and the
+ *  first location l_0 comes from the location network applied to the zero
+ *  state (so it is learned too). An episode already under way is dropped.
+ *  Allocates only if `batch` (or, with RAM_BEGIN_TRAIN, the recording) is
+ *  larger than any before.
+ *  @return RAM_OK, RAM_E_INVALID (NULL, unknown flag), RAM_E_RANGE (batch),
+ *          RAM_E_UNSUPPORTED (RAM_BEGIN_TRAIN on an inference-only agent),
+ *          RAM_E_NOMEM. Since 0.1.0. */
+RAM_API int ram_agent_begin(ram_agent *agent, size_t batch, unsigned flags);
+
+/** The location the next step will glimpse at: batch pairs (x, y) in
+ *  [-1, 1]. @return RAM_OK, RAM_E_INVALID, RAM_E_STATE (no episode).
+ *  Since 0.1.0. */
+RAM_API int ram_agent_location(const ram_agent *agent, float *loc);
+
+/** One step: glimpse every observation at the current location, update the
+ *  core state, and choose the next location and an action.
+ *  @param images   the batch of observations, as ram_agent_set_input()
+ *                  described them.
+ *  @param next_loc batch x 2 output: where the next step will look, or NULL.
+ *  @param probs    batch x A output: the action distribution, or NULL.
+ *  @param actions  batch output: the action taken (sampled or argmax, per
+ *                  the mode and flags), or NULL.
+ *  @return RAM_OK; RAM_E_INVALID (NULL agent or images); RAM_E_STATE (no
+ *          episode, no input described, or a training episode already at
+ *          RAM_CFG_MAX_STEPS); RAM_E_NONFINITE (NaN/Inf in a pixel that the
+ *          retina reads). On error the episode is as before the call.
+ *  Never allocates. Since 0.1.0. */
+RAM_API int ram_agent_step(ram_agent *agent, const void *images,
+                           float *next_loc, float *probs, int *actions);
+
+/** Hand over the rewards that followed the last step (batch floats,
+ *  finite). Steps without a call get 0; a second call for the same step
+ *  adds. @return RAM_OK, RAM_E_INVALID, RAM_E_STATE (no step yet),
+ *  RAM_E_NONFINITE. Since 0.1.0. */
+RAM_API int ram_agent_reward(ram_agent *agent, const float *rewards);
+
+/** End the episode. For a training episode, computes and *adds* into the
+ *  gradient array: backpropagation through time of
+ *    xent_weight      * mean cross-entropy of the last step's action
+ *                       distribution against `labels` (classify mode),
+ *  + reinforce_weight * REINFORCE for every sampled location (and, in
+ *                       control mode, every sampled action) with the
+ *                       discounted return R_t and the detached baseline b_t,
+ *  + baseline_weight  * mean squared error of b_t against R_t / 2,
+ *  - entropy_weight   * mean action entropy (control mode).
+ *  docs/design.md gives the exact terms and which gradient reaches which
+ *  network. Other episodes just end.
+ *  @param labels  batch labels in [0, A), or NULL (no cross-entropy).
+ *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE (a label), RAM_E_STATE (no
+ *          episode, or a training episode with no step). Since 0.1.0. */
+RAM_API int ram_agent_end(ram_agent *agent, const int *labels);
+
+/** Apply the optimiser to the accumulated gradients (global-norm clipping
+ *  first, when set), then zero them.
+ *  @return RAM_OK, RAM_E_INVALID, RAM_E_STATE (no gradient accumulated
+ *          since the last update or zero_grad), RAM_E_UNSUPPORTED
+ *          (inference-only agent), RAM_E_NONFINITE (a gradient is not
+ *          finite; nothing is applied, the gradients are kept).
+ *  Since 0.1.0. */
+RAM_API int ram_agent_update(ram_agent *agent);
+
+/** Discard the accumulated gradients. Since 0.1.0. */
+RAM_API int ram_agent_zero_grad(ram_agent *agent);
+
+/** Figures about the last ended episode and the last update. Pinned. */
+typedef enum ram_stat {
+    RAM_STAT_XENT = 1,          /**< mean cross-entropy (classify mode) */
+    RAM_STAT_ACCURACY = 2,      /**< fraction of argmax == label */
+    RAM_STAT_RETURN = 3,        /**< mean discounted return from step 0 */
+    RAM_STAT_BASELINE_MSE = 4,  /**< mean of (b_t - R_t)^2 */
+    RAM_STAT_GRAD_NORM = 5,     /**< global gradient norm before clipping,
+                                     at the last update */
+    RAM_STAT_STEPS = 6,         /**< steps in the last ended episode */
+    RAM_STAT_UPDATES = 7,       /**< updates applied since creation */
+    RAM_STAT_ENTROPY = 8        /**< mean action entropy, all steps */
+} ram_stat;
+
+/** Read a figure. @return RAM_OK, RAM_E_INVALID. Since 0.1.0. */
+RAM_API int ram_agent_stat(const ram_agent *agent, int key, double *value);
+
+/* ------------------------------------------------------------------------
+ * Save and load (docs/model-format.md specifies the format).
+ * ---------------------------------------------------------------------- */
+
+/** Flags for ram_agent_save(). Pinned. */
+typedef enum ram_save_flags {
+    /** Also store the optimiser state, the update count and the agent's RNG
+     *  state, so that training resumes exactly. */
+    RAM_SAVE_OPTIMIZER = 1u
+} ram_save_flags;
+
+/** Flags for ram_agent_load(). Pinned. */
+typedef enum ram_load_flags {
+    /** Create an inference-only agent (RAM_CFG_TRAINABLE = 0). */
+    RAM_LOAD_INFERENCE = 1u
+} ram_load_flags;
+
+/** Serialise the agent (configuration, tunables, parameters and, with
+ *  RAM_SAVE_OPTIMIZER, the optimiser and RNG state) into `buf`.
+ *  @param buf   destination, or NULL to ask for the size only.
+ *  @param cap   bytes available at buf.
+ *  @param size  receives the bytes needed (always, also on RAM_E_BUFFER).
+ *  @return RAM_OK, RAM_E_INVALID, RAM_E_BUFFER (cap too small; buf is not
+ *          written), RAM_E_UNSUPPORTED (RAM_SAVE_OPTIMIZER on an
+ *          inference-only agent). Since 0.1.0. */
+RAM_API int ram_agent_save(const ram_agent *agent, unsigned flags, void *buf,
+                           size_t cap, size_t *size);
+
+/** Create an agent from a buffer written by ram_agent_save(). Every field is
+ *  checked; no input can make it crash.
+ *  @return RAM_OK, RAM_E_INVALID, RAM_E_FORMAT (not a libram model, or
+ *          inconsistent), RAM_E_VERSION (written by a newer format),
+ *          RAM_E_CHECKSUM, RAM_E_TRUNCATED, RAM_E_NONFINITE (a parameter is
+ *          NaN/Inf), RAM_E_RANGE (a configuration value out of bounds),
+ *          RAM_E_NOMEM. Since 0.1.0. */
+RAM_API int ram_agent_load(const void *buf, size_t size, unsigned flags,
+                           ram_agent **out);
+
+/** ram_agent_save() to a file, atomically: written to `path`.tmp-XXXXXX in
+ *  the same directory, flushed, then renamed over `path`.
+ *  @return as ram_agent_save(), or RAM_E_IO. Since 0.1.0. */
+RAM_API int ram_agent_save_file(const ram_agent *agent, unsigned flags,
+                                const char *path);
+
+/** ram_agent_load() from a file. @return as ram_agent_load(), or RAM_E_IO.
+ *  Since 0.1.0. */
+RAM_API int ram_agent_load_file(const char *path, unsigned flags,
+                                ram_agent **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RAM_AGENT_H */

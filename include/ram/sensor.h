@@ -1,0 +1,107 @@
+/* libram: the glimpse sensor (retina). */
+#ifndef RAM_SENSOR_H
+#define RAM_SENSOR_H
+
+#include "ram/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque glimpse sensor. Immutable after creation: a sensor may be used by
+ *  several threads at once. Since 0.1.0. */
+typedef struct ram_sensor ram_sensor;
+
+/** Pixel formats the sensor reads. Values are pinned. */
+typedef enum ram_pixel_format {
+    RAM_PIXEL_U8 = 1,  /**< uint8_t; a value v reads as v / 255.0f. */
+    RAM_PIXEL_F32 = 2  /**< float; read as is. Must be finite where read. */
+} ram_pixel_format;
+
+/** Bounds on the sensor's shape. */
+#define RAM_SENSOR_MAX_PATCH 64     /**< largest patch width g */
+#define RAM_SENSOR_MAX_SCALES 8     /**< largest number of scales k */
+#define RAM_SENSOR_MAX_CHANNELS 64  /**< largest channel count C */
+#define RAM_SENSOR_MAX_IMAGE 65536  /**< largest image width or height */
+
+/** Create a sensor: a retina of `scales` (k) square patches centred on one
+ *  location, the first `patch` x `patch` (g x g) pixels, each next one twice
+ *  as wide (g * 2^i), each average-pooled down to g x g.
+ *
+ *  Geometry (exact; docs/design.md has the derivation). For an image of W x H
+ *  pixels and a location (lx, ly) in [-1,1]^2, x being the column and (-1,-1)
+ *  the top-left corner:
+ *    cx = (lx + 1) * W / 2,   cy = (ly + 1) * H / 2   (pixel i spans [i,i+1))
+ *    s_i = g * 2^i,   x0_i = floor(cx - s_i / 2 + 0.5),  y0_i likewise.
+ *  Patch i covers columns x0_i .. x0_i + s_i - 1 and rows y0_i .. y0_i + s_i - 1.
+ *  Output cell (u, v) of patch i is the mean of the 2^i x 2^i block of pixels
+ *  starting at (x0_i + u*2^i, y0_i + v*2^i). Pixels outside the image read as
+ *  0 and still count in the mean.
+ *
+ *  @param out       receives the new sensor; set to NULL on error.
+ *  @param patch     g, 1 .. RAM_SENSOR_MAX_PATCH.
+ *  @param scales    k, 1 .. RAM_SENSOR_MAX_SCALES, with g * 2^(k-1) <= 65536.
+ *  @param channels  C, 1 .. RAM_SENSOR_MAX_CHANNELS.
+ *  @return RAM_OK, RAM_E_INVALID (out NULL), RAM_E_RANGE, RAM_E_NOMEM.
+ *  Since 0.1.0. */
+RAM_API int ram_sensor_create(ram_sensor **out, int patch, int scales,
+                              int channels);
+
+/** Free a sensor. NULL is a no-op. Since 0.1.0. */
+RAM_API void ram_sensor_free(ram_sensor *sensor);
+
+/** Floats the sensor writes per glimpse: k * C * g * g. Returns 0 for NULL.
+ *  Since 0.1.0. */
+RAM_API size_t ram_sensor_output_size(const ram_sensor *sensor);
+
+/** Read the shape back: any output pointer may be NULL.
+ *  @return RAM_OK or RAM_E_INVALID (sensor NULL). Since 0.1.0. */
+RAM_API int ram_sensor_shape(const ram_sensor *sensor, int *patch,
+                             int *scales, int *channels);
+
+/** Take one glimpse per image of a batch.
+ *
+ *  Image b starts at (const char *)images + b * image_stride. Its pixel
+ *  (x, y), channel c, is the element at byte offset y * row_stride +
+ *  (x * C + c) * sizeof(element): channels are interleaved (HWC).
+ *
+ *  The output for image b is out[b * R .. (b+1) * R - 1] with
+ *  R = ram_sensor_output_size(); element ((i * C + c) * g + v) * g + u is
+ *  cell (u, v) (u the column) of patch i, channel c.
+ *
+ *  @param batch         number of images, >= 1.
+ *  @param images        the first image.
+ *  @param format        a ram_pixel_format.
+ *  @param width,height  1 .. RAM_SENSOR_MAX_IMAGE.
+ *  @param row_stride    bytes between rows, >= width * C * element size,
+ *                       a multiple of the element size.
+ *  @param image_stride  bytes between images (ignored when batch is 1),
+ *                       >= height * row_stride, a multiple of the element
+ *                       size.
+ *  @param loc           batch pairs (x, y), each finite and in [-1, 1].
+ *  @param out           batch * R floats.
+ *  @return RAM_OK; RAM_E_INVALID (NULL pointer, unknown format, bad
+ *          stride); RAM_E_RANGE (sizes, location outside [-1,1]);
+ *          RAM_E_NONFINITE (NaN/Inf in loc, or in an F32 pixel that a
+ *          patch covers). On error `out` is unchanged.
+ *  Thread-safe for one sensor shared by several threads. Since 0.1.0. */
+RAM_API int ram_sensor_glimpse(const ram_sensor *sensor, size_t batch,
+                               const void *images, int format, size_t width,
+                               size_t height, size_t row_stride,
+                               size_t image_stride, const float *loc,
+                               float *out);
+
+/** The pixel rectangle that patch `scale` covers for one location, for
+ *  drawing: columns x0 .. x0 + size - 1, rows y0 .. y0 + size - 1 (may
+ *  extend beyond the image).
+ *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE, RAM_E_NONFINITE.
+ *  Since 0.1.0. */
+RAM_API int ram_sensor_patch_rect(const ram_sensor *sensor, size_t width,
+                                  size_t height, const float loc[2],
+                                  int scale, int *x0, int *y0, int *size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RAM_SENSOR_H */

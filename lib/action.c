@@ -1,0 +1,301 @@
+/* libram: the action network, p = softmax(W h + b) (see
+ * include/ram/action.h, docs/networks.md). Parameters: W [A x H], b [A]. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Sampling streams are seeded from the user's seed through this constant,
+ * so that they differ from the weight-initialisation stream. */
+#define ACTION_SAMPLER_KEY UINT64_C(0x616374696f6e7321) /* "actions!" */
+
+/* Smallest probability inside the log of the cross-entropy. */
+#define XENT_TINY 1e-30
+
+size_t ram__action_count(size_t in, size_t actions)
+{
+    return actions * in + actions;
+}
+
+void ram__action_init(struct ram_action *net, size_t in, size_t actions,
+                      float *params, float *grads)
+{
+    net->in = in;
+    net->actions = actions;
+    net->count = ram__action_count(in, actions);
+    net->params = params;
+    net->grads = grads;
+    net->owned = 0;
+    ram__rng_seed(&net->rng, 0);
+}
+
+void ram__action_reset(struct ram_action *net, ram_rng *rng)
+{
+    float a = (float)(1.0 / sqrt((double)net->in));
+    for (size_t i = 0; i < net->count; i++)
+        net->params[i] = ram__rng_symmetric(rng, a);
+}
+
+void ram__action_fwd(const struct ram_action *net, size_t n, const float *h,
+                     float *probs)
+{
+    size_t A = net->actions;
+    const float *w = net->params, *b = w + A * net->in;
+
+    ram__linear_fwd(n, net->in, A, h, net->in, w, b, probs, A, 0);
+    for (size_t r = 0; r < n; r++) {
+        float *p = probs + r * A;
+        float mx = p[0];
+        double sum = 0.0;
+        for (size_t j = 1; j < A; j++)
+            mx = p[j] > mx ? p[j] : mx;
+        for (size_t j = 0; j < A; j++) {
+            p[j] = expf(p[j] - mx);
+            sum += p[j];
+        }
+        float inv = (float)(1.0 / sum);
+        for (size_t j = 0; j < A; j++)
+            p[j] *= inv;
+    }
+}
+
+void ram__action_sample(size_t n, size_t actions, const float *probs,
+                        ram_rng *rng, int *out)
+{
+    for (size_t r = 0; r < n; r++) {
+        const float *p = probs + r * actions;
+        double total = 0.0, u, acc = 0.0;
+        size_t last = 0, k;
+        for (size_t j = 0; j < actions; j++) {
+            total += p[j];
+            if (p[j] > 0.0f)
+                last = j;
+        }
+        u = ram__rng_uniform(rng) * total;
+        /* Rounding may leave u >= the final partial sum: the last index
+         * with non-zero probability then takes it. */
+        for (k = 0; k < last; k++) {
+            acc += p[k];
+            if (u < acc)
+                break;
+        }
+        out[r] = (int)k;
+    }
+}
+
+void ram__action_argmax(size_t n, size_t actions, const float *probs,
+                        int *out)
+{
+    for (size_t r = 0; r < n; r++) {
+        const float *p = probs + r * actions;
+        size_t best = 0;
+        for (size_t j = 1; j < actions; j++)
+            if (p[j] > p[best])
+                best = j;
+        out[r] = (int)best;
+    }
+}
+
+void ram__action_bwd(struct ram_action *net, size_t n, const float *h,
+                     const float *dlogits, float *dh)
+{
+    size_t A = net->actions;
+    const float *w = net->params;
+    float *gw = net->grads, *gb = gw + A * net->in;
+
+    ram__linear_bwd_params(n, net->in, A, h, net->in, dlogits, A, gw, gb);
+    if (dh)
+        ram__linear_bwd_input(n, net->in, A, dlogits, A, w, dh, net->in, 0);
+}
+
+/* ------------------------------------------------------------- public */
+
+int ram_action_create(ram_action **out, size_t input, size_t actions,
+                      uint64_t seed)
+{
+    struct ram_action *net;
+    float *block;
+    size_t count;
+    ram_rng rng;
+
+    if (!out)
+        return RAM_E_INVALID;
+    *out = NULL;
+    if (input < 1 || input > RAM_MAX_UNITS || actions < 2 ||
+        actions > RAM_MAX_ACTIONS)
+        return RAM_E_RANGE;
+    if ((double)actions * (input + 1) >
+        (double)(SIZE_MAX / (2 * sizeof(float))))
+        return RAM_E_NOMEM;
+    count = ram__action_count(input, actions);
+
+    net = malloc(sizeof *net);
+    if (!net)
+        return RAM_E_NOMEM;
+    block = calloc(2 * count, sizeof(float));
+    if (!block) {
+        free(net);
+        return RAM_E_NOMEM;
+    }
+    ram__action_init(net, input, actions, block, block + count);
+    net->owned = 1;
+    ram__rng_seed(&rng, seed);
+    ram__action_reset(net, &rng);
+    ram__rng_seed(&net->rng, seed ^ ACTION_SAMPLER_KEY);
+    *out = net;
+    return RAM_OK;
+}
+
+void ram_action_free(ram_action *net)
+{
+    if (!net)
+        return;
+    if (net->owned)
+        free(net->params);
+    free(net);
+}
+
+int ram_action_shape(const ram_action *net, size_t *input, size_t *actions)
+{
+    if (!net)
+        return RAM_E_INVALID;
+    if (input)
+        *input = net->in;
+    if (actions)
+        *actions = net->actions;
+    return RAM_OK;
+}
+
+int ram_action_params(ram_action *net, float **params, float **grads,
+                      size_t *count)
+{
+    if (!net)
+        return RAM_E_INVALID;
+    if (params)
+        *params = net->params;
+    if (grads)
+        *grads = net->grads;
+    if (count)
+        *count = net->count;
+    return RAM_OK;
+}
+
+int ram_action_zero_grad(ram_action *net)
+{
+    if (!net)
+        return RAM_E_INVALID;
+    if (net->grads)
+        memset(net->grads, 0, net->count * sizeof(float));
+    return RAM_OK;
+}
+
+int ram_action_seed(ram_action *net, uint64_t seed)
+{
+    if (!net)
+        return RAM_E_INVALID;
+    ram__rng_seed(&net->rng, seed ^ ACTION_SAMPLER_KEY);
+    return RAM_OK;
+}
+
+int ram_action_forward(const ram_action *net, size_t n, const float *h,
+                       float *probs)
+{
+    if (!net || !h || !probs)
+        return RAM_E_INVALID;
+    if (!ram__rows_ok(n))
+        return RAM_E_RANGE;
+    ram__action_fwd(net, n, h, probs);
+    return RAM_OK;
+}
+
+int ram_action_sample(ram_action *net, size_t n, const float *probs,
+                      int *actions)
+{
+    size_t A;
+
+    if (!net || !probs || !actions)
+        return RAM_E_INVALID;
+    if (!ram__rows_ok(n))
+        return RAM_E_RANGE;
+    A = net->actions;
+    if (!ram__all_finite(probs, n * A))
+        return RAM_E_NONFINITE;
+    for (size_t r = 0; r < n; r++) {
+        const float *p = probs + r * A;
+        int any = 0;
+        for (size_t j = 0; j < A; j++) {
+            if (p[j] < 0.0f)
+                return RAM_E_RANGE;
+            any |= p[j] > 0.0f;
+        }
+        if (!any)
+            return RAM_E_RANGE; /* an all-zero row is no distribution */
+    }
+    ram__action_sample(n, A, probs, &net->rng, actions);
+    return RAM_OK;
+}
+
+int ram_action_xent(const ram_action *net, size_t n, const float *probs,
+                    const int *labels, double scale, float *dlogits,
+                    double *loss)
+{
+    size_t A;
+    double sum = 0.0;
+
+    if (!net || !probs || !labels || !dlogits)
+        return RAM_E_INVALID;
+    if (!ram__rows_ok(n) || !isfinite(scale))
+        return RAM_E_RANGE;
+    A = net->actions;
+    for (size_t r = 0; r < n; r++)
+        if (labels[r] < 0 || (size_t)labels[r] >= A)
+            return RAM_E_RANGE;
+    for (size_t r = 0; r < n; r++) {
+        const float *p = probs + r * A;
+        float *d = dlogits + r * A;
+        size_t y = (size_t)labels[r];
+        double py = p[y] > XENT_TINY ? (double)p[y] : XENT_TINY;
+        sum += log(py);
+        for (size_t j = 0; j < A; j++)
+            d[j] = (float)(scale * ((double)p[j] - (j == y ? 1.0 : 0.0)));
+    }
+    if (loss)
+        *loss = -scale * sum;
+    return RAM_OK;
+}
+
+int ram_action_score(const ram_action *net, size_t n, const float *probs,
+                     const int *actions, const float *coef, float *dlogits)
+{
+    size_t A;
+
+    if (!net || !probs || !actions || !coef || !dlogits)
+        return RAM_E_INVALID;
+    if (!ram__rows_ok(n))
+        return RAM_E_RANGE;
+    A = net->actions;
+    for (size_t r = 0; r < n; r++)
+        if (actions[r] < 0 || (size_t)actions[r] >= A)
+            return RAM_E_RANGE;
+    for (size_t r = 0; r < n; r++) {
+        const float *p = probs + r * A;
+        float *d = dlogits + r * A;
+        size_t a = (size_t)actions[r];
+        double k = coef[r];
+        for (size_t j = 0; j < A; j++)
+            d[j] = (float)(k * ((j == a ? 1.0 : 0.0) - (double)p[j]));
+    }
+    return RAM_OK;
+}
+
+int ram_action_backward(ram_action *net, size_t n, const float *h,
+                        const float *dlogits, float *dh)
+{
+    if (!net || !h || !dlogits || !net->grads)
+        return RAM_E_INVALID;
+    if (!ram__rows_ok(n))
+        return RAM_E_RANGE;
+    ram__action_bwd(net, n, h, dlogits, dh);
+    return RAM_OK;
+}

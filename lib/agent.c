@@ -1,0 +1,752 @@
+/* libram: the agent. It owns one contiguous parameter block, sliced into the
+ * five networks, and drives them through the host's episode:
+ * begin -> step (xT, with rewards) -> end (gradients) -> update. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent_internal.h"
+
+/* ------------------------------------------------------------- sizing */
+
+/* a * b, or 0 with *ok cleared on overflow. */
+static size_t mul(size_t a, size_t b, int *ok)
+{
+    if (a != 0 && b > SIZE_MAX / a) {
+        *ok = 0;
+        return 0;
+    }
+    return a * b;
+}
+
+/* Reserve `count` elements of `elem` bytes at a 64-byte-aligned offset. */
+static size_t reserve(size_t *total, size_t count, size_t elem, int *ok)
+{
+    size_t bytes = mul(count, elem, ok);
+    size_t off = (*total + 63) & ~(size_t)63;
+    if (off < *total || bytes > SIZE_MAX - off - 64) {
+        *ok = 0;
+        return 0;
+    }
+    *total = off + bytes;
+    return off;
+}
+
+/* Lay out a tape of `rows` x `steps` (base NULL: compute the size only). */
+static int tape_layout(const ram_agent *a, size_t rows, size_t steps,
+                       ram__tape *tp, char *base, size_t *total)
+{
+    int ok = 1;
+    size_t sb = mul(rows, steps, &ok);
+    size_t sb1 = mul(rows, steps + 1, &ok);
+    size_t ct = ram__core_tape(a->core_type, a->H);
+    size_t o_rho, o_gt, o_g, o_h, o_c, o_ct, o_p, o_a, o_r, o_l, o_raw, o_m;
+    *total = 0;
+    o_rho = reserve(total, mul(sb, a->R, &ok), sizeof(float), &ok);
+    o_gt = reserve(total, mul(sb, a->Hg + a->Hl, &ok), sizeof(float), &ok);
+    o_g = reserve(total, mul(sb, a->G, &ok), sizeof(float), &ok);
+    o_h = reserve(total, mul(sb, a->H, &ok), sizeof(float), &ok);
+    o_c = reserve(total,
+                  a->core_type == RAM_CORE_LSTM ? mul(sb, a->H, &ok) : 0,
+                  sizeof(float), &ok);
+    o_ct = reserve(total, mul(sb, ct, &ok), sizeof(float), &ok);
+    o_p = reserve(total, mul(sb, a->A, &ok), sizeof(float), &ok);
+    o_a = reserve(total, sb, sizeof(int), &ok);
+    o_r = reserve(total, sb, sizeof(float), &ok);
+    o_l = reserve(total, mul(sb1, 2, &ok), sizeof(float), &ok);
+    o_raw = reserve(total, mul(sb1, 2, &ok), sizeof(float), &ok);
+    o_m = reserve(total, mul(sb1, 2, &ok), sizeof(float), &ok);
+    if (!ok)
+        return RAM_E_NOMEM;
+    if (base) {
+        tp->rows = rows;
+        tp->steps = steps;
+        tp->rho = (float *)(base + o_rho);
+        tp->gtape = (float *)(base + o_gt);
+        tp->g = (float *)(base + o_g);
+        tp->h = (float *)(base + o_h);
+        tp->c = a->core_type == RAM_CORE_LSTM ? (float *)(base + o_c) : NULL;
+        tp->ctape = (float *)(base + o_ct);
+        tp->probs = (float *)(base + o_p);
+        tp->actions = (int *)(base + o_a);
+        tp->rewards = (float *)(base + o_r);
+        tp->loc = (float *)(base + o_l);
+        tp->raw = (float *)(base + o_raw);
+        tp->mean = (float *)(base + o_m);
+        tp->block = base;
+    }
+    return RAM_OK;
+}
+
+static int ws_layout(const ram_agent *a, size_t rows, size_t steps,
+                     ram__grad_ws *ws, char *base, size_t *total)
+{
+    int ok = 1;
+    size_t sb = mul(rows, steps, &ok);
+    size_t sb1 = mul(rows, steps + 1, &ok);
+    size_t work = mul(2 * rows, a->H, &ok);
+    size_t gw = mul(sb, a->Hg + a->Hl, &ok);
+    size_t lw = mul(sb1, 2, &ok);
+    if (gw > work)
+        work = gw;
+    if (lw > work)
+        work = lw;
+    *total = 0;
+    size_t o_ret = reserve(total, sb, sizeof(float), &ok);
+    size_t o_base = reserve(total, sb, sizeof(float), &ok);
+    size_t o_coef = reserve(total, sb1, sizeof(float), &ok);
+    size_t o_dm = reserve(total, mul(sb1, 2, &ok), sizeof(float), &ok);
+    size_t o_dl = reserve(total, mul(sb, a->A, &ok), sizeof(float), &ok);
+    size_t o_db = reserve(total, sb1, sizeof(float), &ok);
+    size_t o_dh = reserve(total, mul(sb, a->H, &ok), sizeof(float), &ok);
+    size_t o_dg = reserve(total, mul(sb, a->G, &ok), sizeof(float), &ok);
+    size_t o_w = reserve(total, work, sizeof(float), &ok);
+    if (!ok)
+        return RAM_E_NOMEM;
+    if (base) {
+        ws->ret = (float *)(base + o_ret);
+        ws->base = (float *)(base + o_base);
+        ws->coef = (float *)(base + o_coef);
+        ws->dmean = (float *)(base + o_dm);
+        ws->dlogits = (float *)(base + o_dl);
+        ws->db = (float *)(base + o_db);
+        ws->dh = (float *)(base + o_dh);
+        ws->dg = (float *)(base + o_dg);
+        ws->work = (float *)(base + o_w);
+        ws->block = base;
+    }
+    return RAM_OK;
+}
+
+/* Make the one-step buffers (and the two state slots) hold `rows`. On
+ * failure nothing changes. */
+static int ensure_one(ram_agent *a, size_t rows)
+{
+    if (a->one.block && a->one.rows >= rows)
+        return RAM_OK;
+    size_t total, state;
+    int ok = 1;
+    if (tape_layout(a, rows, 1, NULL, NULL, &total) != RAM_OK)
+        return RAM_E_NOMEM;
+    state = mul(mul(rows, a->H, &ok), 4 * sizeof(float), &ok);
+    if (!ok || total > SIZE_MAX - 64 - state)
+        return RAM_E_NOMEM;
+    size_t off = (total + 63) & ~(size_t)63;
+    char *blk = calloc(1, off + state);
+    if (!blk)
+        return RAM_E_NOMEM;
+    free(a->one.block);
+    tape_layout(a, rows, 1, &a->one, blk, &total);
+    float *st = (float *)(blk + off);
+    size_t rh = rows * a->H;
+    a->h_state[0] = st;
+    a->h_state[1] = st + rh;
+    a->c_state[0] = st + 2 * rh;
+    a->c_state[1] = st + 3 * rh;
+    return RAM_OK;
+}
+
+/* Make the training recording and gradient workspace hold `rows`. */
+static int ensure_rec(ram_agent *a, size_t rows)
+{
+    if (a->rec.block && a->rec.rows >= rows)
+        return RAM_OK;
+    size_t t1, t2;
+    if (tape_layout(a, rows, a->T, NULL, NULL, &t1) != RAM_OK ||
+        ws_layout(a, rows, a->T, NULL, NULL, &t2) != RAM_OK)
+        return RAM_E_NOMEM;
+    char *b1 = calloc(1, t1), *b2 = calloc(1, t2);
+    if (!b1 || !b2) {
+        free(b1);
+        free(b2);
+        return RAM_E_NOMEM;
+    }
+    free(a->rec.block);
+    free(a->ws.block);
+    tape_layout(a, rows, a->T, &a->rec, b1, &t1);
+    ws_layout(a, rows, a->T, &a->ws, b2, &t2);
+    return RAM_OK;
+}
+
+/* ---------------------------------------------------------- lifecycle */
+
+int ram__agent_new(const int64_t *cfg, int init, ram_agent **out)
+{
+    *out = NULL;
+    for (int k = 1; k < RAM__CFG_COUNT; k++) {
+        int rc = ram__config_check(k, cfg[k]);
+        if (rc != RAM_OK)
+            return rc;
+    }
+    int64_t g = cfg[RAM_CFG_PATCH], k = cfg[RAM_CFG_SCALES];
+    if (g * ((int64_t)1 << (k - 1)) > RAM_SENSOR_MAX_IMAGE)
+        return RAM_E_RANGE;
+
+    ram_agent *a = calloc(1, sizeof *a);
+    if (!a)
+        return RAM_E_NOMEM;
+    memcpy(a->cfg, cfg, sizeof a->cfg);
+    ram__param_defaults(a->par);
+    a->sensor.patch = (int)g;
+    a->sensor.scales = (int)k;
+    a->sensor.channels = (int)cfg[RAM_CFG_CHANNELS];
+    a->R = (size_t)(k * cfg[RAM_CFG_CHANNELS] * g * g);
+    a->Hg = (size_t)cfg[RAM_CFG_GLIMPSE_WHAT];
+    a->Hl = (size_t)cfg[RAM_CFG_GLIMPSE_WHERE];
+    a->G = (size_t)cfg[RAM_CFG_GLIMPSE_SIZE];
+    a->H = (size_t)cfg[RAM_CFG_HIDDEN];
+    a->A = (size_t)cfg[RAM_CFG_ACTIONS];
+    a->T = (size_t)cfg[RAM_CFG_MAX_STEPS];
+    a->core_type = (int)cfg[RAM_CFG_CORE];
+    a->action_mode = (int)cfg[RAM_CFG_ACTION_MODE];
+    a->bound = (int)cfg[RAM_CFG_LOCATION_BOUND];
+    a->trainable = (int)cfg[RAM_CFG_TRAINABLE];
+    a->opt_kind = (int)a->par[RAM_PARAM_OPTIMIZER];
+
+    size_t cg = ram__glimpse_count(a->R, a->Hg, a->Hl, a->G);
+    size_t cc = ram__core_count(a->core_type, a->G, a->H);
+    size_t cl = ram__location_count(a->H);
+    size_t ca = ram__action_count(a->H, a->A);
+    size_t cb = ram__baseline_count(a->H);
+    a->count = cg + cc + cl + ca + cb;
+
+    int rc = RAM_E_NOMEM;
+    a->params = calloc(a->count, sizeof(float));
+    if (!a->params)
+        goto fail;
+    if (a->trainable) {
+        a->grads = calloc(a->count, sizeof(float));
+        a->opt_m = calloc(a->count, sizeof(float));
+        a->opt_v = calloc(a->count, sizeof(float));
+        if (!a->grads || !a->opt_m || !a->opt_v)
+            goto fail;
+    }
+    float *p = a->params, *d = a->grads;
+#define NEXT(n) (p += (n), d = d ? d + (n) : NULL)
+    ram__glimpse_init(&a->glimpse, a->R, a->Hg, a->Hl, a->G, p, d);
+    NEXT(cg);
+    ram__core_init(&a->core, a->core_type, a->G, a->H, p, d);
+    NEXT(cc);
+    ram__location_init(&a->loc, a->H, a->bound, p, d);
+    NEXT(cl);
+    ram__action_init(&a->act, a->H, a->A, p, d);
+    NEXT(ca);
+    ram__baseline_init(&a->base, a->H, p, d);
+#undef NEXT
+
+    /* Weight (not bias) ranges, from the layouts in the headers. */
+    {
+        size_t o = 0, M = a->core_type == RAM_CORE_LSTM ? 4 * a->H : a->H;
+        ram__range *w = a->wranges;
+        w[0] = (ram__range){o, a->Hg * a->R};
+        o += a->Hg * a->R + a->Hg;
+        w[1] = (ram__range){o, a->Hl * 2};
+        o += a->Hl * 2 + a->Hl;
+        w[2] = (ram__range){o, a->G * (a->Hg + a->Hl)};
+        o = cg;
+        w[3] = (ram__range){o, M * (a->G + a->H)};
+        o = cg + cc;
+        w[4] = (ram__range){o, 2 * a->H};
+        o += cl;
+        w[5] = (ram__range){o, a->A * a->H};
+        o += ca;
+        w[6] = (ram__range){o, a->H};
+        a->n_wranges = 7;
+    }
+
+    ram__rng_seed(&a->rng, (uint64_t)cfg[RAM_CFG_SEED]);
+    if (init) {
+        ram__glimpse_reset(&a->glimpse, &a->rng);
+        ram__core_reset(&a->core, &a->rng);
+        ram__location_reset(&a->loc, &a->rng);
+        ram__action_reset(&a->act, &a->rng);
+        ram__baseline_reset(&a->base, &a->rng);
+    }
+    if ((rc = ensure_one(a, 1)) != RAM_OK)
+        goto fail;
+    if (a->trainable && (rc = ensure_rec(a, 1)) != RAM_OK)
+        goto fail;
+    *out = a;
+    return RAM_OK;
+fail:
+    ram_agent_free(a);
+    return rc;
+}
+
+int ram_agent_create(const ram_config *cfg, ram_agent **out)
+{
+    if (!out)
+        return RAM_E_INVALID;
+    *out = NULL;
+    if (!cfg)
+        return RAM_E_INVALID;
+    return ram__agent_new(cfg->v, 1, out);
+}
+
+void ram_agent_free(ram_agent *a)
+{
+    if (!a)
+        return;
+    free(a->params);
+    free(a->grads);
+    free(a->opt_m);
+    free(a->opt_v);
+    free(a->one.block);
+    free(a->rec.block);
+    free(a->ws.block);
+    free(a);
+}
+
+int ram_agent_get_config(const ram_agent *a, int key, int64_t *value)
+{
+    if (!a || !value || key < 1 || key >= RAM__CFG_COUNT)
+        return RAM_E_INVALID;
+    *value = a->cfg[key];
+    return RAM_OK;
+}
+
+int ram_agent_set_param(ram_agent *a, int key, double value)
+{
+    if (!a)
+        return RAM_E_INVALID;
+    int rc = ram__param_check(key, value);
+    if (rc == RAM_OK)
+        a->par[key] = value;
+    return rc;
+}
+
+int ram_agent_get_param(const ram_agent *a, int key, double *value)
+{
+    if (!a || !value || key < 1 || key >= RAM__PARAM_COUNT)
+        return RAM_E_INVALID;
+    *value = a->par[key];
+    return RAM_OK;
+}
+
+int ram_agent_reset_params(ram_agent *a)
+{
+    if (!a)
+        return RAM_E_INVALID;
+    ram__param_defaults(a->par);
+    return RAM_OK;
+}
+
+int ram_agent_params(ram_agent *a, float **params, float **grads,
+                     size_t *count)
+{
+    if (!a)
+        return RAM_E_INVALID;
+    if (params)
+        *params = a->params;
+    if (grads)
+        *grads = a->grads;
+    if (count)
+        *count = a->count;
+    return RAM_OK;
+}
+
+int ram_agent_set_input(ram_agent *a, int format, size_t width,
+                        size_t height, size_t row_stride, size_t image_stride)
+{
+    if (!a)
+        return RAM_E_INVALID;
+    /* Checked for batch 2 so that image_stride is validated too; a batch-1
+     * host may pass any image_stride >= height * row_stride. */
+    int rc = ram__image_check(format, (size_t)a->sensor.channels, width,
+                              height, row_stride, image_stride, 2);
+    if (rc != RAM_OK)
+        return rc;
+    a->has_input = 1;
+    a->in_format = format;
+    a->in_w = width;
+    a->in_h = height;
+    a->in_row = row_stride;
+    a->in_img = image_stride;
+    return RAM_OK;
+}
+
+/* ------------------------------------------------------------ episode */
+
+static int training(const ram_agent *a)
+{
+    return (a->flags & RAM_BEGIN_TRAIN) != 0;
+}
+
+/* Choose n locations from the state h (NULL = zeros). */
+static void choose_locations(ram_agent *a, size_t n, const float *h,
+                             float *mean, float *raw, float *loc)
+{
+    if (a->par[RAM_PARAM_RANDOM_GLIMPSES] != 0.0) {
+        for (size_t i = 0; i < 2 * n; i++) {
+            loc[i] = ram__rng_symmetric(&a->rng, 1.0f);
+            raw[i] = mean[i] = loc[i];
+        }
+        return;
+    }
+    ram__location_fwd(&a->loc, n, h, mean);
+    if (a->flags & RAM_BEGIN_GREEDY_LOCATION) {
+        memcpy(raw, mean, 2 * n * sizeof(float));
+        memcpy(loc, mean, 2 * n * sizeof(float));
+    } else {
+        ram__location_sample(n, mean, a->par[RAM_PARAM_LOCATION_STD],
+                             &a->rng, raw, loc, NULL);
+    }
+}
+
+int ram_agent_begin(ram_agent *a, size_t batch, unsigned flags)
+{
+    if (!a)
+        return RAM_E_INVALID;
+    if (flags & ~(unsigned)(RAM_BEGIN_TRAIN | RAM_BEGIN_GREEDY_LOCATION |
+                            RAM_BEGIN_GREEDY_ACTION))
+        return RAM_E_INVALID;
+    if (!ram__rows_ok(batch))
+        return RAM_E_RANGE;
+    int train = (flags & RAM_BEGIN_TRAIN) != 0;
+    if (train && !a->trainable)
+        return RAM_E_UNSUPPORTED;
+    if (train && batch > RAM_MAX_ROWS / a->T)
+        return RAM_E_RANGE;
+    int rc = ensure_one(a, batch);
+    if (rc == RAM_OK && train)
+        rc = ensure_rec(a, batch);
+    if (rc != RAM_OK)
+        return rc;
+    a->B = batch;
+    a->flags = flags;
+    a->t = 0;
+    a->cur = 0;
+    a->active = 1;
+    ram__tape *tp = train ? &a->rec : &a->one;
+    choose_locations(a, batch, NULL, tp->mean, tp->raw, tp->loc);
+    if (train)
+        memset(tp->rewards, 0, a->T * batch * sizeof(float));
+    return RAM_OK;
+}
+
+int ram_agent_location(const ram_agent *a, float *loc)
+{
+    if (!a || !loc)
+        return RAM_E_INVALID;
+    if (!a->active)
+        return RAM_E_STATE;
+    const float *src = training(a) ? a->rec.loc + a->t * a->B * 2
+                                   : a->one.loc;
+    memcpy(loc, src, a->B * 2 * sizeof(float));
+    return RAM_OK;
+}
+
+int ram_agent_step(ram_agent *a, const void *images, float *next_loc,
+                   float *probs, int *actions)
+{
+    if (!a || !images)
+        return RAM_E_INVALID;
+    if (!a->active || !a->has_input)
+        return RAM_E_STATE;
+    int train = training(a);
+    if (train && a->t >= a->T)
+        return RAM_E_STATE;
+    size_t B = a->B, t = a->t, s = train ? t : 0;
+    ram__tape *tp = train ? &a->rec : &a->one;
+    int lstm = a->core_type == RAM_CORE_LSTM;
+    size_t ct = ram__core_tape(a->core_type, a->H);
+
+    const float *lcur = tp->loc + s * B * 2;
+    float *rho = tp->rho + s * B * a->R;
+    ram__sensor_run(&a->sensor, B, images, a->in_format, a->in_w, a->in_h,
+                    a->in_row, a->in_img, lcur, rho);
+    if (!ram__all_finite(rho, B * a->R))
+        return RAM_E_NONFINITE;
+
+    float *g = tp->g + s * B * a->G;
+    ram__glimpse_fwd(&a->glimpse, B, rho, lcur, g,
+                     tp->gtape + s * B * (a->Hg + a->Hl));
+
+    const float *hp = NULL, *cp = NULL;
+    float *h, *c;
+    if (train) {
+        if (t > 0) {
+            hp = tp->h + (t - 1) * B * a->H;
+            cp = lstm ? tp->c + (t - 1) * B * a->H : NULL;
+        }
+        h = tp->h + t * B * a->H;
+        c = lstm ? tp->c + t * B * a->H : NULL;
+    } else {
+        if (t > 0) {
+            hp = a->h_state[a->cur];
+            cp = lstm ? a->c_state[a->cur] : NULL;
+        }
+        h = a->h_state[1 - a->cur];
+        c = lstm ? a->c_state[1 - a->cur] : NULL;
+    }
+    ram__core_fwd(&a->core, B, hp, cp, g, h, c, tp->ctape + s * B * ct, NULL);
+
+    float *mn = tp->mean + (s + 1) * B * 2;
+    float *rn = tp->raw + (s + 1) * B * 2;
+    float *ln = tp->loc + (s + 1) * B * 2;
+    choose_locations(a, B, h, mn, rn, ln);
+
+    float *pr = tp->probs + s * B * a->A;
+    int *ac = tp->actions + s * B;
+    ram__action_fwd(&a->act, B, h, pr);
+    if (a->action_mode == RAM_ACTION_CONTROL &&
+        !(a->flags & RAM_BEGIN_GREEDY_ACTION))
+        ram__action_sample(B, a->A, pr, &a->rng, ac);
+    else
+        ram__action_argmax(B, a->A, pr, ac);
+
+    if (next_loc)
+        memcpy(next_loc, ln, B * 2 * sizeof(float));
+    if (probs)
+        memcpy(probs, pr, B * a->A * sizeof(float));
+    if (actions)
+        memcpy(actions, ac, B * sizeof(int));
+    if (!train) {
+        memcpy(tp->loc, ln, B * 2 * sizeof(float));
+        a->cur = 1 - a->cur;
+    }
+    a->t++;
+    return RAM_OK;
+}
+
+int ram_agent_reward(ram_agent *a, const float *rewards)
+{
+    if (!a || !rewards)
+        return RAM_E_INVALID;
+    if (!a->active || a->t == 0)
+        return RAM_E_STATE;
+    if (!ram__all_finite(rewards, a->B))
+        return RAM_E_NONFINITE;
+    if (training(a)) {
+        float *r = a->rec.rewards + (a->t - 1) * a->B;
+        for (size_t b = 0; b < a->B; b++)
+            r[b] += rewards[b];
+    }
+    return RAM_OK;
+}
+
+/* Cross-entropy and accuracy of the last step against labels; writes the
+ * scaled gradient into dlogits when it is non-NULL. */
+static void xent_last(ram_agent *a, const float *probs, const int *labels,
+                      double scale, float *dlogits)
+{
+    size_t B = a->B, A = a->A;
+    double loss = 0.0, correct = 0.0;
+    for (size_t b = 0; b < B; b++) {
+        const float *p = probs + b * A;
+        int best = 0;
+        for (size_t j = 1; j < A; j++)
+            if (p[j] > p[best])
+                best = (int)j;
+        correct += best == labels[b];
+        double pl = p[labels[b]];
+        loss -= log(pl > 1e-30 ? pl : 1e-30);
+        if (dlogits) {
+            float *d = dlogits + b * A;
+            for (size_t j = 0; j < A; j++)
+                d[j] = (float)(scale * p[j]);
+            d[labels[b]] -= (float)scale;
+        }
+    }
+    a->stat[RAM_STAT_XENT] = loss / (double)B;
+    a->stat[RAM_STAT_ACCURACY] = correct / (double)B;
+}
+
+/* dh[r] += (dmean[r] * bound'(mean[r])) W for the location head. */
+static void location_dh(const ram_agent *a, size_t n, const float *mean,
+                        const float *dmean, float *dh)
+{
+    const float *W = a->loc.params; /* [2 x H] */
+    size_t H = a->H;
+    for (size_t r = 0; r < n; r++) {
+        float d[2];
+        for (int k = 0; k < 2; k++) {
+            float m = mean[2 * r + k];
+            float dd = a->bound == RAM_BOUND_TANH
+                           ? 1.0f - m * m
+                           : (m > -1.0f && m < 1.0f ? 1.0f : 0.0f);
+            d[k] = dmean[2 * r + k] * dd;
+        }
+        float *o = dh + r * H;
+        for (size_t j = 0; j < H; j++)
+            o[j] += d[0] * W[j] + d[1] * W[H + j];
+    }
+}
+
+static void backward(ram_agent *a, const int *labels)
+{
+    const size_t B = a->B, S = a->t, H = a->H, A = a->A, SB = S * B;
+    const ram__tape *tp = &a->rec;
+    const ram__grad_ws *ws = &a->ws;
+    const double invB = 1.0 / (double)B;
+    const double w_x = a->par[RAM_PARAM_XENT_WEIGHT];
+    const double w_r = a->par[RAM_PARAM_REINFORCE_WEIGHT];
+    const double w_b = a->par[RAM_PARAM_BASELINE_WEIGHT];
+    const double w_e = a->par[RAM_PARAM_ENTROPY_WEIGHT];
+    const double gamma = a->par[RAM_PARAM_GAMMA];
+    const double std = a->par[RAM_PARAM_LOCATION_STD];
+    const int random_g = a->par[RAM_PARAM_RANDOM_GLIMPSES] != 0.0;
+    const int greedy_l = (a->flags & RAM_BEGIN_GREEDY_LOCATION) != 0;
+    const int greedy_a = (a->flags & RAM_BEGIN_GREEDY_ACTION) != 0;
+    const int control = a->action_mode == RAM_ACTION_CONTROL;
+
+    /* Discounted returns R_t = r_t + gamma R_{t+1}. */
+    for (size_t b = 0; b < B; b++) {
+        double run = 0.0;
+        for (size_t t = S; t-- > 0;) {
+            run = tp->rewards[t * B + b] + gamma * run;
+            ws->ret[t * B + b] = (float)run;
+        }
+    }
+    /* Baselines b_t = Linear(h_t), and b_init = Linear(0) for l_0. */
+    float b_init;
+    ram__baseline_fwd(&a->base, SB, tp->h, ws->base);
+    ram__baseline_fwd(&a->base, 1, NULL, &b_init);
+    {
+        double r0 = 0.0, mse = 0.0;
+        for (size_t b = 0; b < B; b++)
+            r0 += ws->ret[b];
+        for (size_t i = 0; i < SB; i++) {
+            double e = ws->base[i] - ws->ret[i];
+            mse += e * e;
+        }
+        a->stat[RAM_STAT_RETURN] = r0 * invB;
+        a->stat[RAM_STAT_BASELINE_MSE] = mse / (double)SB;
+    }
+
+    /* Gradient at each h_t from the heads. The action head writes first. */
+    memset(ws->dh, 0, SB * H * sizeof(float));
+    a->stat[RAM_STAT_XENT] = 0.0;
+    a->stat[RAM_STAT_ACCURACY] = 0.0;
+    if (labels) {
+        const float *pl = tp->probs + (S - 1) * B * A;
+        xent_last(a, pl, labels, w_x * invB, w_x > 0.0 ? ws->dlogits : NULL);
+        if (w_x > 0.0 && !control)
+            ram__action_bwd(&a->act, B, tp->h + (S - 1) * B * H, ws->dlogits,
+                            ws->dh + (S - 1) * B * H);
+    }
+    if (control) {
+        double ent_sum = 0.0;
+        for (size_t i = 0; i < SB; i++) {
+            const float *p = tp->probs + i * A;
+            float *d = ws->dlogits + i * A;
+            double ent = 0.0;
+            for (size_t j = 0; j < A; j++)
+                if (p[j] > 0.0f)
+                    ent -= p[j] * log(p[j]);
+            ent_sum += ent;
+            double coef = greedy_a ? 0.0
+                                   : -w_r * (ws->ret[i] - ws->base[i]) * invB;
+            for (size_t j = 0; j < A; j++) {
+                double lp = p[j] > 0.0f ? log(p[j]) : 0.0;
+                d[j] = (float)(-coef * p[j] + w_e * invB * p[j] * (lp + ent));
+            }
+            d[tp->actions[i]] += (float)coef;
+        }
+        a->stat[RAM_STAT_ENTROPY] = ent_sum / (double)SB;
+        if (labels && w_x > 0.0) {
+            /* Supervised term on the last step, added to the policy's. */
+            float *d = ws->dlogits + (S - 1) * B * A;
+            const float *p = tp->probs + (S - 1) * B * A;
+            for (size_t b = 0; b < B; b++) {
+                for (size_t j = 0; j < A; j++)
+                    d[b * A + j] += (float)(w_x * invB * p[b * A + j]);
+                d[b * A + labels[b]] -= (float)(w_x * invB);
+            }
+        }
+        ram__action_bwd(&a->act, SB, tp->h, ws->dlogits, ws->dh);
+    }
+
+    /* REINFORCE on the locations. l_0 came from the zero state: advantage
+     * R_0 - b_init. l_{t+1} came from h_t: advantage R_t - b_t, the same as
+     * the action a_t, so that one baseline per step serves both (R_t holds
+     * r_t, which l_{t+1} cannot affect: no bias, and b_t removes its mean). */
+    if (!random_g && !greedy_l && w_r > 0.0) {
+        for (size_t b = 0; b < B; b++)
+            ws->coef[b] = (float)(-w_r * (ws->ret[b] - b_init) * invB);
+        for (size_t i = 0; i < (S - 1) * B; i++)
+            ws->coef[B + i] =
+                (float)(-w_r * (ws->ret[i] - ws->base[i]) * invB);
+        ram__location_score(SB, tp->mean, tp->raw, std, ws->coef, ws->dmean);
+        ram__location_bwd(&a->loc, B, NULL, tp->mean, ws->dmean, NULL,
+                          ws->work);
+        if (S > 1) {
+            size_t n = (S - 1) * B;
+            ram__location_bwd(&a->loc, n, tp->h, tp->mean + 2 * B,
+                              ws->dmean + 2 * B, NULL, ws->work);
+            location_dh(a, n, tp->mean + 2 * B, ws->dmean + 2 * B, ws->dh);
+        }
+    }
+
+    /* Baseline regression: w_b * mean over the batch of
+     * sum_t (b_t - R_t)^2 / 2, plus the same for b_init against R_0. */
+    if (w_b > 0.0) {
+        for (size_t i = 0; i < SB; i++)
+            ws->db[i] = (float)(w_b * invB * (ws->base[i] - ws->ret[i]));
+        ram__baseline_bwd(&a->base, SB, tp->h, ws->db, NULL);
+        if (a->par[RAM_PARAM_BASELINE_TRAINS_CORE] != 0.0) {
+            const float *w = a->base.params;
+            for (size_t i = 0; i < SB; i++)
+                for (size_t j = 0; j < H; j++)
+                    ws->dh[i * H + j] += ws->db[i] * w[j];
+        }
+        for (size_t b = 0; b < B; b++)
+            ws->db[SB + b] = (float)(w_b * invB * (b_init - ws->ret[b]));
+        ram__baseline_bwd(&a->base, B, NULL, ws->db + SB, NULL);
+    }
+
+    /* Through time, then through the glimpse network. The sampled locations
+     * are inputs: no gradient flows into them. */
+    ram__core_bwd(&a->core, S, B, NULL, NULL, tp->g, tp->h, tp->c,
+                  tp->ctape, ws->dh, ws->dg, NULL, NULL, ws->work);
+    ram__glimpse_bwd(&a->glimpse, SB, tp->rho, tp->loc, tp->g, tp->gtape,
+                     ws->dg, NULL, NULL, ws->work);
+}
+
+int ram_agent_end(ram_agent *a, const int *labels)
+{
+    if (!a)
+        return RAM_E_INVALID;
+    if (!a->active)
+        return RAM_E_STATE;
+    if (labels)
+        for (size_t b = 0; b < a->B; b++)
+            if (labels[b] < 0 || (size_t)labels[b] >= a->A)
+                return RAM_E_RANGE;
+    if (!training(a)) {
+        if (labels && a->t > 0)
+            xent_last(a, a->one.probs, labels, 0.0, NULL);
+        a->stat[RAM_STAT_STEPS] = (double)a->t;
+        a->active = 0;
+        return RAM_OK;
+    }
+    if (a->t == 0)
+        return RAM_E_STATE;
+    backward(a, labels);
+    a->stat[RAM_STAT_STEPS] = (double)a->t;
+    a->active = 0;
+    a->has_grad = 1;
+    return RAM_OK;
+}
+
+int ram_agent_zero_grad(ram_agent *a)
+{
+    if (!a)
+        return RAM_E_INVALID;
+    if (!a->trainable)
+        return RAM_E_UNSUPPORTED;
+    memset(a->grads, 0, a->count * sizeof(float));
+    a->has_grad = 0;
+    return RAM_OK;
+}
+
+int ram_agent_stat(const ram_agent *a, int key, double *value)
+{
+    if (!a || !value || key < 1 || key >= RAM__STAT_COUNT)
+        return RAM_E_INVALID;
+    if (key == RAM_STAT_UPDATES)
+        *value = (double)a->updates;
+    else
+        *value = a->stat[key];
+    return RAM_OK;
+}

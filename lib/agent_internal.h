@@ -1,0 +1,119 @@
+/* libram: the agent's private structure, shared by agent.c, optim.c and
+ * model.c. Not part of the ABI. */
+#ifndef RAM_AGENT_INTERNAL_H
+#define RAM_AGENT_INTERNAL_H
+
+#include "internal.h"
+
+#define RAM__CFG_COUNT (RAM_CFG_TRAINABLE + 1)
+#define RAM__PARAM_COUNT (RAM_PARAM_ENTROPY_WEIGHT + 1)
+#define RAM__STAT_COUNT (RAM_STAT_ENTROPY + 1)
+#define RAM__MAX_STEPS 4096
+
+struct ram_config {
+    int64_t v[RAM__CFG_COUNT];
+};
+
+void ram__config_defaults(int64_t *v);
+int ram__config_check(int key, int64_t value);
+void ram__param_defaults(double *v);
+int ram__param_check(int key, double value);
+
+/* A contiguous run of weights (not biases), for weight decay. */
+typedef struct ram__range {
+    size_t off, len;
+} ram__range;
+
+#define RAM__MAX_WEIGHT_RANGES 8
+
+/* Per-step buffers of a batch: either one step (inference) or the whole
+ * recording of a training episode (T steps, step-major). */
+typedef struct ram__tape {
+    size_t rows;  /* batch capacity this tape was sized for */
+    size_t steps; /* steps it holds */
+    float *rho;   /* steps x B x R */
+    float *gtape; /* steps x B x (Hg + Hl) */
+    float *g;     /* steps x B x G */
+    float *h;     /* steps x B x H */
+    float *c;     /* steps x B x H (LSTM) */
+    float *ctape; /* steps x B x core tape */
+    float *probs; /* steps x B x A */
+    int *actions; /* steps x B */
+    float *rewards; /* steps x B */
+    float *loc;   /* (steps + 1) x B x 2: l_0 .. l_steps, clamped */
+    float *raw;   /* (steps + 1) x B x 2: unclamped samples */
+    float *mean;  /* (steps + 1) x B x 2 */
+    void *block;  /* the single allocation behind the above */
+} ram__tape;
+
+/* Workspace for ram_agent_end(): sized for a training tape. */
+typedef struct ram__grad_ws {
+    float *ret;     /* steps x B: discounted returns */
+    float *base;    /* steps x B: baseline values */
+    float *coef;    /* (steps + 1) x B */
+    float *dmean;   /* (steps + 1) x B x 2 */
+    float *dlogits; /* steps x B x A */
+    float *db;      /* steps x B */
+    float *dh;      /* steps x B x H */
+    float *dg;      /* steps x B x G */
+    float *work;    /* max of the kernels' scratch needs */
+    void *block;
+} ram__grad_ws;
+
+struct ram_agent {
+    int64_t cfg[RAM__CFG_COUNT];
+    double par[RAM__PARAM_COUNT];
+
+    /* Sizes, from cfg. */
+    size_t R, Hg, Hl, G, H, A, T;
+    int core_type, action_mode, bound, trainable;
+
+    struct ram_sensor sensor;
+    struct ram_glimpse glimpse;
+    struct ram_core core;
+    struct ram_location loc;
+    struct ram_action act;
+    struct ram_baseline base;
+
+    size_t count;  /* parameters */
+    float *params; /* one block: glimpse, core, location, action, baseline */
+    float *grads;  /* NULL if inference-only */
+    float *opt_m;  /* Adam first moment, or SGD velocity (NULL if inference) */
+    float *opt_v;  /* Adam second moment */
+    uint64_t adam_t;
+    uint64_t updates;
+    int opt_kind; /* the optimiser the moments belong to */
+    ram__range wranges[RAM__MAX_WEIGHT_RANGES];
+    int n_wranges;
+
+    ram_rng rng;
+
+    /* Observation layout (ram_agent_set_input). */
+    int has_input;
+    int in_format;
+    size_t in_w, in_h, in_row, in_img;
+
+    /* Episode. */
+    int active;
+    unsigned flags;
+    size_t B;     /* batch of the current episode */
+    size_t t;     /* steps taken */
+    int has_grad; /* gradient accumulated since the last update/zero */
+
+    /* One-step buffers (inference and the l_0 of any episode), with two
+     * state slots that alternate. */
+    ram__tape one;
+    float *h_state[2], *c_state[2];
+    int cur; /* which state slot holds h_{t-1} */
+    /* Training recording and its gradient workspace. */
+    ram__tape rec;
+    ram__grad_ws ws;
+
+    double stat[RAM__STAT_COUNT];
+};
+
+/** Allocate the agent and its parameters from a validated config vector;
+ *  draws initial weights unless `init` is 0. */
+int ram__agent_new(const int64_t *cfg, int init, ram_agent **out);
+
+#endif /* RAM_AGENT_INTERNAL_H */

@@ -1,0 +1,341 @@
+/* libram: the core network, ReLU RNN or LSTM (see include/ram/core.h and
+ * docs/networks.md).
+ *
+ * Parameters: W_x [M x I], W_h [M x H], b [M]; M = H (RNN) or 4H (LSTM,
+ * gate blocks i, f, g, o).
+ *
+ * Tape per row per step:
+ *   RNN   H floats: scratch that the backward pass fills with dpre_t (the
+ *         forward pass does not write it; h_t > 0 gives the ReLU mask).
+ *   LSTM  5H floats: the gate activations i, f, g, o (after their
+ *         nonlinearities) then tanh(c_t). The backward pass overwrites the
+ *         4H gate part with dpre_t.
+ *
+ * BPTT walks t = T-1 .. 0 computing dpre_t (elementwise) and the recurrent
+ * gradient dpre_t W_h (one GEMM per step, unavoidable); all weight
+ * gradients and dx are then single GEMMs over the T*n step-major rows. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static size_t core_rows(int type, size_t hidden)
+{
+    return type == RAM_CORE_LSTM ? 4 * hidden : hidden;
+}
+
+size_t ram__core_count(int type, size_t in, size_t hidden)
+{
+    return core_rows(type, hidden) * (in + hidden + 1);
+}
+
+size_t ram__core_tape(int type, size_t hidden)
+{
+    return type == RAM_CORE_LSTM ? 5 * hidden : hidden;
+}
+
+void ram__core_init(struct ram_core *core, int type, size_t in, size_t hidden,
+                    float *params, float *grads)
+{
+    core->type = type;
+    core->in = in;
+    core->hidden = hidden;
+    core->count = ram__core_count(type, in, hidden);
+    core->params = params;
+    core->grads = grads;
+    core->owned = 0;
+}
+
+void ram__core_reset(struct ram_core *core, ram_rng *rng)
+{
+    size_t h = core->hidden, m = core_rows(core->type, h);
+    float a = (float)(1.0 / sqrt((double)h));
+    for (size_t i = 0; i < core->count; i++)
+        core->params[i] = ram__rng_symmetric(rng, a);
+    if (core->type == RAM_CORE_LSTM) {
+        float *b = core->params + m * (core->in + h);
+        for (size_t j = h; j < 2 * h; j++)
+            b[j] = 1.0f; /* forget gate */
+    }
+}
+
+static float sigmoidf(float x)
+{
+    return 1.0f / (1.0f + expf(-x));
+}
+
+void ram__core_fwd(const struct ram_core *core, size_t n, const float *h_prev,
+                   const float *c_prev, const float *x, float *h, float *c,
+                   float *tape, float *work)
+{
+    size_t in = core->in, H = core->hidden, m = core_rows(core->type, H);
+    const float *wx = core->params;
+    const float *wh = wx + m * in;
+    const float *b = wh + m * H;
+
+    if (core->type != RAM_CORE_LSTM) {
+        ram__linear_fwd(n, in, H, x, in, wx, b, h, H, 0);
+        if (h_prev)
+            ram__linear_fwd(n, H, H, h_prev, H, wh, NULL, h, H, 1);
+        for (size_t i = 0; i < n * H; i++)
+            h[i] = h[i] > 0.0f ? h[i] : 0.0f;
+        return;
+    }
+
+    /* LSTM: pre-activations into the tape's gate part (or work). */
+    float *pre = tape ? tape : work;
+    size_t ld = tape ? 5 * H : 4 * H;
+    ram__linear_fwd(n, in, m, x, in, wx, b, pre, ld, 0);
+    if (h_prev)
+        ram__linear_fwd(n, H, m, h_prev, H, wh, NULL, pre, ld, 1);
+    for (size_t r = 0; r < n; r++) {
+        float *gi = pre + r * ld, *gf = gi + H, *gg = gf + H, *go = gg + H;
+        float *tc = tape ? go + H : NULL;
+        const float *cp = c_prev ? c_prev + r * H : NULL;
+        float *hr = h + r * H, *cr = c + r * H;
+        for (size_t j = 0; j < H; j++) {
+            float i = sigmoidf(gi[j]), f = sigmoidf(gf[j]);
+            float g = tanhf(gg[j]), o = sigmoidf(go[j]);
+            float cv = i * g + (cp ? f * cp[j] : 0.0f);
+            float t = tanhf(cv);
+            gi[j] = i;
+            gf[j] = f;
+            gg[j] = g;
+            go[j] = o;
+            cr[j] = cv;
+            hr[j] = o * t;
+            if (tc)
+                tc[j] = t;
+        }
+    }
+}
+
+void ram__core_bwd(struct ram_core *core, size_t steps, size_t n,
+                   const float *h0, const float *c0, const float *x,
+                   const float *h, const float *c, float *tape,
+                   const float *dh, float *dx, float *dh0, float *dc0,
+                   float *work)
+{
+    size_t in = core->in, H = core->hidden, m = core_rows(core->type, H);
+    size_t tw = ram__core_tape(core->type, H);
+    size_t nh = n * H;
+    const float *wx = core->params;
+    const float *wh = wx + m * in;
+    float *gwx = core->grads;
+    float *gwh = gwx + m * in;
+    float *gb = gwh + m * H;
+    float *dhr = work;      /* running dh from step t+1 through W_h */
+    float *dcr = work + nh; /* running dc from step t+1 (LSTM) */
+    int lstm = core->type == RAM_CORE_LSTM;
+
+    memset(dhr, 0, nh * sizeof(float));
+    if (lstm)
+        memset(dcr, 0, nh * sizeof(float));
+
+    for (size_t t = steps; t-- > 0;) {
+        float *tp = tape + t * n * tw;
+        const float *ht = h + t * nh;
+        const float *dht = dh + t * nh;
+
+        if (!lstm) {
+            for (size_t r = 0; r < n; r++) {
+                float *dp = tp + r * tw;
+                const float *hr = ht + r * H, *er = dht + r * H;
+                const float *rr = dhr + r * H;
+                for (size_t j = 0; j < H; j++)
+                    dp[j] = hr[j] > 0.0f ? er[j] + rr[j] : 0.0f;
+            }
+        } else {
+            const float *cprev =
+                t > 0 ? c + (t - 1) * nh : c0; /* NULL = zeros */
+            for (size_t r = 0; r < n; r++) {
+                float *gi = tp + r * tw, *gf = gi + H, *gg = gf + H,
+                      *go = gg + H;
+                const float *tc = go + H;
+                const float *er = dht + r * H, *rr = dhr + r * H;
+                const float *cp = cprev ? cprev + r * H : NULL;
+                float *dcrow = dcr + r * H;
+                for (size_t j = 0; j < H; j++) {
+                    float dhv = er[j] + rr[j];
+                    float i = gi[j], f = gf[j], g = gg[j], o = go[j];
+                    float tv = tc[j];
+                    float dc = dcrow[j] + dhv * o * (1.0f - tv * tv);
+                    float cpv = cp ? cp[j] : 0.0f;
+                    gi[j] = dc * g * i * (1.0f - i);
+                    gf[j] = dc * cpv * f * (1.0f - f);
+                    gg[j] = dc * i * (1.0f - g * g);
+                    go[j] = dhv * tv * o * (1.0f - o);
+                    dcrow[j] = dc * f;
+                }
+            }
+        }
+
+        /* Recurrent gradient dh_{t-1} = dpre_t W_h. */
+        if (t > 0)
+            ram__linear_bwd_input(n, H, m, tp, tw, wh, dhr, H, 0);
+        else if (dh0)
+            ram__linear_bwd_input(n, H, m, tp, tw, wh, dh0, H, 0);
+    }
+    if (lstm && dc0)
+        memcpy(dc0, dcr, nh * sizeof(float));
+
+    /* Weight gradients: single GEMMs over the step-major rows. */
+    ram__linear_bwd_params(steps * n, in, m, x, in, tape, tw, gwx, gb);
+    if (steps > 1)
+        ram__linear_bwd_params((steps - 1) * n, H, m, h, H, tape + n * tw,
+                               tw, gwh, NULL);
+    if (h0)
+        ram__linear_bwd_params(n, H, m, h0, H, tape, tw, gwh, NULL);
+    if (dx)
+        ram__linear_bwd_input(steps * n, in, m, tape, tw, wx, dx, in, 0);
+}
+
+/* ------------------------------------------------------------- public */
+
+static int units_ok(size_t x)
+{
+    return x >= 1 && x <= RAM_MAX_UNITS;
+}
+
+static int type_ok(int type)
+{
+    return type == RAM_CORE_RNN || type == RAM_CORE_LSTM;
+}
+
+int ram_core_create(ram_core **out, int type, size_t input, size_t hidden,
+                    uint64_t seed)
+{
+    struct ram_core *core;
+    float *block;
+    size_t count;
+    ram_rng rng;
+
+    if (!out)
+        return RAM_E_INVALID;
+    *out = NULL;
+    if (!type_ok(type))
+        return RAM_E_INVALID;
+    if (!units_ok(input) || !units_ok(hidden))
+        return RAM_E_RANGE;
+    if (4.0 * hidden * ((double)input + hidden + 1) >
+        (double)(SIZE_MAX / (2 * sizeof(float))))
+        return RAM_E_NOMEM;
+    count = ram__core_count(type, input, hidden);
+
+    core = malloc(sizeof *core);
+    if (!core)
+        return RAM_E_NOMEM;
+    block = calloc(2 * count, sizeof(float));
+    if (!block) {
+        free(core);
+        return RAM_E_NOMEM;
+    }
+    ram__core_init(core, type, input, hidden, block, block + count);
+    core->owned = 1;
+    ram__rng_seed(&rng, seed);
+    ram__core_reset(core, &rng);
+    *out = core;
+    return RAM_OK;
+}
+
+void ram_core_free(ram_core *core)
+{
+    if (!core)
+        return;
+    if (core->owned)
+        free(core->params);
+    free(core);
+}
+
+int ram_core_shape(const ram_core *core, int *type, size_t *input,
+                   size_t *hidden)
+{
+    if (!core)
+        return RAM_E_INVALID;
+    if (type)
+        *type = core->type;
+    if (input)
+        *input = core->in;
+    if (hidden)
+        *hidden = core->hidden;
+    return RAM_OK;
+}
+
+size_t ram_core_tape_size(const ram_core *core)
+{
+    return core ? ram__core_tape(core->type, core->hidden) : 0;
+}
+
+int ram_core_params(ram_core *core, float **params, float **grads,
+                    size_t *count)
+{
+    if (!core)
+        return RAM_E_INVALID;
+    if (params)
+        *params = core->params;
+    if (grads)
+        *grads = core->grads;
+    if (count)
+        *count = core->count;
+    return RAM_OK;
+}
+
+int ram_core_zero_grad(ram_core *core)
+{
+    if (!core)
+        return RAM_E_INVALID;
+    if (core->grads)
+        memset(core->grads, 0, core->count * sizeof(float));
+    return RAM_OK;
+}
+
+int ram_core_forward(const ram_core *core, size_t n, const float *h_prev,
+                     const float *c_prev, const float *x, float *h, float *c,
+                     float *tape)
+{
+    float *work = NULL;
+    int lstm;
+
+    if (!core || !x || !h)
+        return RAM_E_INVALID;
+    lstm = core->type == RAM_CORE_LSTM;
+    if (lstm && !c)
+        return RAM_E_INVALID;
+    if (!ram__rows_ok(n))
+        return RAM_E_RANGE;
+    if (lstm && !tape) {
+        work = malloc(n * 4 * core->hidden * sizeof(float));
+        if (!work)
+            return RAM_E_NOMEM;
+    }
+    ram__core_fwd(core, n, h_prev, lstm ? c_prev : NULL, x, h, lstm ? c : NULL,
+                  tape, work);
+    free(work);
+    return RAM_OK;
+}
+
+int ram_core_backward(ram_core *core, size_t steps, size_t n, const float *h0,
+                      const float *c0, const float *x, const float *h,
+                      const float *c, float *tape, const float *dh, float *dx,
+                      float *dh0, float *dc0)
+{
+    float *work;
+    int lstm;
+
+    if (!core || !x || !h || !tape || !dh || !core->grads)
+        return RAM_E_INVALID;
+    lstm = core->type == RAM_CORE_LSTM;
+    if (lstm && !c)
+        return RAM_E_INVALID;
+    if (!ram__rows_ok(n) || steps < 1 || steps > RAM_MAX_ROWS ||
+        steps * n > RAM_MAX_ROWS)
+        return RAM_E_RANGE;
+    work = malloc(2 * n * core->hidden * sizeof(float));
+    if (!work)
+        return RAM_E_NOMEM;
+    ram__core_bwd(core, steps, n, h0, lstm ? c0 : NULL, x, h, lstm ? c : NULL,
+                  tape, dh, dx, dh0, lstm ? dc0 : NULL, work);
+    free(work);
+    return RAM_OK;
+}

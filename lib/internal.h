@@ -1,0 +1,216 @@
+/* libram: private declarations shared by the library's sources.
+ *
+ * Nothing here is part of the ABI. Every symbol is hidden (the library is
+ * built with -fvisibility=hidden) and still carries the ram_ prefix (as
+ * ram__name) so that the static archive defines no foreign global names.
+ *
+ * Conventions:
+ *  - Matrices are row-major; a batch of n rows of width w is n*w floats.
+ *  - Sequences are step-major: (t, r, j) at (t*n + r)*w + j.
+ *  - ram__*_fwd / ram__*_bwd kernels do no argument checking: the public
+ *    wrappers (and the agent) validate first.
+ *  - Backward kernels ADD parameter gradients and WRITE input gradients.
+ */
+#ifndef RAM_INTERNAL_H
+#define RAM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ram/ram.h"
+
+/* ---------------------------------------------------------------- rng */
+
+/** xoshiro256** state, seeded through splitmix64. */
+typedef struct ram_rng {
+    uint64_t s[4];
+} ram_rng;
+
+void ram__rng_seed(ram_rng *rng, uint64_t seed);
+uint64_t ram__rng_next(ram_rng *rng);
+/** Uniform in [0, 1) with 53 random bits. */
+double ram__rng_uniform(ram_rng *rng);
+/** Standard normal (Box-Muller, one value per call, no cached state). */
+double ram__rng_normal(ram_rng *rng);
+/** Uniform in [-a, a). */
+float ram__rng_symmetric(ram_rng *rng, float a);
+
+/* ---------------------------------------------------------------- crc */
+
+/** CRC-32 (IEEE 802.3, the one zlib and PNG use), continued from `crc`
+ *  (start with 0). */
+uint32_t ram__crc32(uint32_t crc, const void *buf, size_t len);
+
+/* ------------------------------------------------------------- linalg */
+
+/** Y[n x out] = X[n x in] W^T + b (b may be NULL for no bias), with leading
+ *  dimensions ldx, ldy. If accumulate is non-zero, Y += X W^T (no bias). */
+void ram__linear_fwd(size_t n, size_t in, size_t out, const float *x,
+                     size_t ldx, const float *w, const float *b, float *y,
+                     size_t ldy, int accumulate);
+/** dW[out x in] += dY^T X ; db[out] += column sums of dY (db may be NULL). */
+void ram__linear_bwd_params(size_t n, size_t in, size_t out, const float *x,
+                            size_t ldx, const float *dy, size_t lddy,
+                            float *dw, float *db);
+/** dX[n x in] = dY W (accumulate != 0: dX += dY W). */
+void ram__linear_bwd_input(size_t n, size_t in, size_t out, const float *dy,
+                           size_t lddy, const float *w, float *dx,
+                           size_t lddx, int accumulate);
+
+/** 1 if every one of the n floats is finite. */
+int ram__all_finite(const float *x, size_t n);
+
+/* ------------------------------------------------------------- sensor */
+
+struct ram_sensor {
+    int patch;    /* g */
+    int scales;   /* k */
+    int channels; /* C */
+};
+
+/** Validate an image description (format, sizes, strides) for `channels`.
+ *  Returns RAM_OK, RAM_E_INVALID or RAM_E_RANGE. */
+int ram__image_check(int format, size_t channels, size_t width, size_t height,
+                     size_t row_stride, size_t image_stride, size_t batch);
+
+/** The glimpse without argument checks. loc must be finite and in [-1,1].
+ *  Writes out even if pixels are not finite (the caller checks out). */
+void ram__sensor_run(const struct ram_sensor *s, size_t batch,
+                     const void *images, int format, size_t width,
+                     size_t height, size_t row_stride, size_t image_stride,
+                     const float *loc, float *out);
+
+/** Exact patch geometry (see sensor.h): top-left corner of patch `scale`. */
+void ram__sensor_rect(const struct ram_sensor *s, size_t width, size_t height,
+                      float lx, float ly, int scale, long *x0, long *y0,
+                      long *size);
+
+/* ------------------------------------------------------------ networks */
+
+/* Every network is a header with its sizes plus views of its parameters and
+ * gradients. A standalone handle (ram_*_create) owns its arrays (owned = 1);
+ * inside an agent the arrays are slices of the agent's contiguous block.
+ * grads may be NULL for an inference-only agent. */
+
+struct ram_glimpse {
+    size_t in, what, where, out; /* R, Hg, Hl, G */
+    size_t count;                /* parameter count */
+    float *params, *grads;
+    int owned;
+};
+
+/** Parameter count for these sizes. */
+size_t ram__glimpse_count(size_t in, size_t what, size_t where, size_t out);
+/** Fill the header (no allocation). */
+void ram__glimpse_init(struct ram_glimpse *net, size_t in, size_t what,
+                       size_t where, size_t out, float *params, float *grads);
+/** Draw initial parameters from rng. */
+void ram__glimpse_reset(struct ram_glimpse *net, ram_rng *rng);
+void ram__glimpse_fwd(const struct ram_glimpse *net, size_t n,
+                      const float *rho, const float *loc, float *g,
+                      float *tape);
+/** dg is read-only; drho/dloc may be NULL; uses `work` (n * (out + what +
+ *  where) floats: dpre_g, then d[h_g | h_l]) as scratch. */
+void ram__glimpse_bwd(struct ram_glimpse *net, size_t n, const float *rho,
+                      const float *loc, const float *g, const float *tape,
+                      const float *dg, float *drho, float *dloc, float *work);
+
+struct ram_core {
+    int type;         /* RAM_CORE_RNN or RAM_CORE_LSTM */
+    size_t in, hidden;
+    size_t count;
+    float *params, *grads;
+    int owned;
+};
+
+size_t ram__core_count(int type, size_t in, size_t hidden);
+size_t ram__core_tape(int type, size_t hidden); /* floats per row per step */
+void ram__core_init(struct ram_core *core, int type, size_t in, size_t hidden,
+                    float *params, float *grads);
+void ram__core_reset(struct ram_core *core, ram_rng *rng);
+/** h_prev/c_prev NULL = zeros. tape may be NULL (inference); then `work`
+ *  (n * 4H floats for the LSTM, unused by the RNN) holds the gates. */
+void ram__core_fwd(const struct ram_core *core, size_t n, const float *h_prev,
+                   const float *c_prev, const float *x, float *h, float *c,
+                   float *tape, float *work);
+/** BPTT over `steps` steps (see ram_core_backward). `work` is
+ *  2 * n * H floats of scratch. */
+void ram__core_bwd(struct ram_core *core, size_t steps, size_t n,
+                   const float *h0, const float *c0, const float *x,
+                   const float *h, const float *c, float *tape,
+                   const float *dh, float *dx, float *dh0, float *dc0,
+                   float *work);
+
+struct ram_location {
+    size_t in;
+    int bound; /* RAM_BOUND_TANH or RAM_BOUND_HARDTANH */
+    size_t count;
+    float *params, *grads;
+    int owned;
+    double std;  /* standalone handle only; the agent keeps its own */
+    ram_rng rng; /* standalone handle only */
+};
+
+size_t ram__location_count(size_t in);
+void ram__location_init(struct ram_location *net, size_t in, int bound,
+                        float *params, float *grads);
+void ram__location_reset(struct ram_location *net, ram_rng *rng);
+/** h NULL = zeros. */
+void ram__location_fwd(const struct ram_location *net, size_t n,
+                       const float *h, float *mean);
+/** raw = mean + std * N(0,1); loc = clamp(raw); logp optional. */
+void ram__location_sample(size_t n, const float *mean, double std,
+                          ram_rng *rng, float *raw, float *loc, float *logp);
+void ram__location_score(size_t n, const float *mean, const float *raw,
+                         double std, const float *coef, float *dmean);
+/** dmean is read-only; `work` is n*2 floats. h NULL = zeros. */
+void ram__location_bwd(struct ram_location *net, size_t n, const float *h,
+                       const float *mean, const float *dmean, float *dh,
+                       float *work);
+
+struct ram_action {
+    size_t in, actions;
+    size_t count;
+    float *params, *grads;
+    int owned;
+    ram_rng rng; /* standalone handle only */
+};
+
+size_t ram__action_count(size_t in, size_t actions);
+void ram__action_init(struct ram_action *net, size_t in, size_t actions,
+                      float *params, float *grads);
+void ram__action_reset(struct ram_action *net, ram_rng *rng);
+void ram__action_fwd(const struct ram_action *net, size_t n, const float *h,
+                     float *probs);
+/** Inverse-CDF sampling, one uniform per row. */
+void ram__action_sample(size_t n, size_t actions, const float *probs,
+                        ram_rng *rng, int *out);
+/** Index of the largest probability per row (first on ties). */
+void ram__action_argmax(size_t n, size_t actions, const float *probs,
+                        int *out);
+void ram__action_bwd(struct ram_action *net, size_t n, const float *h,
+                     const float *dlogits, float *dh);
+
+struct ram_baseline {
+    size_t in;
+    size_t count;
+    float *params, *grads;
+    int owned;
+};
+
+size_t ram__baseline_count(size_t in);
+void ram__baseline_init(struct ram_baseline *net, size_t in, float *params,
+                        float *grads);
+void ram__baseline_reset(struct ram_baseline *net, ram_rng *rng);
+/** h NULL = zeros. */
+void ram__baseline_fwd(const struct ram_baseline *net, size_t n,
+                       const float *h, float *b);
+void ram__baseline_bwd(struct ram_baseline *net, size_t n, const float *h,
+                       const float *db, float *dh);
+
+/* ------------------------------------------------------------- checks */
+
+/** Common argument checks for the public wrappers. */
+int ram__rows_ok(size_t n); /* 1 .. RAM_MAX_ROWS */
+
+#endif /* RAM_INTERNAL_H */

@@ -1,0 +1,60 @@
+/* libram: the matrix products, as CBLAS calls. */
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+
+void ram__linear_fwd(size_t n, size_t in, size_t out, const float *x,
+                     size_t ldx, const float *w, const float *b, float *y,
+                     size_t ldy, int accumulate)
+{
+    float beta = 0.0f;
+    if (!accumulate && b) {
+        for (size_t r = 0; r < n; r++)
+            memcpy(y + r * ldy, b, out * sizeof(float));
+        beta = 1.0f;
+    } else if (accumulate) {
+        beta = 1.0f;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)out,
+                (int)in, 1.0f, x, (int)ldx, w, (int)in, beta, y, (int)ldy);
+}
+
+void ram__linear_bwd_params(size_t n, size_t in, size_t out, const float *x,
+                            size_t ldx, const float *dy, size_t lddy,
+                            float *dw, float *db)
+{
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out, (int)in,
+                (int)n, 1.0f, dy, (int)lddy, x, (int)ldx, 1.0f, dw, (int)in);
+    if (db) {
+        for (size_t r = 0; r < n; r++) {
+            const float *d = dy + r * lddy;
+            for (size_t j = 0; j < out; j++)
+                db[j] += d[j];
+        }
+    }
+}
+
+void ram__linear_bwd_input(size_t n, size_t in, size_t out, const float *dy,
+                           size_t lddy, const float *w, float *dx,
+                           size_t lddx, int accumulate)
+{
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)in,
+                (int)out, 1.0f, dy, (int)lddy, w, (int)in,
+                accumulate ? 1.0f : 0.0f, dx, (int)lddx);
+}
+
+int ram__all_finite(const float *x, size_t n)
+{
+    /* Sum of x*0: NaN if any element is NaN or infinite. */
+    float acc = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        acc += x[i] * 0.0f;
+    return acc == 0.0f;
+}
+
+int ram__rows_ok(size_t n)
+{
+    return n >= 1 && n <= RAM_MAX_ROWS;
+}

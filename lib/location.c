@@ -1,0 +1,288 @@
+/* libram: the location network, a 2-D Gaussian policy with a fixed std and
+ * mean = bound(W h + b) (see include/ram/location.h, docs/networks.md).
+ * Parameters: W [2 x H], b [2]. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Sampling streams are seeded from the user's seed through this constant,
+ * so that they differ from the weight-initialisation stream. */
+#define LOCATION_SAMPLER_KEY UINT64_C(0x6c6f636174696f6e) /* "location" */
+
+static const double HALF_LOG_2PI = 0.91893853320467274178;
+
+size_t ram__location_count(size_t in)
+{
+    return 2 * in + 2;
+}
+
+void ram__location_init(struct ram_location *net, size_t in, int bound,
+                        float *params, float *grads)
+{
+    net->in = in;
+    net->bound = bound;
+    net->count = ram__location_count(in);
+    net->params = params;
+    net->grads = grads;
+    net->owned = 0;
+    net->std = 0.1;
+    ram__rng_seed(&net->rng, 0);
+}
+
+void ram__location_reset(struct ram_location *net, ram_rng *rng)
+{
+    float a = (float)(1.0 / sqrt((double)net->in));
+    for (size_t i = 0; i < net->count; i++)
+        net->params[i] = ram__rng_symmetric(rng, a);
+}
+
+void ram__location_fwd(const struct ram_location *net, size_t n,
+                       const float *h, float *mean)
+{
+    const float *w = net->params, *b = w + 2 * net->in;
+
+    if (h) {
+        ram__linear_fwd(n, net->in, 2, h, net->in, w, b, mean, 2, 0);
+    } else {
+        for (size_t r = 0; r < n; r++) {
+            mean[2 * r] = b[0];
+            mean[2 * r + 1] = b[1];
+        }
+    }
+    if (net->bound == RAM_BOUND_HARDTANH) {
+        for (size_t i = 0; i < 2 * n; i++) {
+            float v = mean[i];
+            mean[i] = v > 1.0f ? 1.0f : (v < -1.0f ? -1.0f : v);
+        }
+    } else {
+        for (size_t i = 0; i < 2 * n; i++)
+            mean[i] = tanhf(mean[i]);
+    }
+}
+
+void ram__location_sample(size_t n, const float *mean, double std,
+                          ram_rng *rng, float *raw, float *loc, float *logp)
+{
+    double inv2var = 1.0 / (2.0 * std * std);
+    double lognorm = 2.0 * (log(std) + HALF_LOG_2PI);
+
+    for (size_t r = 0; r < n; r++) {
+        double acc = 0.0;
+        for (int d = 0; d < 2; d++) {
+            size_t i = 2 * r + (size_t)d;
+            float m = mean[i];
+            float v = (float)(m + std * ram__rng_normal(rng));
+            double e = (double)v - (double)m;
+            if (raw)
+                raw[i] = v;
+            loc[i] = v > 1.0f ? 1.0f : (v < -1.0f ? -1.0f : v);
+            acc += e * e;
+        }
+        if (logp)
+            logp[r] = (float)(-acc * inv2var - lognorm);
+    }
+}
+
+void ram__location_score(size_t n, const float *mean, const float *raw,
+                         double std, const float *coef, float *dmean)
+{
+    double inv_var = 1.0 / (std * std);
+    for (size_t r = 0; r < n; r++) {
+        double k = (double)coef[r] * inv_var;
+        for (int d = 0; d < 2; d++) {
+            size_t i = 2 * r + (size_t)d;
+            dmean[i] = (float)(k * ((double)raw[i] - (double)mean[i]));
+        }
+    }
+}
+
+void ram__location_bwd(struct ram_location *net, size_t n, const float *h,
+                       const float *mean, const float *dmean, float *dh,
+                       float *work)
+{
+    const float *w = net->params;
+    float *gw = net->grads, *gb = gw + 2 * net->in;
+    float *dpre = work;
+
+    if (net->bound == RAM_BOUND_HARDTANH) {
+        for (size_t i = 0; i < 2 * n; i++)
+            dpre[i] = (mean[i] > -1.0f && mean[i] < 1.0f) ? dmean[i] : 0.0f;
+    } else {
+        for (size_t i = 0; i < 2 * n; i++)
+            dpre[i] = dmean[i] * (1.0f - mean[i] * mean[i]);
+    }
+    if (h) {
+        ram__linear_bwd_params(n, net->in, 2, h, net->in, dpre, 2, gw, gb);
+    } else {
+        for (size_t r = 0; r < n; r++) {
+            gb[0] += dpre[2 * r];
+            gb[1] += dpre[2 * r + 1];
+        }
+    }
+    if (dh)
+        ram__linear_bwd_input(n, net->in, 2, dpre, 2, w, dh, net->in, 0);
+}
+
+/* ------------------------------------------------------------- public */
+
+static int std_ok(double std)
+{
+    return std > 0.0 && std <= RAM_LOCATION_MAX_STD; /* false for NaN */
+}
+
+int ram_location_create(ram_location **out, size_t input, int bound,
+                        uint64_t seed)
+{
+    struct ram_location *net;
+    float *block;
+    size_t count;
+    ram_rng rng;
+
+    if (!out)
+        return RAM_E_INVALID;
+    *out = NULL;
+    if (bound != RAM_BOUND_TANH && bound != RAM_BOUND_HARDTANH)
+        return RAM_E_INVALID;
+    if (input < 1 || input > RAM_MAX_UNITS)
+        return RAM_E_RANGE;
+    count = ram__location_count(input);
+
+    net = malloc(sizeof *net);
+    if (!net)
+        return RAM_E_NOMEM;
+    block = calloc(2 * count, sizeof(float));
+    if (!block) {
+        free(net);
+        return RAM_E_NOMEM;
+    }
+    ram__location_init(net, input, bound, block, block + count);
+    net->owned = 1;
+    ram__rng_seed(&rng, seed);
+    ram__location_reset(net, &rng);
+    ram__rng_seed(&net->rng, seed ^ LOCATION_SAMPLER_KEY);
+    *out = net;
+    return RAM_OK;
+}
+
+void ram_location_free(ram_location *net)
+{
+    if (!net)
+        return;
+    if (net->owned)
+        free(net->params);
+    free(net);
+}
+
+int ram_location_shape(const ram_location *net, size_t *input, int *bound)
+{
+    if (!net)
+        return RAM_E_INVALID;
+    if (input)
+        *input = net->in;
+    if (bound)
+        *bound = net->bound;
+    return RAM_OK;
+}
+
+int ram_location_params(ram_location *net, float **params, float **grads,
+                        size_t *count)
+{
+    if (!net)
+        return RAM_E_INVALID;
+    if (params)
+        *params = net->params;
+    if (grads)
+        *grads = net->grads;
+    if (count)
+        *count = net->count;
+    return RAM_OK;
+}
+
+int ram_location_zero_grad(ram_location *net)
+{
+    if (!net)
+        return RAM_E_INVALID;
+    if (net->grads)
+        memset(net->grads, 0, net->count * sizeof(float));
+    return RAM_OK;
+}
+
+int ram_location_set_std(ram_location *net, double std)
+{
+    if (!net)
+        return RAM_E_INVALID;
+    if (!std_ok(std))
+        return RAM_E_RANGE;
+    net->std = std;
+    return RAM_OK;
+}
+
+int ram_location_get_std(const ram_location *net, double *std)
+{
+    if (!net || !std)
+        return RAM_E_INVALID;
+    *std = net->std;
+    return RAM_OK;
+}
+
+int ram_location_seed(ram_location *net, uint64_t seed)
+{
+    if (!net)
+        return RAM_E_INVALID;
+    ram__rng_seed(&net->rng, seed ^ LOCATION_SAMPLER_KEY);
+    return RAM_OK;
+}
+
+int ram_location_forward(const ram_location *net, size_t n, const float *h,
+                         float *mean)
+{
+    if (!net || !mean)
+        return RAM_E_INVALID;
+    if (!ram__rows_ok(n))
+        return RAM_E_RANGE;
+    ram__location_fwd(net, n, h, mean);
+    return RAM_OK;
+}
+
+int ram_location_sample(ram_location *net, size_t n, const float *mean,
+                        float *raw, float *loc, float *logp)
+{
+    if (!net || !mean || !loc)
+        return RAM_E_INVALID;
+    if (!ram__rows_ok(n))
+        return RAM_E_RANGE;
+    if (!ram__all_finite(mean, 2 * n))
+        return RAM_E_NONFINITE;
+    ram__location_sample(n, mean, net->std, &net->rng, raw, loc, logp);
+    return RAM_OK;
+}
+
+int ram_location_score(const ram_location *net, size_t n, const float *mean,
+                       const float *raw, const float *coef, float *dmean)
+{
+    if (!net || !mean || !raw || !coef || !dmean)
+        return RAM_E_INVALID;
+    if (!ram__rows_ok(n))
+        return RAM_E_RANGE;
+    ram__location_score(n, mean, raw, net->std, coef, dmean);
+    return RAM_OK;
+}
+
+int ram_location_backward(ram_location *net, size_t n, const float *h,
+                          const float *mean, const float *dmean, float *dh)
+{
+    float *work;
+
+    if (!net || !mean || !dmean || !net->grads)
+        return RAM_E_INVALID;
+    if (!ram__rows_ok(n))
+        return RAM_E_RANGE;
+    work = malloc(2 * n * sizeof(float));
+    if (!work)
+        return RAM_E_NOMEM;
+    ram__location_bwd(net, n, h, mean, dmean, dh, work);
+    free(work);
+    return RAM_OK;
+}

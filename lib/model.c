@@ -1,0 +1,455 @@
+/* libram: the model format (docs/model-format.md): save and load on memory
+ * buffers, with atomic file helpers on top.
+ *
+ *   header   "RAMMODEL" | u32 version | u32 flags | u64 total size
+ *   chunks   u32 tag | u32 chunk flags (bit 0: critical) | u64 length | data
+ *   trailer  u32 CRC-32 of every byte before it
+ *
+ * Everything is little-endian; floats are IEEE-754 binary32/binary64. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent_internal.h"
+
+#define MAGIC "RAMMODEL"
+#define FORMAT_VERSION 1u
+#define HEADER_SIZE 24u
+#define CHUNK_HEADER 16u
+#define CHUNK_CRITICAL 1u
+
+#define TAG(a, b, c, d)                                                        \
+    ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 |              \
+     (uint32_t)(d) << 24)
+#define TAG_CONF TAG('C', 'O', 'N', 'F')
+#define TAG_TUNE TAG('T', 'U', 'N', 'E')
+#define TAG_PARM TAG('P', 'A', 'R', 'M')
+#define TAG_OPTM TAG('O', 'P', 'T', 'M')
+
+/* ------------------------------------------------------------- writing */
+
+typedef struct wbuf {
+    unsigned char *p; /* NULL: count only */
+    size_t n;
+} wbuf;
+
+static void put_u32(wbuf *w, uint32_t v)
+{
+    if (w->p)
+        for (int i = 0; i < 4; i++)
+            w->p[w->n + i] = (unsigned char)(v >> (8 * i));
+    w->n += 4;
+}
+
+static void put_u64(wbuf *w, uint64_t v)
+{
+    put_u32(w, (uint32_t)v);
+    put_u32(w, (uint32_t)(v >> 32));
+}
+
+static void put_f64(wbuf *w, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    put_u64(w, v);
+}
+
+static void put_f32s(wbuf *w, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v;
+        memcpy(&v, &x[i], 4);
+        put_u32(w, v);
+    }
+}
+
+static void chunk_begin(wbuf *w, uint32_t tag, uint32_t flags,
+                        uint64_t length)
+{
+    put_u32(w, tag);
+    put_u32(w, flags);
+    put_u64(w, length);
+}
+
+static void write_model(const ram_agent *a, int with_opt, wbuf *w)
+{
+    const uint64_t ncfg = RAM__CFG_COUNT - 1, npar = RAM__PARAM_COUNT - 1;
+    const uint64_t count = a->count;
+    uint64_t conf_len = 4 + ncfg * 12, tune_len = 4 + npar * 12;
+    uint64_t parm_len = 8 + count * 4;
+    uint64_t optm_len = 8 + 8 + 8 + 8 + 32 + count * 8;
+    uint64_t total = HEADER_SIZE + CHUNK_HEADER * 3 + conf_len + tune_len +
+                     parm_len + (with_opt ? CHUNK_HEADER + optm_len : 0) + 4;
+
+    if (w->p)
+        memcpy(w->p, MAGIC, 8);
+    w->n += 8;
+    put_u32(w, FORMAT_VERSION);
+    put_u32(w, with_opt ? 1u : 0u);
+    put_u64(w, total);
+
+    chunk_begin(w, TAG_CONF, CHUNK_CRITICAL, conf_len);
+    put_u32(w, (uint32_t)ncfg);
+    for (uint32_t k = 1; k < RAM__CFG_COUNT; k++) {
+        put_u32(w, k);
+        put_u64(w, (uint64_t)a->cfg[k]);
+    }
+    chunk_begin(w, TAG_TUNE, 0, tune_len);
+    put_u32(w, (uint32_t)npar);
+    for (uint32_t k = 1; k < RAM__PARAM_COUNT; k++) {
+        put_u32(w, k);
+        put_f64(w, a->par[k]);
+    }
+    chunk_begin(w, TAG_PARM, CHUNK_CRITICAL, parm_len);
+    put_u64(w, count);
+    put_f32s(w, a->params, a->count);
+    if (with_opt) {
+        chunk_begin(w, TAG_OPTM, 0, optm_len);
+        put_u32(w, (uint32_t)a->opt_kind);
+        put_u32(w, 0);
+        put_u64(w, a->adam_t);
+        put_u64(w, a->updates);
+        put_u64(w, count);
+        for (int i = 0; i < 4; i++)
+            put_u64(w, a->rng.s[i]);
+        put_f32s(w, a->opt_m, a->count);
+        put_f32s(w, a->opt_v, a->count);
+    }
+    uint32_t crc = w->p ? ram__crc32(0, w->p, w->n) : 0;
+    put_u32(w, crc);
+}
+
+int ram_agent_save(const ram_agent *a, unsigned flags, void *buf, size_t cap,
+                   size_t *size)
+{
+    if (!a || !size || (flags & ~(unsigned)RAM_SAVE_OPTIMIZER))
+        return RAM_E_INVALID;
+    int with_opt = (flags & RAM_SAVE_OPTIMIZER) != 0;
+    if (with_opt && !a->trainable)
+        return RAM_E_UNSUPPORTED;
+    wbuf w = {NULL, 0};
+    write_model(a, with_opt, &w);
+    *size = w.n;
+    if (!buf)
+        return RAM_OK;
+    if (cap < w.n)
+        return RAM_E_BUFFER;
+    w.p = buf;
+    w.n = 0;
+    write_model(a, with_opt, &w);
+    return RAM_OK;
+}
+
+/* ------------------------------------------------------------- reading */
+
+typedef struct rbuf {
+    const unsigned char *p;
+    size_t n, off;
+} rbuf;
+
+static int have(const rbuf *r, uint64_t n)
+{
+    return n <= r->n - r->off;
+}
+
+static uint32_t get_u32(rbuf *r)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)r->p[r->off + i] << (8 * i);
+    r->off += 4;
+    return v;
+}
+
+static uint64_t get_u64(rbuf *r)
+{
+    uint64_t lo = get_u32(r);
+    return lo | (uint64_t)get_u32(r) << 32;
+}
+
+static double get_f64(rbuf *r)
+{
+    uint64_t v = get_u64(r);
+    double d;
+    memcpy(&d, &v, 8);
+    return d;
+}
+
+static void get_f32s(rbuf *r, float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = get_u32(r);
+        memcpy(&x[i], &v, 4);
+    }
+}
+
+typedef struct found {
+    rbuf conf, tune, parm, optm;
+    int has_conf, has_tune, has_parm, has_optm;
+} found;
+
+/* Header, size, checksum and chunk directory. */
+static int scan(const void *buf, size_t size, found *f)
+{
+    const unsigned char *p = buf;
+    if (size < HEADER_SIZE) {
+        size_t m = size < 8 ? size : 8;
+        return memcmp(p, MAGIC, m) == 0 ? RAM_E_TRUNCATED : RAM_E_FORMAT;
+    }
+    if (memcmp(p, MAGIC, 8) != 0)
+        return RAM_E_FORMAT;
+    rbuf r = {p, size, 8};
+    uint32_t version = get_u32(&r);
+    (void)get_u32(&r); /* file flags: informative */
+    uint64_t total = get_u64(&r);
+    if (version == 0)
+        return RAM_E_FORMAT;
+    if (version > FORMAT_VERSION)
+        return RAM_E_VERSION;
+    if (total < HEADER_SIZE + 4)
+        return RAM_E_FORMAT;
+    if (total > size)
+        return RAM_E_TRUNCATED;
+    if (total < size)
+        return RAM_E_FORMAT; /* trailing bytes */
+    uint32_t stored = (uint32_t)p[size - 4] | (uint32_t)p[size - 3] << 8 |
+                      (uint32_t)p[size - 2] << 16 |
+                      (uint32_t)p[size - 1] << 24;
+    if (ram__crc32(0, p, size - 4) != stored)
+        return RAM_E_CHECKSUM;
+
+    memset(f, 0, sizeof *f);
+    r.n = size - 4;
+    while (r.off < r.n) {
+        if (!have(&r, CHUNK_HEADER))
+            return RAM_E_FORMAT;
+        uint32_t tag = get_u32(&r), cflags = get_u32(&r);
+        uint64_t len = get_u64(&r);
+        if (!have(&r, len))
+            return RAM_E_FORMAT;
+        rbuf body = {p + r.off, (size_t)len, 0};
+        rbuf *slot = NULL;
+        int *seen = NULL;
+        if (tag == TAG_CONF)
+            slot = &f->conf, seen = &f->has_conf;
+        else if (tag == TAG_TUNE)
+            slot = &f->tune, seen = &f->has_tune;
+        else if (tag == TAG_PARM)
+            slot = &f->parm, seen = &f->has_parm;
+        else if (tag == TAG_OPTM)
+            slot = &f->optm, seen = &f->has_optm;
+        else if (cflags & CHUNK_CRITICAL)
+            return RAM_E_VERSION; /* a newer writer's required chunk */
+        if (slot) {
+            if (*seen)
+                return RAM_E_FORMAT; /* duplicate chunk */
+            *slot = body;
+            *seen = 1;
+        }
+        r.off += (size_t)len;
+    }
+    if (!f->has_conf || !f->has_parm)
+        return RAM_E_FORMAT;
+    return RAM_OK;
+}
+
+static int read_conf(rbuf *r, int64_t *cfg)
+{
+    ram__config_defaults(cfg);
+    if (!have(r, 4))
+        return RAM_E_FORMAT;
+    uint32_t n = get_u32(r);
+    if (!have(r, (uint64_t)n * 12) || r->n - r->off != (uint64_t)n * 12)
+        return RAM_E_FORMAT;
+    uint64_t seen = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t key = get_u32(r);
+        int64_t v = (int64_t)get_u64(r);
+        if (key < 1 || key >= RAM__CFG_COUNT || (seen >> key & 1))
+            return RAM_E_FORMAT;
+        seen |= (uint64_t)1 << key;
+        if (ram__config_check((int)key, v) != RAM_OK)
+            return RAM_E_RANGE;
+        cfg[key] = v;
+    }
+    return RAM_OK;
+}
+
+static int read_tune(rbuf *r, double *par)
+{
+    if (!have(r, 4))
+        return RAM_E_FORMAT;
+    uint32_t n = get_u32(r);
+    if (r->n - r->off != (uint64_t)n * 12)
+        return RAM_E_FORMAT;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t key = get_u32(r);
+        double v = get_f64(r);
+        if (key < 1 || key >= RAM__PARAM_COUNT)
+            continue; /* a newer tunable: not needed to run the model */
+        if (ram__param_check((int)key, v) != RAM_OK)
+            return RAM_E_RANGE;
+        par[key] = v;
+    }
+    return RAM_OK;
+}
+
+int ram_agent_load(const void *buf, size_t size, unsigned flags,
+                   ram_agent **out)
+{
+    if (!out)
+        return RAM_E_INVALID;
+    *out = NULL;
+    if (!buf || (flags & ~(unsigned)RAM_LOAD_INFERENCE))
+        return RAM_E_INVALID;
+    found f;
+    int rc = scan(buf, size, &f);
+    if (rc != RAM_OK)
+        return rc;
+    int64_t cfg[RAM__CFG_COUNT];
+    if ((rc = read_conf(&f.conf, cfg)) != RAM_OK)
+        return rc;
+    cfg[RAM_CFG_TRAINABLE] = (flags & RAM_LOAD_INFERENCE) ? 0 : 1;
+    double par[RAM__PARAM_COUNT];
+    ram__param_defaults(par);
+    if (f.has_tune && (rc = read_tune(&f.tune, par)) != RAM_OK)
+        return rc;
+
+    ram_agent *a;
+    if ((rc = ram__agent_new(cfg, 0, &a)) != RAM_OK)
+        return rc == RAM_E_NOMEM ? rc : RAM_E_FORMAT;
+    memcpy(a->par, par, sizeof par);
+
+    rc = RAM_E_FORMAT;
+    if (!have(&f.parm, 8) || get_u64(&f.parm) != a->count ||
+        f.parm.n - f.parm.off != (uint64_t)a->count * 4)
+        goto fail;
+    get_f32s(&f.parm, a->params, a->count);
+    if (!ram__all_finite(a->params, a->count)) {
+        rc = RAM_E_NONFINITE;
+        goto fail;
+    }
+    if (f.has_optm && a->trainable) {
+        rbuf *o = &f.optm;
+        if (!have(o, 64))
+            goto fail;
+        uint32_t kind = get_u32(o);
+        (void)get_u32(o);
+        uint64_t adam_t = get_u64(o), updates = get_u64(o);
+        uint64_t cnt = get_u64(o);
+        if ((kind != RAM_OPT_SGD && kind != RAM_OPT_ADAM) || cnt != a->count ||
+            o->n - o->off != 32 + (uint64_t)a->count * 8)
+            goto fail;
+        for (int i = 0; i < 4; i++)
+            a->rng.s[i] = get_u64(o);
+        if (!(a->rng.s[0] | a->rng.s[1] | a->rng.s[2] | a->rng.s[3]))
+            goto fail; /* xoshiro's one forbidden state */
+        get_f32s(o, a->opt_m, a->count);
+        get_f32s(o, a->opt_v, a->count);
+        if (!ram__all_finite(a->opt_m, a->count) ||
+            !ram__all_finite(a->opt_v, a->count)) {
+            rc = RAM_E_NONFINITE;
+            goto fail;
+        }
+        a->opt_kind = (int)kind;
+        a->adam_t = adam_t;
+        a->updates = updates;
+    }
+    *out = a;
+    return RAM_OK;
+fail:
+    ram_agent_free(a);
+    return rc;
+}
+
+/* --------------------------------------------------------------- files */
+
+int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
+{
+    if (!a || !path || !*path)
+        return RAM_E_INVALID;
+    size_t size;
+    int rc = ram_agent_save(a, flags, NULL, 0, &size);
+    if (rc != RAM_OK)
+        return rc;
+    unsigned char *buf = malloc(size);
+    if (!buf)
+        return RAM_E_NOMEM;
+    rc = ram_agent_save(a, flags, buf, size, &size);
+    if (rc != RAM_OK) {
+        free(buf);
+        return rc;
+    }
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + sizeof ".tmp-XXXXXX");
+    if (!tmp) {
+        free(buf);
+        return RAM_E_NOMEM;
+    }
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
+    rc = RAM_E_IO;
+    int fd = mkstemp(tmp);
+    if (fd >= 0) {
+        size_t done = 0;
+        while (done < size) {
+            ssize_t k = write(fd, buf + done, size - done);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                break;
+            done += (size_t)k;
+        }
+        int ok = done == size && fsync(fd) == 0;
+        ok = close(fd) == 0 && ok;
+        if (ok && rename(tmp, path) == 0)
+            rc = RAM_OK;
+        else
+            unlink(tmp);
+    }
+    free(tmp);
+    free(buf);
+    return rc;
+}
+
+int ram_agent_load_file(const char *path, unsigned flags, ram_agent **out)
+{
+    if (!out)
+        return RAM_E_INVALID;
+    *out = NULL;
+    if (!path)
+        return RAM_E_INVALID;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return RAM_E_IO;
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = malloc(cap);
+    int rc = buf ? RAM_OK : RAM_E_NOMEM;
+    while (rc == RAM_OK) {
+        if (n == cap) {
+            unsigned char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2)
+                                                    : NULL;
+            if (!nb) {
+                rc = RAM_E_NOMEM;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t k = fread(buf + n, 1, cap - n, fp);
+        n += k;
+        if (k == 0) {
+            if (ferror(fp))
+                rc = RAM_E_IO;
+            break;
+        }
+    }
+    fclose(fp);
+    if (rc == RAM_OK)
+        rc = ram_agent_load(buf, n, flags, out);
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,510 @@
+/* libram: the glimpse sensor (retina).
+ *
+ * The contract and the exact geometry are in include/ram/sensor.h; the
+ * handle's page is docs/sensor.md.
+ *
+ * How a patch is computed. Patch i (block size p = 2^i, width s = g * p) is
+ * clipped to the image once: columns [xa, xb), rows [ya, yb). Output cells
+ * wholly outside the image are zero (written by one memset, only when the
+ * patch is clipped at all). For each row of cells, the p image rows of the
+ * block (clipped) are first summed element by element into a small column
+ * buffer -- a contiguous span of the interleaved row, so this is the same
+ * vectorizable loop for any channel count -- and each cell then sums its p
+ * columns of that buffer. Scale 0 (p = 1) is a plain copy. No pixel is
+ * bounds-tested in an inner loop, and nothing is allocated.
+ *
+ * Precision. U8: the block sums are exact integers (at most 255 * 4^7 <
+ * 2^24, so also exact as floats); each mean is that sum times
+ * 1 / (255 * 4^i) in double, rounded once to float. At scale 0 this equals
+ * v / 255.0f exactly. F32: sums in float, first over the p rows, then over
+ * the p columns, so a cell's error is at most about 2 * p * 2^-24 times the
+ * mean of |pixel| over the block; the final division by 4^i is exact. Pixels
+ * so large that a block sum overflows give an infinite mean. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Elements (columns x channels) of one image row summed per chunk: the
+ * column buffer lives on the stack (2 KiB for U8, 4 KiB for F32). A multiple
+ * of RAM_SENSOR_MAX_CHANNELS, so a chunk is at least 16 whole columns. */
+#define CHUNK 1024
+/* The element loops work in blocks of this many: a fixed trip count lets
+ * the compiler vectorize them at -O2. */
+#define VB 16
+
+static long lmin(long a, long b)
+{
+    return a < b ? a : b;
+}
+
+static long lmax(long a, long b)
+{
+    return a > b ? a : b;
+}
+
+static float u8_value(unsigned v)
+{
+    /* Equals v / 255.0f for every v in 0..255 (tested). */
+    return (float)(v * (1.0 / 255.0));
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+int ram_sensor_create(ram_sensor **out, int patch, int scales, int channels)
+{
+    if (!out)
+        return RAM_E_INVALID;
+    *out = NULL;
+    if (patch < 1 || patch > RAM_SENSOR_MAX_PATCH || scales < 1 ||
+        scales > RAM_SENSOR_MAX_SCALES || channels < 1 ||
+        channels > RAM_SENSOR_MAX_CHANNELS)
+        return RAM_E_RANGE;
+    if (((long)patch << (scales - 1)) > RAM_SENSOR_MAX_IMAGE)
+        return RAM_E_RANGE;
+    struct ram_sensor *s = malloc(sizeof *s);
+    if (!s)
+        return RAM_E_NOMEM;
+    s->patch = patch;
+    s->scales = scales;
+    s->channels = channels;
+    *out = s;
+    return RAM_OK;
+}
+
+void ram_sensor_free(ram_sensor *sensor)
+{
+    free(sensor);
+}
+
+size_t ram_sensor_output_size(const ram_sensor *sensor)
+{
+    if (!sensor)
+        return 0;
+    return (size_t)sensor->scales * (size_t)sensor->channels *
+           (size_t)sensor->patch * (size_t)sensor->patch;
+}
+
+int ram_sensor_shape(const ram_sensor *sensor, int *patch, int *scales,
+                     int *channels)
+{
+    if (!sensor)
+        return RAM_E_INVALID;
+    if (patch)
+        *patch = sensor->patch;
+    if (scales)
+        *scales = sensor->scales;
+    if (channels)
+        *channels = sensor->channels;
+    return RAM_OK;
+}
+
+/* ------------------------------------------------------------- geometry */
+
+void ram__sensor_rect(const struct ram_sensor *s, size_t width, size_t height,
+                      float lx, float ly, int scale, long *x0, long *y0,
+                      long *size)
+{
+    long sz = (long)s->patch << scale;
+    double cx = ((double)lx + 1.0) * (double)width / 2.0;
+    double cy = ((double)ly + 1.0) * (double)height / 2.0;
+    *x0 = (long)floor(cx - (double)sz / 2.0 + 0.5);
+    *y0 = (long)floor(cy - (double)sz / 2.0 + 0.5);
+    *size = sz;
+}
+
+static int image_ok(size_t width, size_t height)
+{
+    return width >= 1 && width <= RAM_SENSOR_MAX_IMAGE && height >= 1 &&
+           height <= RAM_SENSOR_MAX_IMAGE;
+}
+
+/* RAM_OK, or the status for a NaN/infinite (RAM_E_NONFINITE) or
+ * out-of-[-1,1] (RAM_E_RANGE) coordinate among the n given. */
+static int loc_check(const float *loc, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (!isfinite(loc[j]))
+            return RAM_E_NONFINITE;
+    for (size_t j = 0; j < n; j++)
+        if (loc[j] < -1.0f || loc[j] > 1.0f)
+            return RAM_E_RANGE;
+    return RAM_OK;
+}
+
+int ram_sensor_patch_rect(const ram_sensor *sensor, size_t width,
+                          size_t height, const float loc[2], int scale,
+                          int *x0, int *y0, int *size)
+{
+    if (!sensor || !loc || !x0 || !y0 || !size)
+        return RAM_E_INVALID;
+    if (!image_ok(width, height) || scale < 0 || scale >= sensor->scales)
+        return RAM_E_RANGE;
+    int rc = loc_check(loc, 2);
+    if (rc != RAM_OK)
+        return rc;
+    long x, y, sz;
+    ram__sensor_rect(sensor, width, height, loc[0], loc[1], scale, &x, &y,
+                     &sz);
+    *x0 = (int)x;
+    *y0 = (int)y;
+    *size = (int)sz;
+    return RAM_OK;
+}
+
+/* ------------------------------------------------------------ validation */
+
+int ram__image_check(int format, size_t channels, size_t width, size_t height,
+                     size_t row_stride, size_t image_stride, size_t batch)
+{
+    size_t elem;
+    if (format == RAM_PIXEL_U8)
+        elem = 1;
+    else if (format == RAM_PIXEL_F32)
+        elem = sizeof(float);
+    else
+        return RAM_E_INVALID;
+    if (channels < 1 || channels > RAM_SENSOR_MAX_CHANNELS ||
+        !image_ok(width, height) || batch < 1 || batch > RAM_MAX_ROWS)
+        return RAM_E_RANGE;
+    /* At most 2^16 * 2^6 * 4 bytes: no overflow. */
+    size_t row_bytes = width * channels * elem;
+    if (row_stride < row_bytes || row_stride % elem != 0)
+        return RAM_E_INVALID;
+    /* Every byte offset the sensor forms must fit in a ptrdiff_t. */
+    const size_t lim = PTRDIFF_MAX;
+    if (row_stride > lim / height)
+        return RAM_E_RANGE;
+    size_t image_bytes = height * row_stride;
+    if (batch > 1) {
+        if (image_stride < image_bytes || image_stride % elem != 0)
+            return RAM_E_INVALID;
+        if (batch - 1 > (lim - image_bytes) / image_stride)
+            return RAM_E_RANGE;
+    }
+    return RAM_OK;
+}
+
+/* ----------------------------------------------------------------- scan */
+
+/* 1 if the n floats are all finite: x * 0 is +-0 for finite x and NaN
+ * otherwise. VB independent sums so that the loop vectorizes. */
+static int span_finite(const float *x, size_t n)
+{
+    float acc[VB] = {0};
+    size_t j = 0;
+    for (; j + VB <= n; j += VB)
+        for (size_t t = 0; t < VB; t++)
+            acc[t] += x[j + t] * 0.0f;
+    float a = 0.0f;
+    for (; j < n; j++)
+        a += x[j] * 0.0f;
+    for (size_t t = 0; t < VB; t++)
+        a += acc[t];
+    return a == 0.0f;
+}
+
+/* 1 if every F32 pixel that image `img`'s patches read is finite. The
+ * patches are nested (each contains the smaller ones), so the bounding box
+ * of all of them is exactly the pixels read; it is computed anyway. */
+static int patches_finite(const struct ram_sensor *s, const float *img,
+                          size_t width, size_t height, size_t rs,
+                          const float *l)
+{
+    long xa = 0, xb = 0, ya = 0, yb = 0;
+    for (int i = 0; i < s->scales; i++) {
+        long x0, y0, sz;
+        ram__sensor_rect(s, width, height, l[0], l[1], i, &x0, &y0, &sz);
+        xa = i == 0 ? x0 : lmin(xa, x0);
+        ya = i == 0 ? y0 : lmin(ya, y0);
+        xb = i == 0 ? x0 + sz : lmax(xb, x0 + sz);
+        yb = i == 0 ? y0 + sz : lmax(yb, y0 + sz);
+    }
+    xa = lmax(xa, 0);
+    ya = lmax(ya, 0);
+    xb = lmin(xb, (long)width);
+    yb = lmin(yb, (long)height);
+    if (xa >= xb || ya >= yb)
+        return 1;
+    size_t C = (size_t)s->channels, n = (size_t)(xb - xa) * C;
+    for (long y = ya; y < yb; y++)
+        if (!span_finite(img + (size_t)y * rs + (size_t)xa * C, n))
+            return 0;
+    return 1;
+}
+
+/* --------------------------------------------------------------- kernels */
+
+/* A patch clipped to the image. */
+struct clip {
+    long x0, y0;         /* top-left corner of the patch */
+    long xa, xb, ya, yb; /* in-image columns [xa, xb) and rows [ya, yb) */
+    long ua, ub, va, vb; /* cells that touch the image: [ua, ub) x [va, vb) */
+};
+
+/* Clip patch i at (x0, y0) to a W x H image; zero the output cells outside
+ * it. Returns 0 if the patch misses the image (then all of o is zero). */
+static int clip_patch(struct clip *k, int g, int i, long W, long H, long x0,
+                      long y0, float *o, size_t cells)
+{
+    long p = 1L << i, s = (long)g << i;
+    k->x0 = x0;
+    k->y0 = y0;
+    k->xa = lmax(x0, 0);
+    k->xb = lmin(x0 + s, W);
+    k->ya = lmax(y0, 0);
+    k->yb = lmin(y0 + s, H);
+    if (k->xa >= k->xb || k->ya >= k->yb) {
+        memset(o, 0, cells * sizeof *o);
+        return 0;
+    }
+    k->ua = (k->xa - x0) >> i;
+    k->ub = (k->xb - x0 + p - 1) >> i;
+    k->va = (k->ya - y0) >> i;
+    k->vb = (k->yb - y0 + p - 1) >> i;
+    if (k->ua > 0 || k->ub < g || k->va > 0 || k->vb < g)
+        memset(o, 0, cells * sizeof *o);
+    return 1;
+}
+
+/* col[j] = sum over `rows` rows (rs elements apart) of r[j], j < n. */
+static void vsum_u8(uint16_t *restrict col, const uint8_t *restrict r,
+                    size_t rs, long rows, size_t n)
+{
+    size_t j = 0;
+    for (; j + VB <= n; j += VB)
+        for (size_t t = 0; t < VB; t++)
+            col[j + t] = r[j + t];
+    for (; j < n; j++)
+        col[j] = r[j];
+    for (long y = 1; y < rows; y++) {
+        r += rs;
+        for (j = 0; j + VB <= n; j += VB)
+            for (size_t t = 0; t < VB; t++)
+                col[j + t] = (uint16_t)(col[j + t] + r[j + t]);
+        for (; j < n; j++)
+            col[j] = (uint16_t)(col[j] + r[j]);
+    }
+}
+
+static void vsum_f32(float *restrict col, const float *restrict r,
+                     size_t rs, long rows, size_t n)
+{
+    size_t j = 0;
+    for (; j + VB <= n; j += VB)
+        for (size_t t = 0; t < VB; t++)
+            col[j + t] = r[j + t];
+    for (; j < n; j++)
+        col[j] = r[j];
+    for (long y = 1; y < rows; y++) {
+        r += rs;
+        for (j = 0; j + VB <= n; j += VB)
+            for (size_t t = 0; t < VB; t++)
+                col[j + t] += r[j + t];
+        for (; j < n; j++)
+            col[j] += r[j];
+    }
+}
+
+/* Patch i of a U8 image (rs bytes per row) into o (C * g * g floats). */
+static void patch_u8(int g, int C, int i, const uint8_t *img, size_t rs,
+                     long W, long H, long x0, long y0, float *o)
+{
+    const size_t gg = (size_t)g * (size_t)g, cells = (size_t)C * gg;
+    struct clip k;
+    if (!clip_patch(&k, g, i, W, H, x0, y0, o, cells))
+        return;
+
+    if (i == 0) {
+        for (long v = k.va; v < k.vb; v++) {
+            const uint8_t *r = img + (size_t)(y0 + v) * rs;
+            float *d = o + (size_t)v * (size_t)g;
+            if (C == 1) {
+                for (long u = k.ua; u < k.ub; u++)
+                    d[u] = u8_value(r[x0 + u]);
+            } else {
+                for (long u = k.ua; u < k.ub; u++) {
+                    const uint8_t *px = r + (size_t)(x0 + u) * (size_t)C;
+                    for (int c = 0; c < C; c++)
+                        d[(size_t)c * gg + (size_t)u] = u8_value(px[c]);
+                }
+            }
+        }
+        return;
+    }
+
+    const long p = 1L << i, m = CHUNK / C; /* m: columns per chunk */
+    const double inv = 1.0 / (255.0 * (double)(p * p));
+    uint16_t col[CHUNK]; /* at most 2^7 rows of 255: fits */
+    uint32_t acc[RAM_SENSOR_MAX_CHANNELS];
+    for (long v = k.va; v < k.vb; v++) {
+        long ry0 = lmax(y0 + v * p, k.ya), ry1 = lmin(y0 + v * p + p, k.yb);
+        const uint8_t *r0 = img + (size_t)ry0 * rs;
+        float *d = o + (size_t)v * (size_t)g;
+        for (long xc = k.xa; xc < k.xb; xc += m) {
+            long xe = lmin(xc + m, k.xb);
+            vsum_u8(col, r0 + (size_t)xc * (size_t)C, rs, ry1 - ry0,
+                    (size_t)(xe - xc) * (size_t)C);
+            for (long u = (xc - x0) >> i; u < k.ub && x0 + u * p < xe; u++) {
+                long c0 = x0 + u * p; /* the cell's first column */
+                long ca = lmax(c0, xc), cb = lmin(c0 + p, xe);
+                int first = ca == lmax(c0, k.xa), last = cb == lmin(c0 + p, k.xb);
+                const uint16_t *q = col + (size_t)(ca - xc) * (size_t)C;
+                size_t nq = (size_t)(cb - ca);
+                if (C == 1) {
+                    uint32_t sum = 0;
+                    for (size_t x = 0; x < nq; x++)
+                        sum += q[x];
+                    acc[0] = sum;
+                } else {
+                    for (int c = 0; c < C; c++)
+                        acc[c] = 0;
+                    for (size_t x = 0; x < nq; x++, q += C)
+                        for (int c = 0; c < C; c++)
+                            acc[c] += q[c];
+                }
+                /* Partial sums (a cell split across chunks) are integers
+                 * below 2^24: exact in the float output. */
+                for (int c = 0; c < C; c++) {
+                    float *t = d + (size_t)c * gg + (size_t)u;
+                    float sum = (first ? 0.0f : *t) + (float)acc[c];
+                    *t = last ? (float)(sum * inv) : sum;
+                }
+            }
+        }
+    }
+}
+
+/* Patch i of an F32 image (rs floats per row) into o (C * g * g floats). */
+static void patch_f32(int g, int C, int i, const float *img, size_t rs,
+                      long W, long H, long x0, long y0, float *o)
+{
+    const size_t gg = (size_t)g * (size_t)g, cells = (size_t)C * gg;
+    struct clip k;
+    if (!clip_patch(&k, g, i, W, H, x0, y0, o, cells))
+        return;
+
+    if (i == 0) {
+        for (long v = k.va; v < k.vb; v++) {
+            const float *r = img + (size_t)(y0 + v) * rs;
+            float *d = o + (size_t)v * (size_t)g;
+            if (C == 1) {
+                memcpy(d + k.ua, r + x0 + k.ua,
+                       (size_t)(k.ub - k.ua) * sizeof *d);
+            } else {
+                for (long u = k.ua; u < k.ub; u++) {
+                    const float *px = r + (size_t)(x0 + u) * (size_t)C;
+                    for (int c = 0; c < C; c++)
+                        d[(size_t)c * gg + (size_t)u] = px[c];
+                }
+            }
+        }
+        return;
+    }
+
+    const long p = 1L << i, m = CHUNK / C;
+    const float inv = 1.0f / (float)(p * p); /* a power of two: exact */
+    float col[CHUNK];
+    float acc[RAM_SENSOR_MAX_CHANNELS];
+    for (long v = k.va; v < k.vb; v++) {
+        long ry0 = lmax(y0 + v * p, k.ya), ry1 = lmin(y0 + v * p + p, k.yb);
+        const float *r0 = img + (size_t)ry0 * rs;
+        float *d = o + (size_t)v * (size_t)g;
+        for (long xc = k.xa; xc < k.xb; xc += m) {
+            long xe = lmin(xc + m, k.xb);
+            vsum_f32(col, r0 + (size_t)xc * (size_t)C, rs, ry1 - ry0,
+                     (size_t)(xe - xc) * (size_t)C);
+            for (long u = (xc - x0) >> i; u < k.ub && x0 + u * p < xe; u++) {
+                long c0 = x0 + u * p;
+                long ca = lmax(c0, xc), cb = lmin(c0 + p, xe);
+                int first = ca == lmax(c0, k.xa), last = cb == lmin(c0 + p, k.xb);
+                const float *q = col + (size_t)(ca - xc) * (size_t)C;
+                size_t nq = (size_t)(cb - ca);
+                if (C == 1) {
+                    float sum = 0.0f;
+                    for (size_t x = 0; x < nq; x++)
+                        sum += q[x];
+                    acc[0] = sum;
+                } else {
+                    for (int c = 0; c < C; c++)
+                        acc[c] = 0.0f;
+                    for (size_t x = 0; x < nq; x++, q += C)
+                        for (int c = 0; c < C; c++)
+                            acc[c] += q[c];
+                }
+                for (int c = 0; c < C; c++) {
+                    float *t = d + (size_t)c * gg + (size_t)u;
+                    float sum = (first ? 0.0f : *t) + acc[c];
+                    *t = last ? sum * inv : sum;
+                }
+            }
+        }
+    }
+}
+
+void ram__sensor_run(const struct ram_sensor *s, size_t batch,
+                     const void *images, int format, size_t width,
+                     size_t height, size_t row_stride, size_t image_stride,
+                     const float *loc, float *out)
+{
+    const int g = s->patch, C = s->channels;
+    const size_t cells = (size_t)C * (size_t)g * (size_t)g;
+    const size_t R = cells * (size_t)s->scales;
+    const long W = (long)width, H = (long)height;
+    for (size_t b = 0; b < batch; b++) {
+        /* b == 0 for batch 1: image_stride is then ignored. */
+        const char *img = (const char *)images + b * image_stride;
+        const float *l = loc + 2 * b;
+        float *o = out + b * R;
+        for (int i = 0; i < s->scales; i++, o += cells) {
+            long x0, y0, sz;
+            ram__sensor_rect(s, width, height, l[0], l[1], i, &x0, &y0, &sz);
+            if (format == RAM_PIXEL_U8)
+                patch_u8(g, C, i, (const uint8_t *)img, row_stride, W, H, x0,
+                         y0, o);
+            else
+                patch_f32(g, C, i, (const float *)(const void *)img,
+                          row_stride / sizeof(float), W, H, x0, y0, o);
+        }
+    }
+}
+
+/* ------------------------------------------------------------- glimpse */
+
+int ram_sensor_glimpse(const ram_sensor *sensor, size_t batch,
+                       const void *images, int format, size_t width,
+                       size_t height, size_t row_stride, size_t image_stride,
+                       const float *loc, float *out)
+{
+    if (!sensor || !images || !loc || !out)
+        return RAM_E_INVALID;
+    int rc = ram__image_check(format, (size_t)sensor->channels, width, height,
+                              row_stride, image_stride, batch);
+    if (rc != RAM_OK)
+        return rc;
+    /* batch * R floats of output must be addressable. */
+    size_t R = ram_sensor_output_size(sensor);
+    if (batch > (size_t)PTRDIFF_MAX / sizeof(float) / R)
+        return RAM_E_RANGE;
+    /* Float pixels must be float-aligned (the strides are multiples of 4). */
+    if (format == RAM_PIXEL_F32 &&
+        (uintptr_t)images % _Alignof(float) != 0)
+        return RAM_E_INVALID;
+    rc = loc_check(loc, 2 * batch);
+    if (rc != RAM_OK)
+        return rc;
+    if (format == RAM_PIXEL_F32) {
+        size_t rs = row_stride / sizeof(float);
+        for (size_t b = 0; b < batch; b++) {
+            const float *img = (const float *)(const void *)(
+                (const char *)images + b * image_stride);
+            if (!patches_finite(sensor, img, width, height, rs, loc + 2 * b))
+                return RAM_E_NONFINITE;
+        }
+    }
+    ram__sensor_run(sensor, batch, images, format, width, height, row_stride,
+                    image_stride, loc, out);
+    return RAM_OK;
+}

@@ -1,0 +1,435 @@
+/* The agent's API contract: configuration, tunables, the episode's call
+ * order, bad input, determinism, and save/load/continue. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ram/ram.h"
+
+enum { W = 28, NB = 4 };
+
+static unsigned char images[NB][W * W];
+static int labels[NB] = {0, 3, 7, 9};
+
+static void make_images(unsigned seed)
+{
+    for (int b = 0; b < NB; b++)
+        for (int i = 0; i < W * W; i++)
+            images[b][i] = (unsigned char)((i * 131 + b * 71 + seed * 17) % 251);
+}
+
+static ram_agent *small_agent(int core, int64_t seed)
+{
+    ram_config *cfg;
+    ram_agent *a;
+    ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_GLIMPSE_WHAT, 16), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_GLIMPSE_WHERE, 8), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_GLIMPSE_SIZE, 24), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_HIDDEN, 20), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_CORE, core), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_SEED, seed), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ram_config_free(cfg);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W, W * W), RAM_OK);
+    return a;
+}
+
+/* One training episode on the fixed images, then an update. */
+static void train_once(ram_agent *a)
+{
+    float probs[NB * 10], rw[NB];
+    ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
+    for (int t = 0; t < 6; t++)
+        ck_assert_int_eq(ram_agent_step(a, images, NULL, probs, NULL), RAM_OK);
+    for (int b = 0; b < NB; b++) {
+        int best = 0;
+        for (int j = 1; j < 10; j++)
+            if (probs[b * 10 + j] > probs[b * 10 + best])
+                best = j;
+        rw[b] = best == labels[b];
+    }
+    ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
+    ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
+    ck_assert_int_eq(ram_agent_update(a), RAM_OK);
+}
+
+START_TEST(config_defaults_and_bounds)
+{
+    ram_config *cfg;
+    int64_t v, lo, hi;
+    ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
+    ck_assert_int_eq(ram_config_get(cfg, RAM_CFG_PATCH, &v), RAM_OK);
+    ck_assert_int_eq(v, 8);
+    ck_assert_int_eq(ram_config_get(cfg, RAM_CFG_HIDDEN, &v), RAM_OK);
+    ck_assert_int_eq(v, 256);
+    ck_assert_int_eq(ram_config_get(cfg, RAM_CFG_MAX_STEPS, &v), RAM_OK);
+    ck_assert_int_eq(v, 6);
+    ck_assert_int_eq(ram_config_bounds(RAM_CFG_ACTIONS, &lo, &hi), RAM_OK);
+    ck_assert_int_eq(lo, 2);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_ACTIONS, 1), RAM_E_RANGE);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_PATCH, 0), RAM_E_RANGE);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_CORE, 3), RAM_E_RANGE);
+    ck_assert_int_eq(ram_config_set(cfg, 999, 1), RAM_E_INVALID);
+    ck_assert_int_eq(ram_config_set(cfg, 0, 1), RAM_E_INVALID);
+    ck_assert_int_eq(ram_config_bounds(999, &lo, &hi), RAM_E_INVALID);
+    ck_assert_int_eq(ram_config_set(NULL, RAM_CFG_PATCH, 8), RAM_E_INVALID);
+    ck_assert_int_eq(ram_config_get(cfg, RAM_CFG_PATCH, NULL), RAM_E_INVALID);
+    /* The failed sets changed nothing. */
+    ck_assert_int_eq(ram_config_get(cfg, RAM_CFG_ACTIONS, &v), RAM_OK);
+    ck_assert_int_eq(v, 10);
+    /* g * 2^(k-1) too wide for the sensor is refused at create. */
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_PATCH, 64), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_SCALES, 8), RAM_OK);
+    ram_agent *a = (ram_agent *)&v;
+    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_E_RANGE);
+    ck_assert_ptr_null(a);
+    ck_assert_int_eq(ram_agent_create(NULL, &a), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_create(cfg, NULL), RAM_E_INVALID);
+    ram_config_free(cfg);
+    ram_config_free(NULL);
+    ram_agent_free(NULL);
+}
+END_TEST
+
+START_TEST(tunables)
+{
+    ram_agent *a = small_agent(RAM_CORE_RNN, 1);
+    double v, lo, hi;
+    ck_assert_int_eq(ram_agent_get_param(a, RAM_PARAM_LOCATION_STD, &v), RAM_OK);
+    ck_assert_double_eq(v, 0.1);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_LOCATION_STD, 0.2), RAM_OK);
+    ck_assert_int_eq(ram_agent_get_param(a, RAM_PARAM_LOCATION_STD, &v), RAM_OK);
+    ck_assert_double_eq(v, 0.2);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_LOCATION_STD, 0.0), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_LOCATION_STD, NAN), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_GAMMA, 1.5), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_OPTIMIZER, 1.5), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_OPTIMIZER, 7), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_set_param(a, 0, 1), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_set_param(a, 1000, 1), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_get_param(a, RAM_PARAM_LOCATION_STD, &v), RAM_OK);
+    ck_assert_double_eq(v, 0.2);
+    ck_assert_int_eq(ram_param_bounds(RAM_PARAM_GAMMA, &lo, &hi), RAM_OK);
+    ck_assert_double_eq(lo, 0.0);
+    ck_assert_double_eq(hi, 1.0);
+    ck_assert_int_eq(ram_param_default(RAM_PARAM_LEARNING_RATE, &v), RAM_OK);
+    ck_assert_double_eq(v, 1e-3);
+    ck_assert_int_eq(ram_agent_reset_params(a), RAM_OK);
+    ck_assert_int_eq(ram_agent_get_param(a, RAM_PARAM_LOCATION_STD, &v), RAM_OK);
+    ck_assert_double_eq(v, 0.1);
+    ram_agent_free(a);
+}
+END_TEST
+
+START_TEST(call_order)
+{
+    ram_agent *a;
+    ram_config *cfg;
+    ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_HIDDEN, 16), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, 2), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ram_config_free(cfg);
+    float loc[NB * 2], rw[NB] = {0};
+    make_images(1);
+    /* Nothing begun. */
+    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_location(a, loc), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_reward(a, rw), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_end(a, NULL), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE);
+    /* Begun, but no input described. */
+    ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W, W * W), RAM_OK);
+    /* Reward before any step; end with no step. */
+    ck_assert_int_eq(ram_agent_reward(a, rw), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_end(a, labels), RAM_E_STATE);
+    /* Two steps fit, the third does not; the episode stays usable. */
+    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE);
+    int bad[NB] = {0, 1, 10, 2};
+    ck_assert_int_eq(ram_agent_end(a, bad), RAM_E_RANGE);
+    bad[2] = -1;
+    ck_assert_int_eq(ram_agent_end(a, bad), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
+    double steps;
+    ck_assert_int_eq(ram_agent_stat(a, RAM_STAT_STEPS, &steps), RAM_OK);
+    ck_assert_double_eq(steps, 2.0);
+    ck_assert_int_eq(ram_agent_end(a, labels), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_update(a), RAM_OK);
+    ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE); /* consumed */
+    /* zero_grad discards: update has nothing to apply. */
+    ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
+    ck_assert_int_eq(ram_agent_zero_grad(a), RAM_OK);
+    ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE);
+    /* Bad begins. */
+    ck_assert_int_eq(ram_agent_begin(a, 0, 0), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_begin(a, (size_t)RAM_MAX_ROWS + 1, 0), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_begin(a, 1, 64u), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_begin(NULL, 1, 0), RAM_E_INVALID);
+    /* Inference episodes have no step limit. */
+    ck_assert_int_eq(ram_agent_begin(a, NB, 0), RAM_OK);
+    for (int t = 0; t < 10; t++)
+        ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_end(a, NULL), RAM_OK);
+    ram_agent_free(a);
+}
+END_TEST
+
+START_TEST(bad_input_leaves_episode_intact)
+{
+    ram_agent *a = small_agent(RAM_CORE_LSTM, 3);
+    static float fimg[NB][W * W];
+    for (int b = 0; b < NB; b++)
+        for (int i = 0; i < W * W; i++)
+            fimg[b][i] = (float)((i * 7 + b) % 13) / 13.0f;
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_F32, W, W, W * 4, W * W * 4), RAM_OK);
+    ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_OK);
+    float loc_before[NB * 2], loc_after[NB * 2];
+    ck_assert_int_eq(ram_agent_location(a, loc_before), RAM_OK);
+    /* Poison every pixel of image 2: wherever the retina looks it reads NaN. */
+    for (int i = 0; i < W * W; i++)
+        fimg[2][i] = NAN;
+    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_E_NONFINITE);
+    for (int i = 0; i < W * W; i++)
+        fimg[2][i] = INFINITY;
+    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_E_NONFINITE);
+    ck_assert_int_eq(ram_agent_location(a, loc_after), RAM_OK);
+    ck_assert_mem_eq(loc_before, loc_after, sizeof loc_before);
+    for (int i = 0; i < W * W; i++)
+        fimg[2][i] = 0.5f;
+    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_OK);
+    float rw[NB] = {1, 0, NAN, 1};
+    ck_assert_int_eq(ram_agent_reward(a, rw), RAM_E_NONFINITE);
+    ck_assert_int_eq(ram_agent_reward(a, NULL), RAM_E_INVALID);
+    rw[2] = 1;
+    ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, NULL, NULL, NULL, NULL), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
+    double steps;
+    ck_assert_int_eq(ram_agent_stat(a, RAM_STAT_STEPS, &steps), RAM_OK);
+    ck_assert_double_eq(steps, 2.0);
+    ck_assert_int_eq(ram_agent_update(a), RAM_OK);
+    /* Bad input descriptions change nothing. */
+    ck_assert_int_eq(ram_agent_set_input(a, 9, W, W, W, W * W), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, 0, W, W, W * W), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W - 1, W * W) == RAM_OK, 0);
+    ck_assert_int_eq(ram_agent_set_input(NULL, RAM_PIXEL_U8, W, W, W, W * W), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_begin(a, NB, 0), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_stat(a, 0, &steps), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_stat(a, RAM_STAT_STEPS, NULL), RAM_E_INVALID);
+    ram_agent_free(a);
+}
+END_TEST
+
+START_TEST(inference_only_agent)
+{
+    ram_config *cfg;
+    ram_agent *a;
+    ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_TRAINABLE, 0), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ram_config_free(cfg);
+    float *p, *g;
+    size_t n;
+    ck_assert_int_eq(ram_agent_params(a, &p, &g, &n), RAM_OK);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_null(g);
+    ck_assert_int_eq(ram_agent_begin(a, 1, RAM_BEGIN_TRAIN), RAM_E_UNSUPPORTED);
+    ck_assert_int_eq(ram_agent_update(a), RAM_E_UNSUPPORTED);
+    ck_assert_int_eq(ram_agent_zero_grad(a), RAM_E_UNSUPPORTED);
+    size_t size;
+    ck_assert_int_eq(ram_agent_save(a, RAM_SAVE_OPTIMIZER, NULL, 0, &size), RAM_E_UNSUPPORTED);
+    ck_assert_int_eq(ram_agent_save(a, 0, NULL, 0, &size), RAM_OK);
+    make_images(2);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W, W * W), RAM_OK);
+    ck_assert_int_eq(ram_agent_begin(a, 1, RAM_BEGIN_GREEDY_LOCATION), RAM_OK);
+    float loc[2], probs[10];
+    int act;
+    for (int t = 0; t < 6; t++)
+        ck_assert_int_eq(ram_agent_step(a, images, loc, probs, &act), RAM_OK);
+    double sum = 0;
+    for (int j = 0; j < 10; j++)
+        sum += probs[j];
+    ck_assert_double_eq_tol(sum, 1.0, 1e-5);
+    ck_assert_int_ge(act, 0);
+    ck_assert_int_lt(act, 10);
+    ck_assert(fabsf(loc[0]) <= 1.0f && fabsf(loc[1]) <= 1.0f);
+    ram_agent_free(a);
+}
+END_TEST
+
+/* Greedy locations are the deterministic means: two runs agree exactly,
+ * and the classification action is the argmax of probs. */
+START_TEST(greedy_is_deterministic)
+{
+    ram_agent *a = small_agent(RAM_CORE_RNN, 5);
+    make_images(3);
+    float l1[6][NB * 2], l2[6][NB * 2], probs[NB * 10];
+    int act[NB];
+    for (int run = 0; run < 2; run++) {
+        ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_GREEDY_LOCATION), RAM_OK);
+        for (int t = 0; t < 6; t++)
+            ck_assert_int_eq(ram_agent_step(a, images, run ? l2[t] : l1[t], probs, act), RAM_OK);
+        ck_assert_int_eq(ram_agent_end(a, NULL), RAM_OK);
+    }
+    ck_assert_mem_eq(l1, l2, sizeof l1);
+    for (int b = 0; b < NB; b++)
+        for (int j = 0; j < 10; j++)
+            ck_assert(probs[b * 10 + j] <= probs[b * 10 + act[b]]);
+    ram_agent_free(a);
+}
+END_TEST
+
+START_TEST(same_seed_same_parameters)
+{
+    ram_agent *a = small_agent(_i ? RAM_CORE_LSTM : RAM_CORE_RNN, 11);
+    ram_agent *b = small_agent(_i ? RAM_CORE_LSTM : RAM_CORE_RNN, 11);
+    ram_agent *c = small_agent(_i ? RAM_CORE_LSTM : RAM_CORE_RNN, 12);
+    make_images(4);
+    for (int u = 0; u < 5; u++) {
+        train_once(a);
+        train_once(b);
+        train_once(c);
+    }
+    float *pa, *pb, *pc;
+    size_t n;
+    ram_agent_params(a, &pa, NULL, &n);
+    ram_agent_params(b, &pb, NULL, NULL);
+    ram_agent_params(c, &pc, NULL, NULL);
+    ck_assert_mem_eq(pa, pb, n * sizeof(float));
+    ck_assert(memcmp(pa, pc, n * sizeof(float)) != 0);
+    double ua;
+    ck_assert_int_eq(ram_agent_stat(a, RAM_STAT_UPDATES, &ua), RAM_OK);
+    ck_assert_double_eq(ua, 5.0);
+    ram_agent_free(a);
+    ram_agent_free(b);
+    ram_agent_free(c);
+}
+END_TEST
+
+START_TEST(save_load_continue_is_exact)
+{
+    /* _i: 0 = buffer, 1 = file; both optimisers. */
+    int opt = (_i & 2) ? RAM_OPT_SGD : RAM_OPT_ADAM;
+    ram_agent *ref = small_agent(RAM_CORE_LSTM, 21);
+    ram_agent *a = small_agent(RAM_CORE_LSTM, 21);
+    ck_assert_int_eq(ram_agent_set_param(ref, RAM_PARAM_OPTIMIZER, opt), RAM_OK);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_OPTIMIZER, opt), RAM_OK);
+    ck_assert_int_eq(ram_agent_set_param(ref, RAM_PARAM_CLIP_NORM, 1.0), RAM_OK);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_CLIP_NORM, 1.0), RAM_OK);
+    make_images(5);
+    for (int u = 0; u < 7; u++)
+        train_once(ref);
+    for (int u = 0; u < 3; u++)
+        train_once(a);
+
+    ram_agent *b = NULL;
+    if (_i & 1) {
+        char path[] = "/tmp/ram-test-XXXXXX";
+        int fd = mkstemp(path);
+        ck_assert_int_ge(fd, 0);
+        close(fd);
+        ck_assert_int_eq(ram_agent_save_file(a, RAM_SAVE_OPTIMIZER, path), RAM_OK);
+        ck_assert_int_eq(ram_agent_load_file(path, 0, &b), RAM_OK);
+        unlink(path);
+    } else {
+        size_t size, size2;
+        ck_assert_int_eq(ram_agent_save(a, RAM_SAVE_OPTIMIZER, NULL, 0, &size), RAM_OK);
+        unsigned char *buf = malloc(size);
+        ck_assert_int_eq(ram_agent_save(a, RAM_SAVE_OPTIMIZER, buf, size - 1, &size2),
+                         RAM_E_BUFFER);
+        ck_assert_uint_eq(size2, size);
+        ck_assert_int_eq(ram_agent_save(a, RAM_SAVE_OPTIMIZER, buf, size, &size2), RAM_OK);
+        ck_assert_int_eq(ram_agent_load(buf, size, 0, &b), RAM_OK);
+        free(buf);
+    }
+    ram_agent_free(a);
+    ck_assert_int_eq(ram_agent_set_input(b, RAM_PIXEL_U8, W, W, W, W * W), RAM_OK);
+    double v;
+    ck_assert_int_eq(ram_agent_get_param(b, RAM_PARAM_CLIP_NORM, &v), RAM_OK);
+    ck_assert_double_eq(v, 1.0);
+    ck_assert_int_eq(ram_agent_get_param(b, RAM_PARAM_OPTIMIZER, &v), RAM_OK);
+    ck_assert_double_eq(v, opt);
+    for (int u = 0; u < 4; u++)
+        train_once(b);
+    float *pr, *pb;
+    size_t n;
+    ram_agent_params(ref, &pr, NULL, &n);
+    ram_agent_params(b, &pb, NULL, NULL);
+    ck_assert_mem_eq(pr, pb, n * sizeof(float));
+    ck_assert_int_eq(ram_agent_stat(b, RAM_STAT_UPDATES, &v), RAM_OK);
+    ck_assert_double_eq(v, 7.0);
+    ram_agent_free(ref);
+    ram_agent_free(b);
+}
+END_TEST
+
+START_TEST(load_inference_and_config_roundtrip)
+{
+    ram_agent *a = small_agent(RAM_CORE_LSTM, 8), *b;
+    size_t size;
+    ck_assert_int_eq(ram_agent_save(a, 0, NULL, 0, &size), RAM_OK);
+    void *buf = malloc(size);
+    ck_assert_int_eq(ram_agent_save(a, 0, buf, size, &size), RAM_OK);
+    ck_assert_int_eq(ram_agent_load(buf, size, RAM_LOAD_INFERENCE, &b), RAM_OK);
+    int64_t v;
+    ck_assert_int_eq(ram_agent_get_config(b, RAM_CFG_CORE, &v), RAM_OK);
+    ck_assert_int_eq(v, RAM_CORE_LSTM);
+    ck_assert_int_eq(ram_agent_get_config(b, RAM_CFG_HIDDEN, &v), RAM_OK);
+    ck_assert_int_eq(v, 20);
+    ck_assert_int_eq(ram_agent_get_config(b, RAM_CFG_TRAINABLE, &v), RAM_OK);
+    ck_assert_int_eq(v, 0);
+    ck_assert_int_eq(ram_agent_get_config(b, 0, &v), RAM_E_INVALID);
+    float *pa, *pb;
+    size_t n;
+    ram_agent_params(a, &pa, NULL, &n);
+    ram_agent_params(b, &pb, NULL, NULL);
+    ck_assert_mem_eq(pa, pb, n * sizeof(float));
+    /* The same greedy episode gives the same outputs. */
+    make_images(6);
+    ck_assert_int_eq(ram_agent_set_input(b, RAM_PIXEL_U8, W, W, W, W * W), RAM_OK);
+    float pra[NB * 10], prb[NB * 10];
+    ram_agent *ab[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(ram_agent_begin(ab[k], NB, RAM_BEGIN_GREEDY_LOCATION), RAM_OK);
+        for (int t = 0; t < 6; t++)
+            ck_assert_int_eq(ram_agent_step(ab[k], images, NULL, k ? prb : pra, NULL), RAM_OK);
+    }
+    ck_assert_mem_eq(pra, prb, sizeof pra);
+    ck_assert_int_eq(ram_agent_load_file("/nonexistent/dir/model.ram", 0, &b), RAM_E_IO);
+    ck_assert_ptr_null(b);
+    ck_assert_int_eq(ram_agent_save_file(a, 0, "/nonexistent/dir/model.ram"), RAM_E_IO);
+    free(buf);
+    ram_agent_free(a);
+    ram_agent_free(ab[1]);
+}
+END_TEST
+
+Suite *suite_agent(void)
+{
+    Suite *s = suite_create("agent");
+    TCase *tc = tcase_create("api");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, config_defaults_and_bounds);
+    tcase_add_test(tc, tunables);
+    tcase_add_test(tc, call_order);
+    tcase_add_test(tc, bad_input_leaves_episode_intact);
+    tcase_add_test(tc, inference_only_agent);
+    tcase_add_test(tc, greedy_is_deterministic);
+    tcase_add_loop_test(tc, same_seed_same_parameters, 0, 2);
+    tcase_add_loop_test(tc, save_load_continue_is_exact, 0, 4);
+    tcase_add_test(tc, load_inference_and_config_roundtrip);
+    suite_add_tcase(s, tc);
+    return s;
+}
