@@ -85,7 +85,7 @@ static int ws_layout(const ram_agent *a, size_t rows, size_t steps,
     size_t sb = mul(rows, steps, &ok);
     size_t sb1 = mul(rows, steps + 1, &ok);
     size_t work = mul(2 * rows, a->H, &ok);
-    size_t gw = mul(sb, a->Hg + a->Hl, &ok);
+    size_t gw = mul(sb, a->G + a->Hg + a->Hl, &ok);
     size_t lw = mul(sb1, 2, &ok);
     if (gw > work)
         work = gw;

@@ -73,7 +73,7 @@ static double logpi(const float *raw, const float *mean, double std)
     double lp = 0.0;
     for (int d = 0; d < 2; d++) {
         double z = ((double)raw[d] - mean[d]) / std;
-        lp += -0.5 * z * z - log(std) - 0.5 * log(2.0 * M_PI);
+        lp += -0.5 * z * z - log(std) - 0.5 * log(2.0 * 3.14159265358979323846);
     }
     return lp;
 }
