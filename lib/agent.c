@@ -345,6 +345,14 @@ int ram_agent_params(ram_agent *a, float **params, float **grads,
     return RAM_OK;
 }
 
+int ram_agent_seed(ram_agent *a, uint64_t seed)
+{
+    if (!a)
+        return RAM_E_INVALID;
+    ram__rng_seed(&a->rng, seed);
+    return RAM_OK;
+}
+
 int ram_agent_set_input(ram_agent *a, int format, size_t width,
                         size_t height, size_t row_stride, size_t image_stride)
 {

@@ -157,6 +157,12 @@ RAM_API int ram_agent_reset_params(ram_agent *agent);
 RAM_API int ram_agent_params(ram_agent *agent, float **params, float **grads,
                              size_t *count);
 
+/** Reseed the agent's RNG (location and action sampling, random glimpses).
+ *  The same seed and the same calls give bit-identical results. Use it to
+ *  give data-parallel replicas of one agent different sampling streams.
+ *  @return RAM_OK or RAM_E_INVALID. Since 0.1.0. */
+RAM_API int ram_agent_seed(ram_agent *agent, uint64_t seed);
+
 /** Describe the observations that ram_agent_step() will receive; see
  *  ram_sensor_glimpse() for the meaning. Channels come from the config.
  *  Default: none (step fails with RAM_E_STATE until this is called).
