@@ -209,7 +209,7 @@ static void cfix_setup(struct cfix *f, int type, int with_init, uint64_t seed,
     ck_assert_int_eq(ram_core_create(&f->core, type, IN, HD, 21), RAM_OK);
     ram_core_params(f->core, &f->params, &f->grads, &f->count);
     f->tw = ram_core_tape_size(f->core);
-    f->tape = malloc(TS * NR * f->tw * sizeof(float));
+    f->tape = calloc(TS * NR * f->tw, sizeof(float)); /* RNN: scratch */
     ck_assert_ptr_nonnull(f->tape);
     for (int tries = 0; tries < 2000 && !found; tries++) {
         gc_fill(f->x, TS * NR * IN, &st, -1.0, 1.0);

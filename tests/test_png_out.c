@@ -376,12 +376,12 @@ START_TEST(test_text)
     }
 
     /* Sizes: 6 px per character minus the last gap, 8 px per line. */
-    ck_assert_int_eq(text_width("ab", 1), 11);
-    ck_assert_int_eq(text_width("ab\nxyz", 2), 34);
-    ck_assert_int_eq(text_height("a\nb", 2), 30);
-    ck_assert_int_eq(text_width("", 1), 0);
-    ck_assert_int_eq(text_width(NULL, 1), 0);
-    ck_assert_int_eq(text_height("x", 0), 0);
+    ck_assert_int_eq(canvas_text_width("ab", 1), 11);
+    ck_assert_int_eq(canvas_text_width("ab\nxyz", 2), 34);
+    ck_assert_int_eq(canvas_text_height("a\nb", 2), 30);
+    ck_assert_int_eq(canvas_text_width("", 1), 0);
+    ck_assert_int_eq(canvas_text_width(NULL, 1), 0);
+    ck_assert_int_eq(canvas_text_height("x", 0), 0);
     /* Clipped text does not crash. */
     canvas_text(c, 35, 15, "clipped 123", 3, RGB_RED);
     canvas_text(c, -1000, -1000, "x", 3, RGB_RED);

@@ -319,12 +319,12 @@ int canvas_text(canvas *c, int x, int y, const char *text, int scale,
     return width > INT_MAX ? INT_MAX : (int)width;
 }
 
-int text_width(const char *text, int scale)
+int canvas_text_width(const char *text, int scale)
 {
     return canvas_text(NULL, 0, 0, text, scale, RGB_BLACK);
 }
 
-int text_height(const char *text, int scale)
+int canvas_text_height(const char *text, int scale)
 {
     if (text == NULL || scale < 1 || scale > CANVAS_MAX_SIDE ||
         text[0] == '\0')

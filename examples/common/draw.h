@@ -63,8 +63,8 @@ int canvas_text(canvas *c, int x, int y, const char *text, int scale,
                 rgb8 col);
 
 /* Width and height in pixels that canvas_text would use. */
-int text_width(const char *text, int scale);
-int text_height(const char *text, int scale);
+int canvas_text_width(const char *text, int scale);
+int canvas_text_height(const char *text, int scale);
 
 /* A grid of n grayscale w x h images (image i at row i / cols, column
  * i % cols), each scaled up by `scale`, separated by and framed with `gap`
