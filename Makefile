@@ -166,7 +166,7 @@ BENCH_BIN  := $(if $(BENCH_SRCS),bench/ram-bench)
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c))
 TEST_BIN    := $(BUILD)/tests/ram-test
 SUITES_H    := $(BUILD)/tests/suites.h
-TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o
+TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/gradcheck.o
 LINK_TESTS  := $(BUILD)/tests/link-test $(BUILD)/tests/link-test-cxx \
                $(BUILD)/tests/link-test-static
 

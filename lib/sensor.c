@@ -189,21 +189,27 @@ int ram__image_check(int format, size_t channels, size_t width, size_t height,
 
 /* ----------------------------------------------------------------- scan */
 
-/* 1 if the n floats are all finite: x * 0 is +-0 for finite x and NaN
- * otherwise. VB independent sums so that the loop vectorizes. */
+/* 1 if the n floats are all finite. On the bits: the exponent field plus
+ * one carries into bit 31 exactly when the exponent is all ones (Inf or
+ * NaN). OR-ed into 8 lanes so that the loop vectorizes at -O2. */
 static int span_finite(const float *x, size_t n)
 {
-    float acc[VB] = {0};
+    uint32_t lane[8] = {0}, any = 0;
     size_t j = 0;
-    for (; j + VB <= n; j += VB)
-        for (size_t t = 0; t < VB; t++)
-            acc[t] += x[j + t] * 0.0f;
-    float a = 0.0f;
-    for (; j < n; j++)
-        a += x[j] * 0.0f;
-    for (size_t t = 0; t < VB; t++)
-        a += acc[t];
-    return a == 0.0f;
+    for (; j + 8 <= n; j += 8)
+        for (size_t t = 0; t < 8; t++) {
+            uint32_t w;
+            memcpy(&w, x + j + t, sizeof w);
+            lane[t] |= (w & 0x7f800000u) + 0x00800000u;
+        }
+    for (; j < n; j++) {
+        uint32_t w;
+        memcpy(&w, x + j, sizeof w);
+        any |= (w & 0x7f800000u) + 0x00800000u;
+    }
+    for (size_t t = 0; t < 8; t++)
+        any |= lane[t];
+    return (any & 0x80000000u) == 0;
 }
 
 /* 1 if every F32 pixel that image `img`'s patches read is finite. The
@@ -308,6 +314,145 @@ static void vsum_f32(float *restrict col, const float *restrict r,
     }
 }
 
+/* The horizontal pass. After vsum, col holds one row of cells' column
+ * sums; a cell's mean is the sum of its p columns (times C interleaved
+ * channels) over 4^i. Full cells -- all p columns in this chunk, hence all
+ * in the image -- go through tight loops; a cell cut by the image edge or by
+ * a chunk boundary goes through *_part, which keeps a split cell's partial
+ * sum in the output until its last chunk. d points at cell u of channel 0;
+ * channel c is gg floats further. */
+
+/* n full cells of U8 sums starting at q. */
+static void cells_u8(const uint16_t *restrict q, long n, long p, int C,
+                     size_t gg, double inv, float *restrict d)
+{
+    if (C == 1) {
+        switch (p) {
+        case 2:
+            for (long u = 0; u < n; u++, q += 2)
+                d[u] = (float)((uint32_t)(q[0] + q[1]) * inv);
+            return;
+        case 4:
+            for (long u = 0; u < n; u++, q += 4)
+                d[u] = (float)((uint32_t)(q[0] + q[1] + q[2] + q[3]) * inv);
+            return;
+        case 8:
+            for (long u = 0; u < n; u++, q += 8)
+                d[u] = (float)((uint32_t)(q[0] + q[1] + q[2] + q[3] + q[4] +
+                                          q[5] + q[6] + q[7]) *
+                               inv);
+            return;
+        default:
+            for (long u = 0; u < n; u++, q += p) {
+                uint32_t sum = 0;
+                for (long x = 0; x < p; x++)
+                    sum += q[x];
+                d[u] = (float)(sum * inv);
+            }
+            return;
+        }
+    }
+    uint32_t acc[RAM_SENSOR_MAX_CHANNELS];
+    for (long u = 0; u < n; u++) {
+        for (int c = 0; c < C; c++)
+            acc[c] = 0;
+        for (long x = 0; x < p; x++, q += C)
+            for (int c = 0; c < C; c++)
+                acc[c] += q[c];
+        for (int c = 0; c < C; c++)
+            d[(size_t)c * gg + (size_t)u] = (float)(acc[c] * inv);
+    }
+}
+
+/* One cut U8 cell: nq of its columns at q. first: no earlier chunk had
+ * any of its columns; last: no later chunk will. */
+static void cell_u8_part(const uint16_t *q, long nq, int C, size_t gg,
+                         double inv, int first, int last, float *d)
+{
+    uint32_t acc[RAM_SENSOR_MAX_CHANNELS];
+    for (int c = 0; c < C; c++)
+        acc[c] = 0;
+    for (long x = 0; x < nq; x++, q += C)
+        for (int c = 0; c < C; c++)
+            acc[c] += q[c];
+    /* Partial sums are integers below 2^24: exact in the float output. */
+    for (int c = 0; c < C; c++) {
+        float *t = d + (size_t)c * gg;
+        float sum = (first ? 0.0f : *t) + (float)acc[c];
+        *t = last ? (float)(sum * inv) : sum;
+    }
+}
+
+static void cells_f32(const float *restrict q, long n, long p, int C,
+                      size_t gg, float inv, float *restrict d)
+{
+    if (C == 1) {
+        switch (p) {
+        case 2:
+            for (long u = 0; u < n; u++, q += 2)
+                d[u] = (q[0] + q[1]) * inv;
+            return;
+        case 4:
+            for (long u = 0; u < n; u++, q += 4)
+                d[u] = (q[0] + q[1] + q[2] + q[3]) * inv;
+            return;
+        default:
+            for (long u = 0; u < n; u++, q += p) {
+                float sum = 0.0f;
+                for (long x = 0; x < p; x++)
+                    sum += q[x];
+                d[u] = sum * inv;
+            }
+            return;
+        }
+    }
+    float acc[RAM_SENSOR_MAX_CHANNELS];
+    for (long u = 0; u < n; u++) {
+        for (int c = 0; c < C; c++)
+            acc[c] = 0.0f;
+        for (long x = 0; x < p; x++, q += C)
+            for (int c = 0; c < C; c++)
+                acc[c] += q[c];
+        for (int c = 0; c < C; c++)
+            d[(size_t)c * gg + (size_t)u] = acc[c] * inv;
+    }
+}
+
+static void cell_f32_part(const float *q, long nq, int C, size_t gg,
+                          float inv, int first, int last, float *d)
+{
+    float acc[RAM_SENSOR_MAX_CHANNELS];
+    for (int c = 0; c < C; c++)
+        acc[c] = 0.0f;
+    for (long x = 0; x < nq; x++, q += C)
+        for (int c = 0; c < C; c++)
+            acc[c] += q[c];
+    for (int c = 0; c < C; c++) {
+        float *t = d + (size_t)c * gg;
+        float sum = (first ? 0.0f : *t) + acc[c];
+        *t = last ? sum * inv : sum;
+    }
+}
+
+/* The cells of one cell row that touch the chunk [xc, xe): [u0, u1], of
+ * which [f0, f1) lie wholly inside it (f0 = f1 = u1 + 1 if none). */
+struct chunk_cells {
+    long u0, u1, f0, f1;
+};
+
+static struct chunk_cells chunk_cells(long x0, int i, long xc, long xe)
+{
+    long p = 1L << i;
+    struct chunk_cells r;
+    r.u0 = (xc - x0) >> i;
+    r.u1 = (xe - 1 - x0) >> i;
+    r.f0 = (xc - x0 + p - 1) >> i;
+    r.f1 = (xe - x0) >> i;
+    if (r.f0 >= r.f1)
+        r.f0 = r.f1 = r.u1 + 1;
+    return r;
+}
+
 /* Patch i of a U8 image (rs bytes per row) into o (C * g * g floats). */
 static void patch_u8(int g, int C, int i, const uint8_t *img, size_t rs,
                      long W, long H, long x0, long y0, float *o)
@@ -338,7 +483,6 @@ static void patch_u8(int g, int C, int i, const uint8_t *img, size_t rs,
     const long p = 1L << i, m = CHUNK / C; /* m: columns per chunk */
     const double inv = 1.0 / (255.0 * (double)(p * p));
     uint16_t col[CHUNK]; /* at most 2^7 rows of 255: fits */
-    uint32_t acc[RAM_SENSOR_MAX_CHANNELS];
     for (long v = k.va; v < k.vb; v++) {
         long ry0 = lmax(y0 + v * p, k.ya), ry1 = lmin(y0 + v * p + p, k.yb);
         const uint8_t *r0 = img + (size_t)ry0 * rs;
@@ -347,31 +491,19 @@ static void patch_u8(int g, int C, int i, const uint8_t *img, size_t rs,
             long xe = lmin(xc + m, k.xb);
             vsum_u8(col, r0 + (size_t)xc * (size_t)C, rs, ry1 - ry0,
                     (size_t)(xe - xc) * (size_t)C);
-            for (long u = (xc - x0) >> i; u < k.ub && x0 + u * p < xe; u++) {
+            struct chunk_cells cc = chunk_cells(x0, i, xc, xe);
+            for (long u = cc.u0; u <= cc.u1; u++) {
+                if (u == cc.f0) {
+                    cells_u8(col + (size_t)(x0 + u * p - xc) * (size_t)C,
+                             cc.f1 - cc.f0, p, C, gg, inv, d + u);
+                    u = cc.f1 - 1;
+                    continue;
+                }
                 long c0 = x0 + u * p; /* the cell's first column */
                 long ca = lmax(c0, xc), cb = lmin(c0 + p, xe);
-                int first = ca == lmax(c0, k.xa), last = cb == lmin(c0 + p, k.xb);
-                const uint16_t *q = col + (size_t)(ca - xc) * (size_t)C;
-                size_t nq = (size_t)(cb - ca);
-                if (C == 1) {
-                    uint32_t sum = 0;
-                    for (size_t x = 0; x < nq; x++)
-                        sum += q[x];
-                    acc[0] = sum;
-                } else {
-                    for (int c = 0; c < C; c++)
-                        acc[c] = 0;
-                    for (size_t x = 0; x < nq; x++, q += C)
-                        for (int c = 0; c < C; c++)
-                            acc[c] += q[c];
-                }
-                /* Partial sums (a cell split across chunks) are integers
-                 * below 2^24: exact in the float output. */
-                for (int c = 0; c < C; c++) {
-                    float *t = d + (size_t)c * gg + (size_t)u;
-                    float sum = (first ? 0.0f : *t) + (float)acc[c];
-                    *t = last ? (float)(sum * inv) : sum;
-                }
+                cell_u8_part(col + (size_t)(ca - xc) * (size_t)C, cb - ca, C,
+                             gg, inv, ca == lmax(c0, k.xa),
+                             cb == lmin(c0 + p, k.xb), d + u);
             }
         }
     }
@@ -407,7 +539,6 @@ static void patch_f32(int g, int C, int i, const float *img, size_t rs,
     const long p = 1L << i, m = CHUNK / C;
     const float inv = 1.0f / (float)(p * p); /* a power of two: exact */
     float col[CHUNK];
-    float acc[RAM_SENSOR_MAX_CHANNELS];
     for (long v = k.va; v < k.vb; v++) {
         long ry0 = lmax(y0 + v * p, k.ya), ry1 = lmin(y0 + v * p + p, k.yb);
         const float *r0 = img + (size_t)ry0 * rs;
@@ -416,29 +547,19 @@ static void patch_f32(int g, int C, int i, const float *img, size_t rs,
             long xe = lmin(xc + m, k.xb);
             vsum_f32(col, r0 + (size_t)xc * (size_t)C, rs, ry1 - ry0,
                      (size_t)(xe - xc) * (size_t)C);
-            for (long u = (xc - x0) >> i; u < k.ub && x0 + u * p < xe; u++) {
+            struct chunk_cells cc = chunk_cells(x0, i, xc, xe);
+            for (long u = cc.u0; u <= cc.u1; u++) {
+                if (u == cc.f0) {
+                    cells_f32(col + (size_t)(x0 + u * p - xc) * (size_t)C,
+                              cc.f1 - cc.f0, p, C, gg, inv, d + u);
+                    u = cc.f1 - 1;
+                    continue;
+                }
                 long c0 = x0 + u * p;
                 long ca = lmax(c0, xc), cb = lmin(c0 + p, xe);
-                int first = ca == lmax(c0, k.xa), last = cb == lmin(c0 + p, k.xb);
-                const float *q = col + (size_t)(ca - xc) * (size_t)C;
-                size_t nq = (size_t)(cb - ca);
-                if (C == 1) {
-                    float sum = 0.0f;
-                    for (size_t x = 0; x < nq; x++)
-                        sum += q[x];
-                    acc[0] = sum;
-                } else {
-                    for (int c = 0; c < C; c++)
-                        acc[c] = 0.0f;
-                    for (size_t x = 0; x < nq; x++, q += C)
-                        for (int c = 0; c < C; c++)
-                            acc[c] += q[c];
-                }
-                for (int c = 0; c < C; c++) {
-                    float *t = d + (size_t)c * gg + (size_t)u;
-                    float sum = (first ? 0.0f : *t) + acc[c];
-                    *t = last ? sum * inv : sum;
-                }
+                cell_f32_part(col + (size_t)(ca - xc) * (size_t)C, cb - ca,
+                              C, gg, inv, ca == lmax(c0, k.xa),
+                              cb == lmin(c0 + p, k.xb), d + u);
             }
         }
     }

@@ -46,6 +46,9 @@ typedef struct hand {
     float rho[S * B * 64], gtape[S * B * 64], g[S * B * 64];
     float h[S * B * 64], c[S * B * 64], ctape[S * B * 5 * 64];
     float mean[(S + 1) * B * 2], probs[S * B * 8], base[S * B], binit;
+    /* the core states at the recorded parameters: unless the baseline trains
+     * the core, its squared error sees h as a constant */
+    float hbar[S * B * 64];
 } hand;
 
 static void load_theta(hand *m)
@@ -101,7 +104,8 @@ static double hand_forward(hand *m)
     ck_assert_int_eq(ram_location_forward(m->lo, B, NULL, m->mean), RAM_OK);
     ck_assert_int_eq(ram_location_forward(m->lo, S * B, m->h, m->mean + B * 2), RAM_OK);
     ck_assert_int_eq(ram_action_forward(m->ac, S * B, m->h, m->probs), RAM_OK);
-    ck_assert_int_eq(ram_baseline_forward(m->ba, S * B, m->h, m->base), RAM_OK);
+    ck_assert_int_eq(ram_baseline_forward(m->ba, S * B, m->v.trains_core ? m->h : m->hbar, m->base),
+                     RAM_OK);
     ck_assert_int_eq(ram_baseline_forward(m->ba, 1, NULL, &m->binit), RAM_OK);
 
     double L = 0.0;
@@ -304,7 +308,10 @@ static ram_agent *run_agent(hand *m, variant v, uint64_t seed)
     ck_assert_int_eq(ram_location_set_std(m->lo, m->std), RAM_OK);
     ck_assert_int_eq(ram_action_create(&m->ac, m->H, m->A, 1), RAM_OK);
     ck_assert_int_eq(ram_baseline_create(&m->ba, m->H, 1), RAM_OK);
+    m->v.trains_core = 1; /* hbar is not set yet */
     hand_forward(m);
+    m->v.trains_core = v.trains_core;
+    memcpy(m->hbar, m->h, sizeof m->hbar);
     memcpy(m->bbar, m->base, sizeof m->bbar);
     m->bbar_init = m->binit;
     return a;
@@ -361,7 +368,7 @@ START_TEST(agent_matches_finite_differences)
     float *ga;
     size_t n;
     ram_agent_params(a, NULL, &ga, &n);
-    gc_result r = gc_check(m.theta, ga, n, hand_loss, &m, 1e-2, 400, 5, 1e-3);
+    gc_result r = gc_check(m.theta, ga, n, hand_loss, &m, 2e-3, 400, 5, 5e-3);
     ck_assert_msg(r.max_rel_err < 3e-2,
                   "variant %d: worst rel err %g at %zu (analytic %g, numeric %g), %zu checked", _i,
                   r.max_rel_err, r.worst_index, r.worst_analytic, r.worst_numeric, r.checked);

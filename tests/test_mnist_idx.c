@@ -772,7 +772,10 @@ Suite *suite_mnist_idx(void)
     tcase_add_test(tc, test_mnist_default_dir);
     suite_add_tcase(s, tc);
 
+    /* Tag "data": needs the real files (skips itself when they are
+     * absent); exclude with ram-test --exclude-tag data. */
     tc = tcase_create("real_data");
+    tcase_set_tags(tc, "data");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_real_mnist);
     tcase_add_test(tc, test_real_fashion_mnist);

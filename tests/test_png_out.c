@@ -2,6 +2,7 @@
  * examples/common/draw.c (blits, lines, shapes, font, grids). PNGs are
  * written to a fresh temporary directory and read back with libpng. */
 #include <check.h>
+#include <limits.h>
 #include <math.h>
 #include <png.h>
 #include <stdio.h>
@@ -235,6 +236,19 @@ START_TEST(test_lines)
     ck_assert_int_eq(count_col(c, RGB_GREEN), 20);
     canvas_line(c, -100, -100, -50, 400, RGB_GREEN);
     ck_assert_int_eq(count_col(c, RGB_GREEN), 20);
+    /* Far-off ends are clipped first (this would take seconds unclipped);
+     * the visible part is the same as for a short line. */
+    canvas_fill(c, RGB_BLACK);
+    canvas_line(c, INT_MIN, 7, INT_MAX, 7, RGB_GREEN);
+    ck_assert_int_eq(count_col(c, RGB_GREEN), 20);
+    canvas_line(c, -2000000000, -2000000000, 2000000000, 2000000000,
+                RGB_GREEN);
+    for (int i = 0; i < 20; i++)
+        ASSERT_COL(c, i, i, RGB_GREEN);
+    ck_assert_int_eq(count_col(c, RGB_GREEN), 20 + 19);
+    canvas_line_thick(c, INT_MAX, INT_MAX, INT_MAX - 5, INT_MIN, 3,
+                      RGB_RED);
+    ck_assert_int_eq(count_col(c, RGB_RED), 0);
     /* Thick: 3 px centred on the line. */
     canvas_fill(c, RGB_BLACK);
     canvas_line_thick(c, 4, 10, 12, 10, 3, RGB_GREEN);
@@ -317,12 +331,51 @@ START_TEST(test_circles)
     ck_assert_int_gt(ring, 0);
     /* Off-canvas and bad arguments do not crash. */
     canvas_fill_circle(c, -100, 5, 3, RGB_RED);
+    canvas_fill_circle(c, INT_MIN, INT_MAX, 3, RGB_RED);
+    canvas_circle(c, INT_MAX, INT_MIN, 5, 2, RGB_RED);
     canvas_circle(c, 5, 5, -1, 1, RGB_RED);
     canvas_circle(c, 5, 5, 3, 0, RGB_RED);
     ck_assert_int_eq(count_col(c, RGB_RED), 0);
     canvas_fill_circle(c, 0, 0, 2, RGB_RED);
     /* The quarter disc with dx, dy >= 0 and dx^2 + dy^2 <= 6. */
     ck_assert_int_eq(count_col(c, RGB_RED), 8);
+    canvas_free(c);
+}
+END_TEST
+
+START_TEST(test_glimpse_path)
+{
+    canvas *c = canvas_create(60, 60);
+    /* Image drawn at (5, 5), scale 2; points in image pixel units. */
+    const float xs[3] = {5.0f, 15.0f, 20.0f};
+    const float ys[3] = {5.0f, 5.0f, 20.0f};
+    canvas_glimpse_path(c, xs, ys, 3, 5, 5, 2, 1, RGB_GREEN);
+    /* First: filled circle of radius 3 at (15, 15). */
+    ASSERT_COL(c, 15, 15, RGB_GREEN);
+    ASSERT_COL(c, 12, 15, RGB_GREEN);
+    ASSERT_COL(c, 15, 18, RGB_GREEN);
+    ASSERT_COL(c, 11, 15, RGB_BLACK);
+    /* Line to (35, 15), then to (45, 45). */
+    ASSERT_COL(c, 25, 15, RGB_GREEN);
+    ASSERT_COL(c, 25, 16, RGB_BLACK);
+    ASSERT_COL(c, 40, 30, RGB_GREEN);
+    /* Last: open circle of radius 3 at (45, 45); the line ends in it. */
+    ASSERT_COL(c, 48, 45, RGB_GREEN);
+    ASSERT_COL(c, 42, 45, RGB_GREEN);
+    ASSERT_COL(c, 45, 48, RGB_GREEN);
+    ASSERT_COL(c, 46, 46, RGB_BLACK);
+    ASSERT_COL(c, 49, 45, RGB_BLACK);
+    /* One point: just the filled circle. */
+    canvas_fill(c, RGB_BLACK);
+    canvas_glimpse_path(c, xs, ys, 1, 0, 0, 1, 1, RGB_RED);
+    ck_assert_int_eq(count_col(c, RGB_RED), 37);
+    /* Bad arguments draw nothing; NaN and huge values do not crash. */
+    canvas_glimpse_path(c, xs, ys, 0, 0, 0, 1, 1, RGB_BLUE);
+    canvas_glimpse_path(c, NULL, ys, 3, 0, 0, 1, 1, RGB_BLUE);
+    canvas_glimpse_path(c, xs, ys, 3, 0, 0, 0, 1, RGB_BLUE);
+    ck_assert_int_eq(count_col(c, RGB_BLUE), 0);
+    const float wild[2] = {NAN, 1e30f};
+    canvas_glimpse_path(c, wild, wild, 2, 0, 0, 1, 1, RGB_BLUE);
     canvas_free(c);
 }
 END_TEST
@@ -468,6 +521,7 @@ Suite *suite_png_out(void)
     tcase_add_test(tc, test_lines);
     tcase_add_test(tc, test_rects);
     tcase_add_test(tc, test_circles);
+    tcase_add_test(tc, test_glimpse_path);
     tcase_add_test(tc, test_text);
     tcase_add_test(tc, test_grid);
     suite_add_tcase(s, tc);

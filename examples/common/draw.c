@@ -117,9 +117,54 @@ static void line_impl(canvas *c, int x0, int y0, int x1, int y1, int t,
     }
 }
 
+/* Lines with an end far outside the canvas are first clipped (Liang-Barsky)
+ * to the canvas grown by LINE_MARGIN on every side, so that the Bresenham
+ * loop stays short; lines inside that box are drawn exactly. Returns 0 if
+ * nothing is left. */
+#define LINE_MARGIN 1024
+static int clip_far_line(const canvas *c, int *x0, int *y0, int *x1, int *y1,
+                         int thickness)
+{
+    double lo_x = -LINE_MARGIN - (double)thickness;
+    double lo_y = lo_x;
+    double hi_x = (double)c->w + LINE_MARGIN + thickness;
+    double hi_y = (double)c->h + LINE_MARGIN + thickness;
+    if (*x0 >= lo_x && *x0 <= hi_x && *x1 >= lo_x && *x1 <= hi_x &&
+        *y0 >= lo_y && *y0 <= hi_y && *y1 >= lo_y && *y1 <= hi_y)
+        return 1;
+    double ax = *x0, ay = *y0, dx = (double)*x1 - ax, dy = (double)*y1 - ay;
+    double t0 = 0.0, t1 = 1.0;
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {ax - lo_x, hi_x - ax, ay - lo_y, hi_y - ay};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0.0) {
+            if (q[i] < 0.0)
+                return 0;
+            continue;
+        }
+        double t = q[i] / p[i];
+        if (p[i] < 0.0) {
+            if (t > t1)
+                return 0;
+            if (t > t0)
+                t0 = t;
+        } else {
+            if (t < t0)
+                return 0;
+            if (t < t1)
+                t1 = t;
+        }
+    }
+    *x0 = (int)lround(ax + t0 * dx);
+    *y0 = (int)lround(ay + t0 * dy);
+    *x1 = (int)lround(ax + t1 * dx);
+    *y1 = (int)lround(ay + t1 * dy);
+    return 1;
+}
+
 void canvas_line(canvas *c, int x0, int y0, int x1, int y1, rgb8 col)
 {
-    if (c == NULL)
+    if (c == NULL || !clip_far_line(c, &x0, &y0, &x1, &y1, 1))
         return;
     line_impl(c, x0, y0, x1, y1, 1, col);
 }
@@ -127,7 +172,8 @@ void canvas_line(canvas *c, int x0, int y0, int x1, int y1, rgb8 col)
 void canvas_line_thick(canvas *c, int x0, int y0, int x1, int y1,
                        int thickness, rgb8 col)
 {
-    if (c == NULL || thickness < 1)
+    if (c == NULL || thickness < 1 || thickness > CANVAS_MAX_SIDE ||
+        !clip_far_line(c, &x0, &y0, &x1, &y1, thickness))
         return;
     line_impl(c, x0, y0, x1, y1, thickness, col);
 }
@@ -178,12 +224,18 @@ static int64_t disc_limit(int r)
 static void ring(canvas *c, int cx, int cy, int r_out, int r_in, rgb8 col)
 {
     int64_t lim_out = disc_limit(r_out), lim_in = disc_limit(r_in);
-    int y0 = cy - r_out < 0 ? 0 : cy - r_out;
-    int y1 = (int64_t)cy + r_out >= c->h ? c->h - 1 : cy + r_out;
-    int x0 = cx - r_out < 0 ? 0 : cx - r_out;
-    int x1 = (int64_t)cx + r_out >= c->w ? c->w - 1 : cx + r_out;
-    for (int y = y0; y <= y1; y++)
-        for (int x = x0; x <= x1; x++) {
+    int64_t y0 = (int64_t)cy - r_out, y1 = (int64_t)cy + r_out;
+    int64_t x0 = (int64_t)cx - r_out, x1 = (int64_t)cx + r_out;
+    if (y0 < 0)
+        y0 = 0;
+    if (x0 < 0)
+        x0 = 0;
+    if (y1 >= c->h)
+        y1 = c->h - 1;
+    if (x1 >= c->w)
+        x1 = c->w - 1;
+    for (int y = (int)y0; y <= y1; y++)
+        for (int x = (int)x0; x <= x1; x++) {
             int64_t dx = (int64_t)x - cx, dy = (int64_t)y - cy;
             int64_t d2 = dx * dx + dy * dy;
             if (d2 <= lim_out && d2 > lim_in)
@@ -203,6 +255,35 @@ void canvas_circle(canvas *c, int cx, int cy, int r, int thickness, rgb8 col)
     if (c == NULL || r < 0 || thickness < 1 || r > CANVAS_MAX_SIDE * 2)
         return;
     ring(c, cx, cy, r, r - thickness, col);
+}
+
+static int to_canvas(float v, int origin, int scale)
+{
+    double d = (double)origin + (double)v * scale;
+    if (!(d > -1e9)) /* also NaN */
+        d = -1e9;
+    if (d > 1e9)
+        d = 1e9;
+    return (int)lround(d);
+}
+
+void canvas_glimpse_path(canvas *c, const float *xs, const float *ys, int n,
+                         int x0, int y0, int scale, int thickness, rgb8 col)
+{
+    if (c == NULL || xs == NULL || ys == NULL || n < 1 || scale < 1 ||
+        thickness < 1 || thickness > CANVAS_MAX_SIDE)
+        return;
+    int r = 2 * thickness + 1;
+    int px = to_canvas(xs[0], x0, scale), py = to_canvas(ys[0], y0, scale);
+    canvas_fill_circle(c, px, py, r, col);
+    for (int i = 1; i < n; i++) {
+        int qx = to_canvas(xs[i], x0, scale), qy = to_canvas(ys[i], y0, scale);
+        canvas_line_thick(c, px, py, qx, qy, thickness, col);
+        px = qx;
+        py = qy;
+    }
+    if (n > 1)
+        canvas_circle(c, px, py, r, thickness, col);
 }
 
 /* ---- 5x7 font --------------------------------------------------------- */

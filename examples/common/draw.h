@@ -50,6 +50,17 @@ void canvas_fill_circle(canvas *c, int cx, int cy, int r, rgb8 col);
 void canvas_circle(canvas *c, int cx, int cy, int r, int thickness,
                    rgb8 col);
 
+/* A glimpse path as in the paper's Figures 3-6: a filled circle at the
+ * first location, straight lines through the intermediate ones and an open
+ * circle at the last. Locations are in image pixel units (x right, y down,
+ * 0 = the image's left/top edge, W = its right/bottom edge; convert the
+ * model's [-1, 1] coordinates with (l + 1) / 2 * W) for an image drawn at
+ * (x0, y0) with the given scale. Lines are `thickness` pixels wide; the
+ * circles have radius 2 * thickness + 1. n = 1 draws only the filled
+ * circle. */
+void canvas_glimpse_path(canvas *c, const float *xs, const float *ys, int n,
+                         int x0, int y0, int scale, int thickness, rgb8 col);
+
 /* Built-in 5x7 bitmap font: 0-9, A-Z (a-z are drawn as A-Z), space and
  * % . : - / ( ) = + , ' ? ! _ # [ ] < > *; other characters are drawn as a
  * hollow box. Each character cell is 6 x 8 pixels times scale (one column
