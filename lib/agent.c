@@ -454,6 +454,15 @@ int ram_agent_step(ram_agent *a, const void *images, float *next_loc,
     int train = training(a);
     if (train && a->t >= a->T)
         return RAM_E_STATE;
+    /* The strides were checked at set_input for two images; the batch may
+     * be larger, and (B - 1) * image_stride must fit too. */
+    int rc = ram__image_check(a->in_format, (size_t)a->sensor.channels,
+                              a->in_w, a->in_h, a->in_row, a->in_img, a->B);
+    if (rc != RAM_OK)
+        return rc;
+    if (a->in_format == RAM_PIXEL_F32 &&
+        (uintptr_t)images % _Alignof(float) != 0)
+        return RAM_E_INVALID;
     size_t B = a->B, t = a->t, s = train ? t : 0;
     ram__tape *tp = train ? &a->rec : &a->one;
     int lstm = a->core_type == RAM_CORE_LSTM;

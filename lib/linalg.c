@@ -47,11 +47,24 @@ void ram__linear_bwd_input(size_t n, size_t in, size_t out, const float *dy,
 
 int ram__all_finite(const float *x, size_t n)
 {
-    /* Sum of x*0: NaN if any element is NaN or infinite. */
-    float acc = 0.0f;
-    for (size_t i = 0; i < n; i++)
-        acc += x[i] * 0.0f;
-    return acc == 0.0f;
+    /* Adding 1 to the exponent field carries into the top bit exactly when
+     * the exponent is all ones (Inf or NaN). Eight OR-ed lanes vectorise. */
+    uint32_t lane[8] = {0}, any = 0;
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (size_t t = 0; t < 8; t++) {
+            uint32_t w;
+            memcpy(&w, x + j + t, sizeof w);
+            lane[t] |= (w & 0x7f800000u) + 0x00800000u;
+        }
+    for (; j < n; j++) {
+        uint32_t w;
+        memcpy(&w, x + j, sizeof w);
+        any |= (w & 0x7f800000u) + 0x00800000u;
+    }
+    for (size_t t = 0; t < 8; t++)
+        any |= lane[t];
+    return (any & 0x80000000u) == 0;
 }
 
 int ram__rows_ok(size_t n)

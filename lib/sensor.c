@@ -5,13 +5,18 @@
  *
  * How a patch is computed. Patch i (block size p = 2^i, width s = g * p) is
  * clipped to the image once: columns [xa, xb), rows [ya, yb). Output cells
- * wholly outside the image are zero (written by one memset, only when the
- * patch is clipped at all). For each row of cells, the p image rows of the
- * block (clipped) are first summed element by element into a small column
- * buffer -- a contiguous span of the interleaved row, so this is the same
- * vectorizable loop for any channel count -- and each cell then sums its p
- * columns of that buffer. Scale 0 (p = 1) is a plain copy. No pixel is
- * bounds-tested in an inner loop, and nothing is allocated.
+ * wholly outside the image are zero (one memset, only when the patch is
+ * clipped at all). Scale 0 (p = 1) is a plain copy. For i > 0, each row of
+ * cells is done in two passes:
+ *  1. vertical: the block's (clipped) image rows are summed element by
+ *     element into a column buffer on the stack. The span is contiguous in
+ *     the interleaved row whatever C is; 16 elements at a time go down the
+ *     rows in registers (U8 into uint16, which holds 2^7 rows of 255).
+ *  2. horizontal: each cell adds up its p columns of the buffer. Cells wholly
+ *     inside go through tight loops (unrolled for C = 1 and p = 2, 4, 8); a
+ *     cell cut by the image edge, or by a chunk boundary when a row is wider
+ *     than the buffer, goes through a slower path.
+ * No pixel is bounds-tested in an inner loop, and nothing is allocated.
  *
  * Precision. U8: the block sums are exact integers (at most 255 * 4^7 <
  * 2^24, so also exact as floats); each mean is that sum times
@@ -28,8 +33,8 @@
 #include "internal.h"
 
 /* Elements (columns x channels) of one image row summed per chunk: the
- * column buffer lives on the stack (2 KiB for U8, 4 KiB for F32). A multiple
- * of RAM_SENSOR_MAX_CHANNELS, so a chunk is at least 16 whole columns. */
+ * column buffer lives on the stack (2 KiB for U8, 4 KiB for F32). A chunk is
+ * CHUNK / C whole columns, at least 16. */
 #define CHUNK 1024
 /* The element loops work in blocks of this many: a fixed trip count lets
  * the compiler vectorize them at -O2. */
@@ -189,29 +194,6 @@ int ram__image_check(int format, size_t channels, size_t width, size_t height,
 
 /* ----------------------------------------------------------------- scan */
 
-/* 1 if the n floats are all finite. On the bits: the exponent field plus
- * one carries into bit 31 exactly when the exponent is all ones (Inf or
- * NaN). OR-ed into 8 lanes so that the loop vectorizes at -O2. */
-static int span_finite(const float *x, size_t n)
-{
-    uint32_t lane[8] = {0}, any = 0;
-    size_t j = 0;
-    for (; j + 8 <= n; j += 8)
-        for (size_t t = 0; t < 8; t++) {
-            uint32_t w;
-            memcpy(&w, x + j + t, sizeof w);
-            lane[t] |= (w & 0x7f800000u) + 0x00800000u;
-        }
-    for (; j < n; j++) {
-        uint32_t w;
-        memcpy(&w, x + j, sizeof w);
-        any |= (w & 0x7f800000u) + 0x00800000u;
-    }
-    for (size_t t = 0; t < 8; t++)
-        any |= lane[t];
-    return (any & 0x80000000u) == 0;
-}
-
 /* 1 if every F32 pixel that image `img`'s patches read is finite. The
  * patches are nested (each contains the smaller ones), so the bounding box
  * of all of them is exactly the pixels read; it is computed anyway. */
@@ -236,7 +218,7 @@ static int patches_finite(const struct ram_sensor *s, const float *img,
         return 1;
     size_t C = (size_t)s->channels, n = (size_t)(xb - xa) * C;
     for (long y = ya; y < yb; y++)
-        if (!span_finite(img + (size_t)y * rs + (size_t)xa * C, n))
+        if (!ram__all_finite(img + (size_t)y * rs + (size_t)xa * C, n))
             return 0;
     return 1;
 }
@@ -245,7 +227,6 @@ static int patches_finite(const struct ram_sensor *s, const float *img,
 
 /* A patch clipped to the image. */
 struct clip {
-    long x0, y0;         /* top-left corner of the patch */
     long xa, xb, ya, yb; /* in-image columns [xa, xb) and rows [ya, yb) */
     long ua, ub, va, vb; /* cells that touch the image: [ua, ub) x [va, vb) */
 };
@@ -256,8 +237,6 @@ static int clip_patch(struct clip *k, int g, int i, long W, long H, long x0,
                       long y0, float *o, size_t cells)
 {
     long p = 1L << i, s = (long)g << i;
-    k->x0 = x0;
-    k->y0 = y0;
     k->xa = lmax(x0, 0);
     k->xb = lmin(x0 + s, W);
     k->ya = lmax(y0, 0);
@@ -275,23 +254,30 @@ static int clip_patch(struct clip *k, int g, int i, long W, long H, long x0,
     return 1;
 }
 
-/* col[j] = sum over `rows` rows (rs elements apart) of r[j], j < n. */
+/* col[j] = sum over `rows` rows (rs elements apart) of r[j], j < n. Blocks
+ * of VB columns are summed down the rows in registers (a fixed-size local
+ * array, which the compiler vectorizes), then stored once. */
 static void vsum_u8(uint16_t *restrict col, const uint8_t *restrict r,
                     size_t rs, long rows, size_t n)
 {
     size_t j = 0;
-    for (; j + VB <= n; j += VB)
+    for (; j + VB <= n; j += VB) {
+        uint16_t a[VB];
+        const uint8_t *q = r + j;
         for (size_t t = 0; t < VB; t++)
-            col[j + t] = r[j + t];
-    for (; j < n; j++)
-        col[j] = r[j];
-    for (long y = 1; y < rows; y++) {
-        r += rs;
-        for (j = 0; j + VB <= n; j += VB)
+            a[t] = q[t];
+        for (long y = 1; y < rows; y++) {
+            q += rs;
             for (size_t t = 0; t < VB; t++)
-                col[j + t] = (uint16_t)(col[j + t] + r[j + t]);
-        for (; j < n; j++)
-            col[j] = (uint16_t)(col[j] + r[j]);
+                a[t] = (uint16_t)(a[t] + q[t]);
+        }
+        memcpy(col + j, a, sizeof a);
+    }
+    for (; j < n; j++) {
+        unsigned a = 0;
+        for (long y = 0; y < rows; y++)
+            a += r[(size_t)y * rs + j];
+        col[j] = (uint16_t)a;
     }
 }
 
@@ -299,18 +285,23 @@ static void vsum_f32(float *restrict col, const float *restrict r,
                      size_t rs, long rows, size_t n)
 {
     size_t j = 0;
-    for (; j + VB <= n; j += VB)
+    for (; j + VB <= n; j += VB) {
+        float a[VB];
+        const float *q = r + j;
         for (size_t t = 0; t < VB; t++)
-            col[j + t] = r[j + t];
-    for (; j < n; j++)
-        col[j] = r[j];
-    for (long y = 1; y < rows; y++) {
-        r += rs;
-        for (j = 0; j + VB <= n; j += VB)
+            a[t] = q[t];
+        for (long y = 1; y < rows; y++) {
+            q += rs;
             for (size_t t = 0; t < VB; t++)
-                col[j + t] += r[j + t];
-        for (; j < n; j++)
-            col[j] += r[j];
+                a[t] += q[t];
+        }
+        memcpy(col + j, a, sizeof a);
+    }
+    for (; j < n; j++) {
+        float a = r[j];
+        for (long y = 1; y < rows; y++)
+            a += r[(size_t)y * rs + j];
+        col[j] = a;
     }
 }
 
@@ -370,11 +361,18 @@ static void cell_u8_part(const uint16_t *q, long nq, int C, size_t gg,
                          double inv, int first, int last, float *d)
 {
     uint32_t acc[RAM_SENSOR_MAX_CHANNELS];
-    for (int c = 0; c < C; c++)
-        acc[c] = 0;
-    for (long x = 0; x < nq; x++, q += C)
+    if (C == 1) {
+        uint32_t a = 0;
+        for (long x = 0; x < nq; x++)
+            a += q[x];
+        acc[0] = a;
+    } else {
         for (int c = 0; c < C; c++)
-            acc[c] += q[c];
+            acc[c] = 0;
+        for (long x = 0; x < nq; x++, q += C)
+            for (int c = 0; c < C; c++)
+                acc[c] += q[c];
+    }
     /* Partial sums are integers below 2^24: exact in the float output. */
     for (int c = 0; c < C; c++) {
         float *t = d + (size_t)c * gg;
@@ -422,11 +420,18 @@ static void cell_f32_part(const float *q, long nq, int C, size_t gg,
                           float inv, int first, int last, float *d)
 {
     float acc[RAM_SENSOR_MAX_CHANNELS];
-    for (int c = 0; c < C; c++)
-        acc[c] = 0.0f;
-    for (long x = 0; x < nq; x++, q += C)
+    if (C == 1) {
+        float a = 0.0f;
+        for (long x = 0; x < nq; x++)
+            a += q[x];
+        acc[0] = a;
+    } else {
         for (int c = 0; c < C; c++)
-            acc[c] += q[c];
+            acc[c] = 0.0f;
+        for (long x = 0; x < nq; x++, q += C)
+            for (int c = 0; c < C; c++)
+                acc[c] += q[c];
+    }
     for (int c = 0; c < C; c++) {
         float *t = d + (size_t)c * gg;
         float sum = (first ? 0.0f : *t) + acc[c];
@@ -492,18 +497,19 @@ static void patch_u8(int g, int C, int i, const uint8_t *img, size_t rs,
             vsum_u8(col, r0 + (size_t)xc * (size_t)C, rs, ry1 - ry0,
                     (size_t)(xe - xc) * (size_t)C);
             struct chunk_cells cc = chunk_cells(x0, i, xc, xe);
-            for (long u = cc.u0; u <= cc.u1; u++) {
-                if (u == cc.f0) {
-                    cells_u8(col + (size_t)(x0 + u * p - xc) * (size_t)C,
-                             cc.f1 - cc.f0, p, C, gg, inv, d + u);
-                    u = cc.f1 - 1;
-                    continue;
+            if (cc.f0 < cc.f1)
+                cells_u8(col + (size_t)(x0 + cc.f0 * p - xc) * (size_t)C,
+                         cc.f1 - cc.f0, p, C, gg, inv, d + cc.f0);
+            /* The cut cells: [u0, f0) and [f1, u1]. */
+            const long lo[2] = {cc.u0, cc.f1}, hi[2] = {cc.f0, cc.u1 + 1};
+            for (int h = 0; h < 2; h++) {
+                for (long u = lo[h]; u < hi[h]; u++) {
+                    long c0 = x0 + u * p; /* the cell's first column */
+                    long ca = lmax(c0, xc), cb = lmin(c0 + p, xe);
+                    cell_u8_part(col + (size_t)(ca - xc) * (size_t)C,
+                                 cb - ca, C, gg, inv, ca == lmax(c0, k.xa),
+                                 cb == lmin(c0 + p, k.xb), d + u);
                 }
-                long c0 = x0 + u * p; /* the cell's first column */
-                long ca = lmax(c0, xc), cb = lmin(c0 + p, xe);
-                cell_u8_part(col + (size_t)(ca - xc) * (size_t)C, cb - ca, C,
-                             gg, inv, ca == lmax(c0, k.xa),
-                             cb == lmin(c0 + p, k.xb), d + u);
             }
         }
     }
@@ -548,18 +554,19 @@ static void patch_f32(int g, int C, int i, const float *img, size_t rs,
             vsum_f32(col, r0 + (size_t)xc * (size_t)C, rs, ry1 - ry0,
                      (size_t)(xe - xc) * (size_t)C);
             struct chunk_cells cc = chunk_cells(x0, i, xc, xe);
-            for (long u = cc.u0; u <= cc.u1; u++) {
-                if (u == cc.f0) {
-                    cells_f32(col + (size_t)(x0 + u * p - xc) * (size_t)C,
-                              cc.f1 - cc.f0, p, C, gg, inv, d + u);
-                    u = cc.f1 - 1;
-                    continue;
+            if (cc.f0 < cc.f1)
+                cells_f32(col + (size_t)(x0 + cc.f0 * p - xc) * (size_t)C,
+                          cc.f1 - cc.f0, p, C, gg, inv, d + cc.f0);
+            /* The cut cells: [u0, f0) and [f1, u1]. */
+            const long lo[2] = {cc.u0, cc.f1}, hi[2] = {cc.f0, cc.u1 + 1};
+            for (int h = 0; h < 2; h++) {
+                for (long u = lo[h]; u < hi[h]; u++) {
+                    long c0 = x0 + u * p;
+                    long ca = lmax(c0, xc), cb = lmin(c0 + p, xe);
+                    cell_f32_part(col + (size_t)(ca - xc) * (size_t)C, cb - ca,
+                                  C, gg, inv, ca == lmax(c0, k.xa),
+                                  cb == lmin(c0 + p, k.xb), d + u);
                 }
-                long c0 = x0 + u * p;
-                long ca = lmax(c0, xc), cb = lmin(c0 + p, xe);
-                cell_f32_part(col + (size_t)(ca - xc) * (size_t)C, cb - ca,
-                              C, gg, inv, ca == lmax(c0, k.xa),
-                              cb == lmin(c0 + p, k.xb), d + u);
             }
         }
     }

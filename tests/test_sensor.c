@@ -19,6 +19,15 @@
 
 /* ---------------------------------------------------------------- helpers */
 
+/* ck_assert for hot loops: Check records a location for every passing
+ * ck_assert (a write to a pipe in fork mode), which makes a loop of
+ * thousands of them slow, above all under valgrind. */
+#define CHECK(cond, ...)                                                     \
+    do {                                                                     \
+        if (!(cond))                                                         \
+            ck_abort_msg(__VA_ARGS__);                                       \
+    } while (0)
+
 static uint64_t t_next(uint64_t *x)
 {
     uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
@@ -186,24 +195,26 @@ static void check_batch(const ram_sensor *s, const timg *t, const float *loc,
     int g, k, C;
     ck_assert_int_eq(ram_sensor_shape(s, &g, &k, &C), RAM_OK);
     size_t R = ram_sensor_output_size(s);
-    float *out = malloc(R * t->batch * sizeof *out);
+    /* 16 guard floats after the output must stay untouched. */
+    float *out = malloc((R * t->batch + 16) * sizeof *out);
     double *ref = malloc(R * sizeof *ref);
     ck_assert_ptr_nonnull(out);
     ck_assert_ptr_nonnull(ref);
-    for (size_t j = 0; j < R * t->batch; j++)
+    for (size_t j = 0; j < R * t->batch + 16; j++)
         out[j] = -12345.0f;
     ck_assert_int_eq(glimpse(s, t, loc, out), RAM_OK);
+    for (size_t j = R * t->batch; j < R * t->batch + 16; j++)
+        CHECK(out[j] == -12345.0f, "wrote past the output");
     for (size_t b = 0; b < t->batch; b++) {
         ref_glimpse(t, b, g, k, loc[2 * b], loc[2 * b + 1], ref);
         for (size_t j = 0; j < R; j++) {
             double got = out[b * R + j], want = ref[j];
-            ck_assert_msg(fabs(got - want) <= 1e-5 * (1.0 + fabs(want)),
-                          "%s: %s %zux%zu C=%d g=%d k=%d b=%zu "
-                          "l=(%.9g,%.9g) elem %zu: got %.9g want %.9g",
-                          what,
-                          t->format == RAM_PIXEL_U8 ? "u8" : "f32", t->W,
-                          t->H, C, g, k, b, (double)loc[2 * b],
-                          (double)loc[2 * b + 1], j, got, want);
+            CHECK(fabs(got - want) <= 1e-5 * (1.0 + fabs(want)),
+                  "%s: %s %zux%zu C=%d g=%d k=%d b=%zu l=(%.9g,%.9g) "
+                  "elem %zu: got %.9g want %.9g",
+                  what, t->format == RAM_PIXEL_U8 ? "u8" : "f32", t->W, t->H,
+                  C, g, k, b, (double)loc[2 * b], (double)loc[2 * b + 1], j,
+                  got, want);
         }
     }
     free(out);
@@ -218,7 +229,6 @@ static const float fixed_locs[][2] = {
     {0.0f, 1.0f},   {0.999f, -0.999f}, {-0.37f, 0.81f}, {0.5f, -0.25f},
 };
 #define N_FIXED (sizeof fixed_locs / sizeof fixed_locs[0])
-#define N_RANDOM 36
 
 static float loc_at(size_t n, int axis, uint64_t *seed)
 {
@@ -423,9 +433,9 @@ START_TEST(test_corners_ones)
                                   v >= corners[n].vlo &&
                                   v < corners[n].vlo + 4;
                         float got = out[i * 64 + v * 8 + u];
-                        ck_assert_msg(got == (one ? 1.0f : 0.0f),
-                                      "corner %zu scale %d cell (%d,%d): %g",
-                                      n, i, u, v, (double)got);
+                        CHECK(got == (one ? 1.0f : 0.0f),
+                              "corner %zu scale %d cell (%d,%d): %g", n, i,
+                              u, v, (double)got);
                         zeros += got == 0.0f;
                     }
                 ck_assert_int_eq(zeros, 48);
@@ -482,8 +492,8 @@ START_TEST(test_u8_exact_values)
     float out[256];
     ck_assert_int_eq(glimpse(s, &t, loc, out), RAM_OK);
     for (int v = 0; v < 256; v++)
-        ck_assert_msg(out[v] == (float)v / 255.0f, "%d: %.9g vs %.9g", v,
-                      (double)out[v], (double)((float)v / 255.0f));
+        CHECK(out[v] == (float)v / 255.0f, "%d: %.9g vs %.9g", v,
+              (double)out[v], (double)((float)v / 255.0f));
     timg_free(&t);
     ram_sensor_free(s);
 }
@@ -545,23 +555,20 @@ START_TEST(test_patch_rect)
         for (int i = 0; i < 4; i++) {
             int x0, y0, size;
             long rx, ry, lx0, ly0, lsz;
-            ck_assert_int_eq(
-                ram_sensor_patch_rect(s5, W, H, loc, i, &x0, &y0, &size),
-                RAM_OK);
+            CHECK(ram_sensor_patch_rect(s5, W, H, loc, i, &x0, &y0, &size) ==
+                      RAM_OK,
+                  "patch_rect failed");
             ref_corner(5, i, W, H, loc[0], loc[1], &rx, &ry);
-            ck_assert_int_eq(x0, rx);
-            ck_assert_int_eq(y0, ry);
-            ck_assert_int_eq(size, 5 << i);
             ram__sensor_rect(s5, W, H, loc[0], loc[1], i, &lx0, &ly0, &lsz);
-            ck_assert_int_eq(lx0, x0);
-            ck_assert_int_eq(ly0, y0);
-            ck_assert_int_eq(lsz, size);
-            if (i > 0) {
-                ck_assert_int_le(x0, px0);
-                ck_assert_int_le(y0, py0);
-                ck_assert_int_ge(x0 + size, px0 + psz);
-                ck_assert_int_ge(y0 + size, py0 + psz);
-            }
+            CHECK(x0 == rx && y0 == ry && size == (5 << i) && lx0 == x0 &&
+                      ly0 == y0 && lsz == size,
+                  "%zux%zu l=(%.9g,%.9g) scale %d: (%d,%d,%d) want "
+                  "(%ld,%ld,%d), internal (%ld,%ld,%ld)",
+                  W, H, (double)loc[0], (double)loc[1], i, x0, y0, size, rx,
+                  ry, 5 << i, lx0, ly0, lsz);
+            CHECK(i == 0 || (x0 <= px0 && y0 <= py0 &&
+                             x0 + size >= px0 + psz && y0 + size >= py0 + psz),
+                  "scale %d not nested in scale %d", i - 1, i);
             px0 = x0;
             py0 = y0;
             psz = size;
@@ -618,27 +625,28 @@ static const struct ref_cfg {
     size_t W, H;
     int g, k, C;
     size_t row_pad, img_pad, batch; /* pads in elements */
+    size_t nrand;                   /* random locations after the fixed */
 } ref_cfgs[] = {
-    {28, 28, 8, 1, 1, 0, 0, 1},
-    {60, 60, 12, 3, 1, 0, 0, 1},
-    {100, 100, 12, 4, 1, 0, 0, 1},
-    {24, 24, 6, 3, 1, 0, 0, 1},
-    {29, 23, 5, 3, 1, 0, 0, 1},  /* odd g, odd non-square image */
-    {17, 40, 5, 4, 1, 0, 0, 1},  /* tall; patches wider than the image */
-    {64, 20, 7, 3, 1, 0, 0, 1},  /* wide */
-    {1, 1, 3, 3, 1, 0, 0, 1},    /* one pixel */
-    {32, 32, 8, 3, 3, 0, 0, 1},  /* RGB, interleaved */
-    {33, 27, 4, 4, 3, 5, 0, 1},  /* RGB, padded rows */
-    {30, 31, 6, 2, 1, 7, 13, 4}, /* padded rows and images, batch 4 */
-    {50, 45, 8, 3, 3, 3, 40, 5}, /* RGB, batch 5 */
-    {28, 28, 8, 3, 1, 0, 0, 16}, /* batch 16, no padding */
+    {28, 28, 8, 1, 1, 0, 0, 1, 36},
+    {60, 60, 12, 3, 1, 0, 0, 1, 36},
+    {100, 100, 12, 4, 1, 0, 0, 1, 36},
+    {24, 24, 6, 3, 1, 0, 0, 1, 36},
+    {29, 23, 5, 3, 1, 0, 0, 1, 36},    /* odd g, odd non-square image */
+    {17, 40, 5, 4, 1, 0, 0, 1, 36},    /* tall; patches wider than it */
+    {64, 20, 7, 3, 1, 0, 0, 1, 36},    /* wide */
+    {1, 1, 3, 3, 1, 0, 0, 1, 36},      /* one pixel */
+    {32, 32, 8, 3, 3, 0, 0, 1, 36},    /* RGB, interleaved */
+    {33, 27, 4, 4, 3, 5, 0, 1, 36},    /* RGB, padded rows */
+    {30, 31, 6, 2, 1, 7, 13, 4, 36},   /* padded rows and images, batch 4 */
+    {50, 45, 8, 3, 3, 3, 40, 5, 36},   /* RGB, batch 5 */
+    {28, 28, 8, 3, 1, 0, 0, 16, 36},   /* batch 16, no padding */
     /* Rows wider than the sensor's 1024-element column chunks (1024 / C
      * columns each): several chunks per row, and blocks split between two
      * chunks when 1024 / C is not a multiple of 2^i. */
-    {40, 36, 6, 3, 64, 0, 0, 1},  /* 16-column chunks, blocks <= 4 */
-    {50, 40, 1, 6, 64, 0, 0, 1},  /* 32-wide blocks over 16-column chunks */
-    {45, 41, 4, 4, 40, 3, 0, 1},  /* 25-column chunks, blocks up to 8 */
-    {256, 200, 1, 8, 1, 0, 0, 1},  /* g=1, blocks up to 128x128 */
+    {40, 36, 6, 3, 64, 0, 0, 1, 4},    /* 16-column chunks, blocks <= 4 */
+    {50, 40, 1, 6, 64, 0, 0, 1, 4},    /* 32-wide blocks, 16-col chunks */
+    {45, 41, 4, 4, 40, 3, 0, 1, 4},    /* 25-column chunks, blocks up to 8 */
+    {256, 200, 1, 8, 1, 0, 0, 1, 4},   /* g=1, blocks up to 128x128 */
 };
 
 START_TEST(test_vs_reference)
@@ -646,7 +654,7 @@ START_TEST(test_vs_reference)
     const struct ref_cfg *cf = &ref_cfgs[_i];
     ram_sensor *s = make_sensor(cf->g, cf->k, cf->C);
     uint64_t seed = 1000 + (uint64_t)_i;
-    size_t nloc = N_FIXED + N_RANDOM;
+    size_t nloc = N_FIXED + cf->nrand;
     for (int f = 0; f < 2; f++) {
         int format = f ? RAM_PIXEL_F32 : RAM_PIXEL_U8;
         timg t = timg_new(format, (size_t)cf->C, cf->W, cf->H, cf->row_pad,
@@ -717,7 +725,7 @@ static void fill_sentinel(float *out)
 static void assert_sentinel(const float *out)
 {
     for (int j = 0; j < OUT_N; j++)
-        ck_assert_msg(out[j] == -777.0f, "out[%d] changed on error", j);
+        CHECK(out[j] == -777.0f, "out[%d] changed on error", j);
 }
 
 /* Runs one glimpse expected to fail with `want`, out untouched. */
@@ -890,7 +898,7 @@ START_TEST(test_nonfinite_pixels)
                 ck_assert_msg(rc == RAM_OK, "(%zu,%zu) value %d: %d",
                               spots[j].x, spots[j].y, n, rc);
                 for (int c = 0; c < 128; c++)
-                    ck_assert_float_eq(out[c], 0.25f);
+                    CHECK(out[c] == 0.25f, "out[%d] = %g", c, (double)out[c]);
             }
             timg_set(&t, 0, spots[j].x, spots[j].y, 0, 0.25);
         }

@@ -61,6 +61,13 @@ typedef struct catch_opts {
     double gamma;        /* discount */
     double entropy;      /* action entropy bonus */
     double clip;         /* global gradient-norm clip (0 = off) */
+    int baseline_core;   /* 1: the baseline's error also trains the core */
+    uint64_t loc_warmup; /* frames at the start during which the glimpse
+                            goes to the location mean and the location
+                            network is not trained (0 = none) */
+    double loc_lr_scale; /* the location network's steps are scaled by
+                            this (1 = the plain optimiser step); see
+                            catch_train() */
     uint64_t seed;       /* weights, sampling and training games */
     int threads;         /* replicas (0: the online CPUs, at most batch) */
     uint64_t stretch;    /* frames between reports and checkpoints */
@@ -82,7 +89,7 @@ int catch_agent_new(const catch_opts *o, ram_agent **out, char *err,
                     size_t errlen);
 
 /* Set the tunables from o: Adam, learning rate, location std, gamma,
- * entropy weight, clip norm. */
+ * entropy weight, clip norm, baseline-trains-core. */
 int catch_agent_tune(ram_agent *agent, const catch_opts *o, char *err,
                      size_t errlen);
 
@@ -155,6 +162,12 @@ typedef struct catch_hooks {
 } catch_hooks;
 
 /* Train in directory `dir` (created if missing) until o->frames frames.
+ * o->loc_lr_scale != 1 gives the location network its own step size, on
+ * the host side: after each update its parameters (the W [2 x H], b [2]
+ * that precede the action and baseline parameters in ram_agent_params())
+ * are set to old + scale * (new - old) on every replica. libram has one
+ * learning rate for all networks; this is a stand-in for a per-network
+ * one.
  * A new run (resume = 0) refuses a directory that already holds a run.
  * With resume = 1 the run continues from dir's checkpoint with options o
  * (start from catch_checkpoint_opts() to keep the stored ones). Every

@@ -139,6 +139,9 @@ typedef struct mnist_train_io {
     /* Tests: behave as if `stop` was set after this many batches of this
      * invocation (0 = never). */
     long stop_after_batches;
+    /* Stop the same way (checkpoint, resumable) once this invocation has
+     * run for this many seconds (0 = no limit). */
+    double time_limit;
 } mnist_train_io;
 
 /* The outcome of a run. */
@@ -148,6 +151,7 @@ typedef struct mnist_train_result {
     double best_val_error;
     int best_epoch;         /* 1-based; 0 if none */
     double samples_per_s;   /* training speed of this invocation */
+    int time_limited;       /* stopped by mnist_train_io.time_limit */
 } mnist_train_result;
 
 /* Trains into `dir` (created if needed): checkpoint.ram (with the optimiser

@@ -49,9 +49,12 @@ RAM_API int ram_action_forward(const ram_action *net, size_t n, const float *h,
                                float *probs);
 
 /** Sample one action per row from `probs` with the handle's RNG.
- *  @param probs n x A, each row non-negative and finite.
+ *  @param probs n x A, each row non-negative and finite; a row need not sum
+ *               to 1 (it is sampled in proportion), and a zero entry is
+ *               never drawn.
  *  @param actions n output.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE, RAM_E_NONFINITE. Since 0.1.0. */
+ *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE (a negative entry or an
+ *          all-zero row), RAM_E_NONFINITE. Since 0.1.0. */
 RAM_API int ram_action_sample(ram_action *net, size_t n, const float *probs,
                               int *actions);
 
@@ -60,7 +63,8 @@ RAM_API int ram_action_sample(ram_action *net, size_t n, const float *probs,
  *  batch mean.
  *  @param labels n values in [0, A).  @param dlogits n x A output (written).
  *  @param loss   output, or NULL.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE (label). Since 0.1.0. */
+ *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE (a label, or a non-finite
+ *          scale). Since 0.1.0. */
 RAM_API int ram_action_xent(const ram_action *net, size_t n,
                             const float *probs, const int *labels,
                             double scale, float *dlogits, double *loss);

@@ -165,6 +165,7 @@ RAM_API int ram_agent_seed(ram_agent *agent, uint64_t seed);
 
 /** Describe the observations that ram_agent_step() will receive; see
  *  ram_sensor_glimpse() for the meaning. Channels come from the config.
+ *  image_stride must be at least height * row_stride even at batch 1.
  *  Default: none (step fails with RAM_E_STATE until this is called).
  *  Never allocates. May be called between steps.
  *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE. Since 0.1.0. */
@@ -206,7 +207,9 @@ RAM_API int ram_agent_location(const ram_agent *agent, float *loc);
  *  @param probs    batch x A output: the action distribution, or NULL.
  *  @param actions  batch output: the action taken (sampled or argmax, per
  *                  the mode and flags), or NULL.
- *  @return RAM_OK; RAM_E_INVALID (NULL agent or images); RAM_E_STATE (no
+ *  @return RAM_OK; RAM_E_INVALID (NULL agent or images, or F32 images not
+ *          aligned for float); RAM_E_RANGE (the batch's image strides
+ *          overflow the address space); RAM_E_STATE (no
  *          episode, no input described, or a training episode already at
  *          RAM_CFG_MAX_STEPS); RAM_E_NONFINITE (NaN/Inf in a pixel that the
  *          retina reads). On error the episode is as before the call.

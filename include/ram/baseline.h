@@ -38,7 +38,9 @@ RAM_API int ram_baseline_forward(const ram_baseline *net, size_t n,
                                  const float *h, float *b);
 
 /** Squared error: loss = scale * sum_r (b[r] - target[r])^2 / 2 and
- *  db = scale * (b - target). Writes db. loss may be NULL. Since 0.1.0. */
+ *  db = scale * (b - target). Writes db. loss may be NULL.
+ *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE (n, or a non-finite scale).
+ *  Since 0.1.0. */
 RAM_API int ram_baseline_mse(const ram_baseline *net, size_t n,
                              const float *b, const float *target,
                              double scale, float *db, double *loss);

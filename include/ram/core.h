@@ -44,8 +44,9 @@ RAM_API void ram_core_free(ram_core *core);
 RAM_API int ram_core_shape(const ram_core *core, int *type, size_t *input,
                            size_t *hidden);
 
-/** Tape floats per row per step: H for the RNN, 5H for the LSTM. 0 for
- *  NULL. Since 0.1.0. */
+/** Tape floats per row per step: H for the RNN (scratch for backward; the
+ *  RNN's forward does not fill it), 5H for the LSTM (the gates i, f, g, o
+ *  and tanh(c_t)). 0 for NULL. Since 0.1.0. */
 RAM_API size_t ram_core_tape_size(const ram_core *core);
 
 /** Flat parameters and gradients; see ram_glimpse_params. Since 0.1.0. */
@@ -62,7 +63,8 @@ RAM_API int ram_core_zero_grad(ram_core *core);
  *  @param h       n x H output.  @param c  n x H output (LSTM; must be
  *                 non-NULL for the LSTM, ignored by the RNN).
  *  @param tape    n x tape_size output, or NULL if no backward follows.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE. Since 0.1.0. */
+ *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE, RAM_E_NOMEM (LSTM with tape
+ *          NULL: scratch is allocated). Since 0.1.0. */
 RAM_API int ram_core_forward(const ram_core *core, size_t n,
                              const float *h_prev, const float *c_prev,
                              const float *x, float *h, float *c, float *tape);

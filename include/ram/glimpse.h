@@ -69,7 +69,8 @@ RAM_API int ram_glimpse_zero_grad(ram_glimpse *net);
  *  @param rho   n x R.   @param loc  n x 2.   @param g  n x G (output).
  *  @param tape  n x tape_size (output; may be NULL if no backward follows).
  *  @return RAM_OK, RAM_E_INVALID (NULL), RAM_E_RANGE (n is 0 or above
- *          RAM_MAX_ROWS). Inputs are not scanned for NaN. Since 0.1.0. */
+ *          RAM_MAX_ROWS), RAM_E_NOMEM (tape NULL: scratch is allocated).
+ *          Inputs are not scanned for NaN. Since 0.1.0. */
 RAM_API int ram_glimpse_forward(const ram_glimpse *net, size_t n,
                                 const float *rho, const float *loc, float *g,
                                 float *tape);

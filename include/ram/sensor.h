@@ -69,7 +69,7 @@ RAM_API int ram_sensor_shape(const ram_sensor *sensor, int *patch,
  *  R = ram_sensor_output_size(); element ((i * C + c) * g + v) * g + u is
  *  cell (u, v) (u the column) of patch i, channel c.
  *
- *  @param batch         number of images, >= 1.
+ *  @param batch         number of images, 1 .. RAM_MAX_ROWS.
  *  @param images        the first image.
  *  @param format        a ram_pixel_format.
  *  @param width,height  1 .. RAM_SENSOR_MAX_IMAGE.
@@ -80,8 +80,11 @@ RAM_API int ram_sensor_shape(const ram_sensor *sensor, int *patch,
  *                       size.
  *  @param loc           batch pairs (x, y), each finite and in [-1, 1].
  *  @param out           batch * R floats.
- *  @return RAM_OK; RAM_E_INVALID (NULL pointer, unknown format, bad
- *          stride); RAM_E_RANGE (sizes, location outside [-1,1]);
+ *  @return RAM_OK; RAM_E_INVALID (NULL pointer, unknown format, a stride
+ *          too small or not a multiple of the element size, F32 images
+ *          not aligned for float); RAM_E_RANGE (sizes or batch out of
+ *          bounds, strides whose products overflow ptrdiff_t, location
+ *          outside [-1,1]);
  *          RAM_E_NONFINITE (NaN/Inf in loc, or in an F32 pixel that a
  *          patch covers). On error `out` is unchanged.
  *  Thread-safe for one sensor shared by several threads. Since 0.1.0. */
@@ -93,7 +96,7 @@ RAM_API int ram_sensor_glimpse(const ram_sensor *sensor, size_t batch,
 
 /** The pixel rectangle that patch `scale` covers for one location, for
  *  drawing: columns x0 .. x0 + size - 1, rows y0 .. y0 + size - 1 (may
- *  extend beyond the image).
+ *  extend beyond the image). x0, y0 and size must not be NULL.
  *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE, RAM_E_NONFINITE.
  *  Since 0.1.0. */
 RAM_API int ram_sensor_patch_rect(const ram_sensor *sensor, size_t width,

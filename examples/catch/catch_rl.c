@@ -1,0 +1,1118 @@
+/* The RAM agent on Catch: see catch_rl.h. */
+#include "catch_rl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- small helpers ---- */
+
+/* Writes "message: status description" into err and returns rc. */
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+    if (err && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+        if (k >= 0 && (size_t)k < errlen && rc != RAM_OK)
+            snprintf(err + k, errlen - (size_t)k, ": %s", ram_strerror(rc));
+    }
+    return rc;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static uint64_t mix64(uint64_t z)
+{
+    z += UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+static uint64_t hash3(uint64_t a, uint64_t b, uint64_t c)
+{
+    return mix64(mix64(mix64(a) ^ b) ^ c);
+}
+
+#define SALT_GAMES UINT64_C(0x67616d6573)  /* "games" */
+#define SALT_AGENT UINT64_C(0x6167656e74)  /* "agent" */
+#define SALT_SAMPLE UINT64_C(0x73616d706c) /* "sampl" */
+
+/* ---- options and agent ---- */
+
+void catch_opts_default(catch_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->hidden = 256;
+    o->glimpse_what = 128;
+    o->glimpse_where = 128;
+    o->glimpse_size = 256;
+    o->frames = 20000000;
+    o->batch = 64;
+    o->lr = 1e-3;
+    o->std = 0.15;
+    o->gamma = 0.97;
+    o->entropy = 0.01;
+    o->clip = 5.0;
+    o->loc_lr_scale = 1.0;
+    o->seed = 1;
+    o->threads = 0;
+    o->stretch = 500000;
+    o->eval_games = 1000;
+    o->eval_seed = 20140624;
+}
+
+int catch_opts_threads(const catch_opts *o)
+{
+    long n = o->threads;
+    if (n <= 0) {
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+        if (n < 1)
+            n = 1;
+    }
+    if (n > o->batch)
+        n = o->batch;
+    if (n < 1)
+        n = 1;
+    return (int)n;
+}
+
+int catch_agent_tune(ram_agent *agent, const catch_opts *o, char *err,
+                     size_t errlen)
+{
+    const struct {
+        int key;
+        double value;
+        const char *name;
+    } set[] = {
+        {RAM_PARAM_OPTIMIZER, RAM_OPT_ADAM, "optimizer"},
+        {RAM_PARAM_LEARNING_RATE, o->lr, "learning rate"},
+        {RAM_PARAM_LOCATION_STD, o->std, "location std"},
+        {RAM_PARAM_GAMMA, o->gamma, "gamma"},
+        {RAM_PARAM_ENTROPY_WEIGHT, o->entropy, "entropy weight"},
+        {RAM_PARAM_CLIP_NORM, o->clip, "clip norm"},
+        {RAM_PARAM_BASELINE_TRAINS_CORE, o->baseline_core ? 1.0 : 0.0,
+         "baseline trains core"},
+    };
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
+        int rc = ram_agent_set_param(agent, set[i].key, set[i].value);
+        if (rc != RAM_OK) {
+            double lo = 0, hi = 0;
+            ram_param_bounds(set[i].key, &lo, &hi);
+            return fail(err, errlen, rc, "%s %g (allowed %g .. %g)",
+                        set[i].name, set[i].value, lo, hi);
+        }
+    }
+    return RAM_OK;
+}
+
+int catch_agent_new(const catch_opts *o, ram_agent **out, char *err,
+                    size_t errlen)
+{
+    if (!o || !out)
+        return fail(err, errlen, RAM_E_INVALID, "catch_agent_new");
+    *out = NULL;
+    ram_config *cfg = NULL;
+    int rc = ram_config_create(&cfg);
+    if (rc != RAM_OK)
+        return fail(err, errlen, rc, "ram_config_create");
+    const struct {
+        int key;
+        int64_t value;
+        const char *name;
+    } set[] = {
+        {RAM_CFG_PATCH, 6, "patch"},
+        {RAM_CFG_SCALES, 3, "scales"},
+        {RAM_CFG_CHANNELS, 1, "channels"},
+        {RAM_CFG_GLIMPSE_WHAT, o->glimpse_what, "glimpse what units"},
+        {RAM_CFG_GLIMPSE_WHERE, o->glimpse_where, "glimpse where units"},
+        {RAM_CFG_GLIMPSE_SIZE, o->glimpse_size, "glimpse size"},
+        {RAM_CFG_CORE, RAM_CORE_LSTM, "core"},
+        {RAM_CFG_HIDDEN, o->hidden, "hidden units"},
+        {RAM_CFG_ACTIONS, CATCH_ACTIONS, "actions"},
+        {RAM_CFG_ACTION_MODE, RAM_ACTION_CONTROL, "action mode"},
+        {RAM_CFG_MAX_STEPS, CATCH_FRAMES_PER_GAME, "max steps"},
+        {RAM_CFG_LOCATION_BOUND, RAM_BOUND_TANH, "location bound"},
+        /* The config seed is an int64; keep the bits of the uint64. */
+        {RAM_CFG_SEED, (int64_t)(o->seed & INT64_MAX), "seed"},
+    };
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
+        rc = ram_config_set(cfg, set[i].key, set[i].value);
+        if (rc != RAM_OK) {
+            int64_t lo = 0, hi = 0;
+            ram_config_bounds(set[i].key, &lo, &hi);
+            ram_config_free(cfg);
+            return fail(err, errlen, rc, "%s %" PRId64 " (allowed %" PRId64
+                        " .. %" PRId64 ")", set[i].name, set[i].value, lo,
+                        hi);
+        }
+    }
+    ram_agent *a = NULL;
+    rc = ram_agent_create(cfg, &a);
+    ram_config_free(cfg);
+    if (rc != RAM_OK)
+        return fail(err, errlen, rc, "ram_agent_create");
+    rc = catch_agent_tune(a, o, err, errlen);
+    if (rc != RAM_OK) {
+        ram_agent_free(a);
+        return rc;
+    }
+    *out = a;
+    return RAM_OK;
+}
+
+int catch_agent_check(const ram_agent *agent, char *err, size_t errlen)
+{
+    int64_t ch = 0, actions = 0, mode = 0, steps = 0;
+    int rc = ram_agent_get_config(agent, RAM_CFG_CHANNELS, &ch);
+    if (rc == RAM_OK)
+        rc = ram_agent_get_config(agent, RAM_CFG_ACTIONS, &actions);
+    if (rc == RAM_OK)
+        rc = ram_agent_get_config(agent, RAM_CFG_ACTION_MODE, &mode);
+    if (rc == RAM_OK)
+        rc = ram_agent_get_config(agent, RAM_CFG_MAX_STEPS, &steps);
+    if (rc != RAM_OK)
+        return fail(err, errlen, rc, "ram_agent_get_config");
+    if (ch != 1 || actions != CATCH_ACTIONS || mode != RAM_ACTION_CONTROL)
+        return fail(err, errlen, RAM_E_INVALID,
+                    "not a Catch agent (channels %" PRId64 ", actions %" PRId64
+                    ", action mode %" PRId64 "; need 1, 3, control)",
+                    ch, actions, mode);
+    (void)steps; /* only training episodes are limited by it */
+    return RAM_OK;
+}
+
+void catch_draw_starts(example_rng *rng, size_t n, catch_state *out)
+{
+    static const int vx[6] = {-3, -2, -1, 1, 2, 3};
+    for (size_t i = 0; i < n; i++) {
+        out[i].ball_x =
+            (int)example_rng_below(rng, CATCH_SIZE) * CATCH_SUBPIXELS;
+        out[i].ball_y = 0;
+        out[i].ball_vx = vx[example_rng_below(rng, 6)];
+        out[i].paddle = (int)example_rng_below(rng, CATCH_PADDLE_MAX + 1);
+    }
+}
+
+/* ---- playing a batch of games with the replicas ---- */
+
+/* What one replica owns: its games and buffers (used by one thread). */
+typedef struct slot {
+    catch_batch *games;
+    size_t n;
+    int *actions;
+    float *rewards;
+    float *loc;
+    const char *what; /* the call that failed, for the message */
+    uint64_t caught;
+    /* evaluation figures */
+    uint64_t steps, fovea, steps_late, fovea_late;
+    double dist;
+} slot;
+
+typedef struct play_ctx {
+    slot *slots;
+    const catch_state *starts; /* one per game of the whole batch */
+    unsigned flags;            /* ram_agent_begin flags */
+    const ram_sensor *sensor;  /* non-NULL: gather evaluation figures */
+} play_ctx;
+
+static void slot_clear(slot *s)
+{
+    catch_free(s->games);
+    free(s->actions);
+    free(s->rewards);
+    free(s->loc);
+    memset(s, 0, sizeof *s);
+}
+
+static int slot_ensure(slot *s, size_t n)
+{
+    if (s->games && s->n == n)
+        return RAM_OK;
+    slot_clear(s);
+    s->games = catch_create(n, 0);
+    s->actions = calloc(n, sizeof *s->actions);
+    s->rewards = calloc(n, sizeof *s->rewards);
+    s->loc = calloc(2 * n, sizeof *s->loc);
+    if (!s->games || !s->actions || !s->rewards || !s->loc) {
+        slot_clear(s);
+        return RAM_E_NOMEM;
+    }
+    s->n = n;
+    return RAM_OK;
+}
+
+static void track(slot *s, const ram_sensor *sensor, int t)
+{
+    for (size_t j = 0; j < s->n; j++) {
+        catch_state st;
+        if (catch_get_state(s->games, j, &st) != CATCH_OK)
+            continue;
+        int col = catch_ball_column(st.ball_x), row = st.ball_y;
+        const float *l = s->loc + 2 * j;
+        int x0, y0, size;
+        int in = 0;
+        if (ram_sensor_patch_rect(sensor, CATCH_SIZE, CATCH_SIZE, l, 0, &x0,
+                                  &y0, &size) == RAM_OK)
+            in = col >= x0 && col < x0 + size && row >= y0 &&
+                 row < y0 + size;
+        double dx = (l[0] + 1.0) * CATCH_SIZE / 2.0 - (col + 0.5);
+        double dy = (l[1] + 1.0) * CATCH_SIZE / 2.0 - (row + 0.5);
+        s->dist += sqrt(dx * dx + dy * dy);
+        s->steps++;
+        s->fovea += (uint64_t)in;
+        if (t >= CATCH_FRAMES_PER_GAME - 8) {
+            s->steps_late++;
+            s->fovea_late += (uint64_t)in;
+        }
+    }
+}
+
+/* One episode (one game per batch row) on the slice [lo, hi). */
+static int play_fn(ram_agent *a, int index, size_t lo, size_t hi, void *user)
+{
+    play_ctx *c = user;
+    slot *s = &c->slots[index];
+    size_t n = hi - lo;
+    int rc;
+    s->what = "allocating games";
+    if ((rc = slot_ensure(s, n)) != RAM_OK)
+        return rc;
+    s->what = "catch_set_state";
+    for (size_t j = 0; j < n; j++) {
+        const catch_state *st = &c->starts[lo + j];
+        rc = catch_set_state(s->games, j, st->ball_x, 0, st->ball_vx,
+                             st->paddle);
+        if (rc != CATCH_OK)
+            return rc;
+    }
+    s->what = "ram_agent_set_input";
+    rc = ram_agent_set_input(a, RAM_PIXEL_U8, CATCH_SIZE, CATCH_SIZE,
+                             CATCH_SIZE, CATCH_PIXELS);
+    if (rc != RAM_OK)
+        return rc;
+    s->what = "ram_agent_begin";
+    if ((rc = ram_agent_begin(a, n, c->flags)) != RAM_OK)
+        return rc;
+    const int train = (c->flags & RAM_BEGIN_TRAIN) != 0;
+    for (int t = 0; t < CATCH_FRAMES_PER_GAME; t++) {
+        if (c->sensor) {
+            s->what = "ram_agent_location";
+            if ((rc = ram_agent_location(a, s->loc)) != RAM_OK)
+                return rc;
+            track(s, c->sensor, t);
+        }
+        s->what = "ram_agent_step";
+        rc = ram_agent_step(a, catch_screens(s->games), NULL, NULL,
+                            s->actions);
+        if (rc != RAM_OK)
+            return rc;
+        s->what = "catch_step";
+        rc = catch_step(s->games, s->actions, s->rewards, NULL);
+        if (rc != CATCH_OK)
+            return rc;
+        if (train) {
+            s->what = "ram_agent_reward";
+            if ((rc = ram_agent_reward(a, s->rewards)) != RAM_OK)
+                return rc;
+        }
+        if (t == CATCH_FRAMES_PER_GAME - 1)
+            for (size_t j = 0; j < n; j++)
+                s->caught += s->rewards[j] > 0.5f;
+    }
+    s->what = "ram_agent_end";
+    if ((rc = ram_agent_end(a, NULL)) != RAM_OK)
+        return rc;
+    s->what = NULL;
+    return RAM_OK;
+}
+
+/* The message of a failed replicas_run. */
+static int run_failed(const slot *slots, int n, int rc, char *err,
+                      size_t errlen)
+{
+    for (int i = 0; i < n; i++)
+        if (slots[i].what)
+            return fail(err, errlen, rc, "replica %d: %s", i,
+                        slots[i].what);
+    return fail(err, errlen, rc, "replicas_run");
+}
+
+static int sensor_for(ram_agent *a, ram_sensor **out, char *err,
+                      size_t errlen)
+{
+    int64_t patch = 0, scales = 0;
+    int rc = ram_agent_get_config(a, RAM_CFG_PATCH, &patch);
+    if (rc == RAM_OK)
+        rc = ram_agent_get_config(a, RAM_CFG_SCALES, &scales);
+    if (rc == RAM_OK)
+        rc = ram_sensor_create(out, (int)patch, (int)scales, 1);
+    if (rc != RAM_OK)
+        return fail(err, errlen, rc, "ram_sensor_create");
+    return RAM_OK;
+}
+
+int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
+                   uint64_t sample_seed, catch_eval *out, char *err,
+                   size_t errlen)
+{
+    if (!r || !out || games < 1 || (flags & RAM_BEGIN_TRAIN))
+        return fail(err, errlen, RAM_E_INVALID, "catch_evaluate");
+    int n = replicas_count(r);
+    catch_state *starts = malloc((size_t)games * sizeof *starts);
+    slot *slots = calloc((size_t)n, sizeof *slots);
+    if (!starts || !slots) {
+        free(starts);
+        free(slots);
+        return fail(err, errlen, RAM_E_NOMEM, "catch_evaluate");
+    }
+    example_rng rng;
+    example_rng_seed(&rng, seed);
+    catch_draw_starts(&rng, (size_t)games, starts);
+
+    ram_sensor *sensor = NULL;
+    int rc = sensor_for(replicas_agent(r, 0), &sensor, err, errlen);
+    const unsigned greedy = RAM_BEGIN_GREEDY_ACTION | RAM_BEGIN_GREEDY_LOCATION;
+    for (int i = 0; rc == RAM_OK && i < n && (flags & greedy) != greedy;
+         i++) {
+        rc = ram_agent_seed(replicas_agent(r, i),
+                            hash3(sample_seed ^ SALT_SAMPLE, 0, (uint64_t)i));
+        if (rc != RAM_OK)
+            fail(err, errlen, rc, "ram_agent_seed");
+    }
+    double t0 = now_seconds();
+    if (rc == RAM_OK) {
+        play_ctx ctx = {slots, starts, flags, sensor};
+        rc = replicas_run(r, (size_t)games, play_fn, &ctx);
+        if (rc != RAM_OK)
+            run_failed(slots, n, rc, err, errlen);
+    }
+    double t1 = now_seconds();
+    if (rc == RAM_OK) {
+        memset(out, 0, sizeof *out);
+        uint64_t caught = 0, steps = 0, fovea = 0, late = 0, fl = 0;
+        double dist = 0;
+        for (int i = 0; i < n; i++) {
+            caught += slots[i].caught;
+            steps += slots[i].steps;
+            fovea += slots[i].fovea;
+            late += slots[i].steps_late;
+            fl += slots[i].fovea_late;
+            dist += slots[i].dist;
+        }
+        out->games = games;
+        out->caught = (int)caught;
+        out->rate = (double)caught / games;
+        out->fovea = steps ? (double)fovea / (double)steps : 0.0;
+        out->fovea_late = late ? (double)fl / (double)late : 0.0;
+        out->dist = steps ? dist / (double)steps : 0.0;
+        out->seconds = t1 - t0;
+        double frames = (double)games * CATCH_FRAMES_PER_GAME;
+        out->fps = out->seconds > 0 ? frames / out->seconds : 0.0;
+    }
+    for (int i = 0; i < n; i++)
+        slot_clear(&slots[i]);
+    free(slots);
+    free(starts);
+    ram_sensor_free(sensor);
+    return rc;
+}
+
+/* ---- files ---- */
+
+static int join(char *out, size_t cap, const char *dir, const char *name)
+{
+    int k = snprintf(out, cap, "%s/%s", dir, name);
+    return k >= 0 && (size_t)k < cap ? RAM_OK : RAM_E_RANGE;
+}
+
+static int mkdir_p(const char *dir)
+{
+    char buf[4096];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, dir, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            buf[i] = c;
+        }
+    }
+    struct stat st;
+    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+/* Write `text` to path atomically: a temporary file in the same directory,
+ * flushed to disk, renamed over path. */
+static int write_atomic(const char *path, const char *text)
+{
+    char tmp[4200];
+    int k = snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
+    if (k < 0 || (size_t)k >= sizeof tmp)
+        return -1;
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return -1;
+    fchmod(fd, 0644); /* mkstemp makes it 0600 */
+    size_t len = strlen(text), done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        done += (size_t)w;
+    }
+    int ok = done == len && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    ok = ok && rename(tmp, path) == 0;
+    if (!ok) {
+        unlink(tmp);
+        return -1;
+    }
+    /* Make the rename durable too (best effort). */
+    char dir[4200];
+    memcpy(dir, path, strlen(path) + 1);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+        int dfd = open(*dir ? dir : "/", O_RDONLY);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    }
+    return 0;
+}
+
+/* ---- the sidecar ---- */
+
+enum { K_INT, K_U64, K_DBL };
+
+static const struct opt_key {
+    const char *name;
+    int type;
+    size_t off;
+} opt_keys[] = {
+    {"hidden", K_INT, offsetof(catch_opts, hidden)},
+    {"glimpse_what", K_INT, offsetof(catch_opts, glimpse_what)},
+    {"glimpse_where", K_INT, offsetof(catch_opts, glimpse_where)},
+    {"glimpse_size", K_INT, offsetof(catch_opts, glimpse_size)},
+    {"frames", K_U64, offsetof(catch_opts, frames)},
+    {"batch", K_INT, offsetof(catch_opts, batch)},
+    {"lr", K_DBL, offsetof(catch_opts, lr)},
+    {"std", K_DBL, offsetof(catch_opts, std)},
+    {"gamma", K_DBL, offsetof(catch_opts, gamma)},
+    {"entropy", K_DBL, offsetof(catch_opts, entropy)},
+    {"clip", K_DBL, offsetof(catch_opts, clip)},
+    {"baseline_core", K_INT, offsetof(catch_opts, baseline_core)},
+    {"loc_warmup", K_U64, offsetof(catch_opts, loc_warmup)},
+    {"loc_lr_scale", K_DBL, offsetof(catch_opts, loc_lr_scale)},
+    {"seed", K_U64, offsetof(catch_opts, seed)},
+    {"threads", K_INT, offsetof(catch_opts, threads)},
+    {"stretch", K_U64, offsetof(catch_opts, stretch)},
+    {"eval_games", K_INT, offsetof(catch_opts, eval_games)},
+    {"eval_seed", K_U64, offsetof(catch_opts, eval_seed)},
+};
+#define N_OPT_KEYS (sizeof opt_keys / sizeof opt_keys[0])
+
+/* The training state that the sidecar holds besides the options. */
+typedef struct train_state {
+    int model;          /* 0 or 1: which checkpoint file is current */
+    uint64_t updates;   /* updates done */
+    uint64_t frames;    /* frames done */
+    double elapsed;     /* seconds of training */
+    double best;        /* best greedy evaluation rate (-1: none yet) */
+    /* The stretch under way (for a stop in the middle of one). */
+    uint64_t st_updates, st_games, st_caught;
+    double st_return, st_mse, st_entropy, st_gnorm, st_elapsed0;
+} train_state;
+
+static const struct opt_key state_keys[] = {
+    {"updates", K_U64, offsetof(train_state, updates)},
+    {"frames", K_U64, offsetof(train_state, frames)},
+    {"elapsed", K_DBL, offsetof(train_state, elapsed)},
+    {"best", K_DBL, offsetof(train_state, best)},
+    {"stretch_updates", K_U64, offsetof(train_state, st_updates)},
+    {"stretch_games", K_U64, offsetof(train_state, st_games)},
+    {"stretch_caught", K_U64, offsetof(train_state, st_caught)},
+    {"stretch_return", K_DBL, offsetof(train_state, st_return)},
+    {"stretch_mse", K_DBL, offsetof(train_state, st_mse)},
+    {"stretch_entropy", K_DBL, offsetof(train_state, st_entropy)},
+    {"stretch_gnorm", K_DBL, offsetof(train_state, st_gnorm)},
+    {"stretch_elapsed0", K_DBL, offsetof(train_state, st_elapsed0)},
+};
+#define N_STATE_KEYS (sizeof state_keys / sizeof state_keys[0])
+
+#define SIDECAR_MAGIC "ram-catch-checkpoint 1"
+
+static size_t put_key(char *buf, size_t cap, size_t k, const char *prefix,
+                      const struct opt_key *key, const void *base)
+{
+    const char *p = (const char *)base + key->off;
+    int w = 0;
+    if (k >= cap)
+        return k;
+    switch (key->type) {
+    case K_INT:
+        w = snprintf(buf + k, cap - k, "%s%s %d\n", prefix, key->name,
+                     *(const int *)(const void *)p);
+        break;
+    case K_U64:
+        w = snprintf(buf + k, cap - k, "%s%s %" PRIu64 "\n", prefix,
+                     key->name, *(const uint64_t *)(const void *)p);
+        break;
+    default:
+        w = snprintf(buf + k, cap - k, "%s%s %.17g\n", prefix, key->name,
+                     *(const double *)(const void *)p);
+        break;
+    }
+    return w > 0 ? k + (size_t)w : k;
+}
+
+static int write_sidecar(const char *dir, const catch_opts *o,
+                         const train_state *s)
+{
+    char buf[4096], path[4096];
+    size_t k = 0;
+    int w = snprintf(buf, sizeof buf,
+                     "%s\n"
+                     "# ram-catch training state; written after the model.\n"
+                     "# The games of update k come from the generator seeded\n"
+                     "# by (opt.seed, k); replica i samples from (opt.seed,\n"
+                     "# k, i), so the frame count is the game RNG state.\n"
+                     "model %s\n",
+                     SIDECAR_MAGIC,
+                     s->model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0);
+    if (w < 0)
+        return -1;
+    k = (size_t)w;
+    for (size_t i = 0; i < N_STATE_KEYS; i++)
+        k = put_key(buf, sizeof buf, k, "", &state_keys[i], s);
+    for (size_t i = 0; i < N_OPT_KEYS; i++)
+        k = put_key(buf, sizeof buf, k, "opt.", &opt_keys[i], o);
+    if (k >= sizeof buf - 1)
+        return -1;
+    if (join(path, sizeof path, dir, CATCH_FILE_STATE) != RAM_OK)
+        return -1;
+    return write_atomic(path, buf);
+}
+
+static int set_key(const struct opt_key *keys, size_t n, const char *name,
+                   const char *value, void *base)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(keys[i].name, name) != 0)
+            continue;
+        char *p = (char *)base + keys[i].off, *end = NULL;
+        errno = 0;
+        if (keys[i].type == K_INT) {
+            long v = strtol(value, &end, 10);
+            if (v < -2147483647L || v > 2147483647L)
+                return -1;
+            *(int *)(void *)p = (int)v;
+        } else if (keys[i].type == K_U64) {
+            *(uint64_t *)(void *)p = (uint64_t)strtoull(value, &end, 10);
+        } else {
+            *(double *)(void *)p = strtod(value, &end);
+        }
+        if (errno || end == value || *end != '\0')
+            return -1;
+        return 1;
+    }
+    return 0;
+}
+
+static int read_sidecar(const char *dir, catch_opts *o, train_state *s,
+                        char *err, size_t errlen)
+{
+    char path[4096], line[512];
+    if (join(path, sizeof path, dir, CATCH_FILE_STATE) != RAM_OK)
+        return fail(err, errlen, RAM_E_RANGE, "%s: path too long", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return fail(err, errlen, RAM_E_IO, "%s: %s", path, strerror(errno));
+    catch_opts_default(o);
+    memset(s, 0, sizeof *s);
+    s->model = -1;
+    s->best = -1;
+    int rc = RAM_OK, lineno = 0, have_updates = 0;
+    while (rc == RAM_OK && fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (lineno == 1) {
+            if (strcmp(line, SIDECAR_MAGIC) != 0)
+                rc = fail(err, errlen, RAM_E_FORMAT,
+                          "%s: not a ram-catch checkpoint", path);
+            continue;
+        }
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        char *sp = strchr(line, ' ');
+        if (!sp) {
+            rc = fail(err, errlen, RAM_E_FORMAT, "%s:%d: malformed line",
+                      path, lineno);
+            break;
+        }
+        *sp = '\0';
+        const char *key = line, *value = sp + 1;
+        int got;
+        if (strcmp(key, "model") == 0) {
+            s->model = strcmp(value, CATCH_FILE_CKPT0) == 0   ? 0
+                       : strcmp(value, CATCH_FILE_CKPT1) == 0 ? 1
+                                                              : -1;
+            got = s->model >= 0 ? 1 : -1;
+        } else if (strncmp(key, "opt.", 4) == 0) {
+            got = set_key(opt_keys, N_OPT_KEYS, key + 4, value, o);
+        } else {
+            got = set_key(state_keys, N_STATE_KEYS, key, value, s);
+            if (got > 0 && strcmp(key, "updates") == 0)
+                have_updates = 1;
+        }
+        if (got < 0)
+            rc = fail(err, errlen, RAM_E_FORMAT, "%s:%d: bad value for %s",
+                      path, lineno, key);
+        /* got == 0: a key from a later version; ignored. */
+    }
+    if (rc == RAM_OK && ferror(f))
+        rc = fail(err, errlen, RAM_E_IO, "%s: read error", path);
+    fclose(f);
+    if (rc == RAM_OK && (lineno == 0 || s->model < 0 || !have_updates))
+        rc = fail(err, errlen, RAM_E_FORMAT, "%s: incomplete checkpoint",
+                  path);
+    return rc;
+}
+
+int catch_checkpoint_opts(const char *dir, catch_opts *o,
+                          uint64_t *frames_done, char *err, size_t errlen)
+{
+    train_state s;
+    catch_opts tmp;
+    int rc = read_sidecar(dir, &tmp, &s, err, errlen);
+    if (rc != RAM_OK)
+        return rc;
+    *o = tmp;
+    if (frames_done)
+        *frames_done = s.frames;
+    return RAM_OK;
+}
+
+int catch_checkpoint_model(const char *dir, char *path, size_t cap,
+                           char *err, size_t errlen)
+{
+    train_state s;
+    catch_opts tmp;
+    int rc = read_sidecar(dir, &tmp, &s, err, errlen);
+    if (rc != RAM_OK)
+        return rc;
+    if (join(path, cap, dir, s.model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0))
+        return fail(err, errlen, RAM_E_RANGE, "%s: path too long", dir);
+    return RAM_OK;
+}
+
+/* ---- training ---- */
+
+typedef struct trainer {
+    const char *dir;
+    catch_opts o;
+    const catch_hooks *h;
+    ram_agent *master;
+    replicas *r;
+    int n;                 /* replicas */
+    slot *slots;
+    catch_state *starts;   /* batch */
+    size_t loc_off, loc_n; /* the location network in the flat params */
+    float *loc_old;        /* loc_n: its parameters before an update */
+    train_state s;
+    double t_session;      /* now_seconds() when this session started */
+    double elapsed0;       /* s.elapsed when this session started */
+} trainer;
+
+static void note(const trainer *t, const char *fmt, ...)
+{
+    if (!t->h || !t->h->note)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    t->h->note(t->h->user, msg);
+}
+
+static double elapsed(const trainer *t)
+{
+    return t->elapsed0 + (now_seconds() - t->t_session);
+}
+
+static int train_update(trainer *t, char *err, size_t errlen)
+{
+    const uint64_t k = t->s.updates;
+    const size_t B = (size_t)t->o.batch;
+    example_rng rng;
+    example_rng_seed(&rng, hash3(t->o.seed ^ SALT_GAMES, k, 0));
+    catch_draw_starts(&rng, B, t->starts);
+    for (int i = 0; i < t->n; i++) {
+        int rc = ram_agent_seed(replicas_agent(t->r, i),
+                                hash3(t->o.seed ^ SALT_AGENT, k, (uint64_t)i));
+        if (rc != RAM_OK)
+            return fail(err, errlen, rc, "ram_agent_seed");
+    }
+    uint64_t caught0 = 0;
+    for (int i = 0; i < t->n; i++)
+        caught0 += t->slots[i].caught;
+    /* During the warm-up the glimpse goes to the location mean, and
+     * ram_agent_end() then gives the location network no gradient. */
+    unsigned flags = RAM_BEGIN_TRAIN;
+    if (t->s.frames < t->o.loc_warmup)
+        flags |= RAM_BEGIN_GREEDY_LOCATION;
+    play_ctx ctx = {t->slots, t->starts, flags, NULL};
+    int rc = replicas_run(t->r, B, play_fn, &ctx);
+    if (rc != RAM_OK)
+        return run_failed(t->slots, t->n, rc, err, errlen);
+    float *mp = NULL;
+    if (t->loc_old) {
+        ram_agent_params(t->master, &mp, NULL, NULL);
+        memcpy(t->loc_old, mp + t->loc_off, t->loc_n * sizeof(float));
+    }
+    rc = replicas_update(t->r);
+    if (rc != RAM_OK)
+        return fail(err, errlen, rc, "replicas_update (update %" PRIu64 ")",
+                    k + 1);
+    if (t->loc_old) {
+        const float sc = (float)t->o.loc_lr_scale;
+        float *p = mp + t->loc_off;
+        for (size_t j = 0; j < t->loc_n; j++)
+            p[j] = t->loc_old[j] + sc * (p[j] - t->loc_old[j]);
+        for (int i = 1; i < t->n; i++) {
+            float *q = NULL;
+            ram_agent_params(replicas_agent(t->r, i), &q, NULL, NULL);
+            memcpy(q + t->loc_off, p, t->loc_n * sizeof(float));
+        }
+    }
+    uint64_t caught1 = 0;
+    for (int i = 0; i < t->n; i++)
+        caught1 += t->slots[i].caught;
+    double ret = 0, mse = 0, ent = 0, gn = 0;
+    rc = replicas_stat_mean(t->r, RAM_STAT_RETURN, &ret);
+    if (rc == RAM_OK)
+        rc = replicas_stat_mean(t->r, RAM_STAT_BASELINE_MSE, &mse);
+    if (rc == RAM_OK)
+        rc = replicas_stat_mean(t->r, RAM_STAT_ENTROPY, &ent);
+    if (rc == RAM_OK)
+        rc = ram_agent_stat(t->master, RAM_STAT_GRAD_NORM, &gn);
+    if (rc != RAM_OK)
+        return fail(err, errlen, rc, "reading statistics");
+    t->s.updates++;
+    t->s.frames += (uint64_t)B * CATCH_FRAMES_PER_GAME;
+    t->s.st_updates++;
+    t->s.st_games += B;
+    t->s.st_caught += caught1 - caught0;
+    t->s.st_return += ret;
+    t->s.st_mse += mse;
+    t->s.st_entropy += ent;
+    t->s.st_gnorm += gn;
+    return RAM_OK;
+}
+
+static int checkpoint(trainer *t, char *err, size_t errlen)
+{
+    char path[4096];
+    train_state next = t->s;
+    next.model = t->s.model == 0 ? 1 : 0;
+    next.elapsed = elapsed(t);
+    if (join(path, sizeof path, t->dir,
+             next.model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0) != RAM_OK)
+        return fail(err, errlen, RAM_E_RANGE, "%s: path too long", t->dir);
+    int rc = ram_agent_save_file(t->master, RAM_SAVE_OPTIMIZER, path);
+    if (rc != RAM_OK)
+        return fail(err, errlen, rc, "saving %s", path);
+    if (write_sidecar(t->dir, &t->o, &next) != 0)
+        return fail(err, errlen, RAM_E_IO, "writing %s/%s: %s", t->dir,
+                    CATCH_FILE_STATE, strerror(errno));
+    t->s.model = next.model;
+    return RAM_OK;
+}
+
+static int append_log(trainer *t, const catch_report *r, char *err,
+                      size_t errlen)
+{
+    char path[4096];
+    if (join(path, sizeof path, t->dir, CATCH_FILE_LOG) != RAM_OK)
+        return fail(err, errlen, RAM_E_RANGE, "%s: path too long", t->dir);
+    FILE *f = fopen(path, "a");
+    if (!f)
+        return fail(err, errlen, RAM_E_IO, "%s: %s", path, strerror(errno));
+    if (ftell(f) == 0)
+        fprintf(f, "frames\tupdates\telapsed_s\ttrain_catch\tmean_return\t"
+                   "baseline_mse\tentropy\tgrad_norm\tframes_per_s\t"
+                   "eval_greedy\teval_fovea\teval_fovea_late\t"
+                   "eval_dist\tbest\n");
+    fprintf(f,
+            "%" PRIu64 "\t%" PRIu64 "\t%.1f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t"
+            "%.0f\t%.4f\t%.4f\t%.4f\t%.3f\t%.4f\n",
+            r->frames, r->updates, r->elapsed, r->catch_rate, r->mean_return,
+            r->baseline_mse, r->entropy, r->grad_norm, r->fps, r->eval.rate,
+            r->eval.fovea, r->eval.fovea_late, r->eval.dist, r->best);
+    int bad = ferror(f);
+    bad = fclose(f) != 0 || bad;
+    if (bad)
+        return fail(err, errlen, RAM_E_IO, "%s: write error", path);
+    return RAM_OK;
+}
+
+static int end_stretch(trainer *t, char *err, size_t errlen)
+{
+    catch_report r;
+    memset(&r, 0, sizeof r);
+    const train_state *s = &t->s;
+    r.frames = s->frames;
+    r.updates = s->updates;
+    r.elapsed = elapsed(t);
+    r.games = s->st_games;
+    r.caught = s->st_caught;
+    double nu = s->st_updates ? (double)s->st_updates : 1.0;
+    r.catch_rate = s->st_games ? (double)s->st_caught / (double)s->st_games
+                               : 0.0;
+    r.mean_return = s->st_return / nu;
+    r.baseline_mse = s->st_mse / nu;
+    r.entropy = s->st_entropy / nu;
+    r.grad_norm = s->st_gnorm / nu;
+    double secs = r.elapsed - s->st_elapsed0;
+    r.fps = secs > 0 ? (double)s->st_games * CATCH_FRAMES_PER_GAME / secs
+                     : 0.0;
+    int rc = catch_evaluate(t->r, t->o.eval_games, t->o.eval_seed,
+                            RAM_BEGIN_GREEDY_ACTION |
+                                RAM_BEGIN_GREEDY_LOCATION,
+                            0, &r.eval, err, errlen);
+    if (rc != RAM_OK)
+        return rc;
+    if (r.eval.rate > t->s.best) {
+        char path[4096];
+        if (join(path, sizeof path, t->dir, CATCH_FILE_BEST) != RAM_OK)
+            return fail(err, errlen, RAM_E_RANGE, "path too long");
+        rc = ram_agent_save_file(t->master, 0, path);
+        if (rc != RAM_OK)
+            return fail(err, errlen, rc, "saving %s", path);
+        t->s.best = r.eval.rate;
+        r.new_best = 1;
+    }
+    r.best = t->s.best;
+    /* The next stretch starts now. */
+    t->s.st_updates = t->s.st_games = t->s.st_caught = 0;
+    t->s.st_return = t->s.st_mse = t->s.st_entropy = t->s.st_gnorm = 0;
+    t->s.st_elapsed0 = elapsed(t);
+    if ((rc = checkpoint(t, err, errlen)) != RAM_OK)
+        return rc;
+    if ((rc = append_log(t, &r, err, errlen)) != RAM_OK)
+        return rc;
+    if (t->h && t->h->report)
+        t->h->report(t->h->user, &r);
+    return RAM_OK;
+}
+
+static int check_opts(const catch_opts *o, char *err, size_t errlen)
+{
+    if (o->batch < 1 || o->batch > (1 << 20))
+        return fail(err, errlen, RAM_E_RANGE, "batch %d (1 .. 1048576)",
+                    o->batch);
+    if (o->eval_games < 1 || o->eval_games > (1 << 24))
+        return fail(err, errlen, RAM_E_RANGE, "eval games %d",
+                    o->eval_games);
+    if (o->stretch < 1)
+        return fail(err, errlen, RAM_E_RANGE, "stretch must be >= 1 frame");
+    if (o->threads < 0 || o->threads > 1024)
+        return fail(err, errlen, RAM_E_RANGE, "threads %d", o->threads);
+    if (!(o->loc_lr_scale >= 0.0 && o->loc_lr_scale <= 1.0))
+        return fail(err, errlen, RAM_E_RANGE,
+                    "location step scale %g (0 .. 1)", o->loc_lr_scale);
+    return RAM_OK;
+}
+
+int catch_train(const char *dir, const catch_opts *o, int resume,
+                const catch_hooks *hooks, int *stopped, char *err,
+                size_t errlen)
+{
+    if (stopped)
+        *stopped = 0;
+    if (!dir || !o)
+        return fail(err, errlen, RAM_E_INVALID, "catch_train");
+    int rc = check_opts(o, err, errlen);
+    if (rc != RAM_OK)
+        return rc;
+    trainer t;
+    memset(&t, 0, sizeof t);
+    t.dir = dir;
+    t.o = *o;
+    t.h = hooks;
+    t.s.model = -1;
+    t.s.best = -1;
+
+    char path[4096];
+    if (join(path, sizeof path, dir, CATCH_FILE_STATE) != RAM_OK)
+        return fail(err, errlen, RAM_E_RANGE, "%s: path too long", dir);
+    if (resume) {
+        catch_opts stored;
+        if ((rc = read_sidecar(dir, &stored, &t.s, err, errlen)) != RAM_OK)
+            return rc;
+        char mpath[4096];
+        if (join(mpath, sizeof mpath, dir,
+                 t.s.model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0) != RAM_OK)
+            return fail(err, errlen, RAM_E_RANGE, "path too long");
+        rc = ram_agent_load_file(mpath, 0, &t.master);
+        if (rc != RAM_OK)
+            return fail(err, errlen, rc, "loading %s", mpath);
+        double upd = -1;
+        ram_agent_stat(t.master, RAM_STAT_UPDATES, &upd);
+        if (upd != (double)t.s.updates) {
+            ram_agent_free(t.master);
+            return fail(err, errlen, RAM_E_FORMAT,
+                        "%s has %.0f updates but %s says %" PRIu64, mpath,
+                        upd, CATCH_FILE_STATE, t.s.updates);
+        }
+        if ((rc = catch_agent_check(t.master, err, errlen)) != RAM_OK ||
+            (rc = catch_agent_tune(t.master, &t.o, err, errlen)) != RAM_OK) {
+            ram_agent_free(t.master);
+            return rc;
+        }
+        /* The model's shape wins over the options. */
+        int64_t v;
+        if (ram_agent_get_config(t.master, RAM_CFG_HIDDEN, &v) == RAM_OK)
+            t.o.hidden = (int)v;
+        if (ram_agent_get_config(t.master, RAM_CFG_GLIMPSE_WHAT, &v) == RAM_OK)
+            t.o.glimpse_what = (int)v;
+        if (ram_agent_get_config(t.master, RAM_CFG_GLIMPSE_WHERE, &v) ==
+            RAM_OK)
+            t.o.glimpse_where = (int)v;
+        if (ram_agent_get_config(t.master, RAM_CFG_GLIMPSE_SIZE, &v) == RAM_OK)
+            t.o.glimpse_size = (int)v;
+        note(&t, "resuming %s at %" PRIu64 " frames (%" PRIu64
+                 " updates), best greedy evaluation %.3f",
+             dir, t.s.frames, t.s.updates, t.s.best < 0 ? 0.0 : t.s.best);
+    } else {
+        if (access(path, F_OK) == 0)
+            return fail(err, errlen, RAM_E_STATE,
+                        "%s already holds a training run (use --resume, or "
+                        "another directory)", dir);
+        if (mkdir_p(dir) != 0)
+            return fail(err, errlen, RAM_E_IO, "cannot create %s: %s", dir,
+                        strerror(errno));
+        if ((rc = catch_agent_new(&t.o, &t.master, err, errlen)) != RAM_OK)
+            return rc;
+    }
+
+    t.n = catch_opts_threads(&t.o);
+    t.o.threads = t.n; /* stored as resolved, so a resume uses the same */
+    t.t_session = now_seconds();
+    t.elapsed0 = t.s.elapsed;
+    t.slots = calloc((size_t)t.n, sizeof *t.slots);
+    t.starts = calloc((size_t)t.o.batch, sizeof *t.starts);
+    if (t.o.loc_lr_scale != 1.0) {
+        /* Layout: glimpse, core, location (W [2 x H], b [2]), action
+         * (W [A x H], b [A]), baseline (w [H], c). */
+        int64_t H = 0, A = 0;
+        size_t count = 0;
+        ram_agent_get_config(t.master, RAM_CFG_HIDDEN, &H);
+        ram_agent_get_config(t.master, RAM_CFG_ACTIONS, &A);
+        ram_agent_params(t.master, NULL, NULL, &count);
+        size_t tail = (size_t)(A * H + A + H + 1);
+        t.loc_n = (size_t)(2 * H + 2);
+        if (count < tail + t.loc_n) {
+            rc = fail(err, errlen, RAM_E_INVALID, "parameter layout");
+            goto done;
+        }
+        t.loc_off = count - tail - t.loc_n;
+        t.loc_old = malloc(t.loc_n * sizeof *t.loc_old);
+        if (!t.loc_old) {
+            rc = fail(err, errlen, RAM_E_NOMEM, "catch_train");
+            goto done;
+        }
+    }
+    if (!t.slots || !t.starts) {
+        rc = fail(err, errlen, RAM_E_NOMEM, "catch_train");
+        goto done;
+    }
+    rc = replicas_create(t.master, t.n, t.o.seed, &t.r);
+    if (rc != RAM_OK) {
+        fail(err, errlen, rc, "replicas_create (%d)", t.n);
+        t.r = NULL;
+        goto done;
+    }
+    if (!resume) {
+        catch_eval e;
+        rc = catch_evaluate(t.r, t.o.eval_games, t.o.eval_seed,
+                            RAM_BEGIN_GREEDY_ACTION |
+                                RAM_BEGIN_GREEDY_LOCATION,
+                            0, &e, err, errlen);
+        if (rc != RAM_OK)
+            goto done;
+        note(&t, "untrained agent: greedy evaluation %d/%d caught (%.3f)",
+             e.caught, e.games, e.rate);
+        /* A first checkpoint, so that --resume works from the start. */
+        if ((rc = checkpoint(&t, err, errlen)) != RAM_OK)
+            goto done;
+    }
+
+    if (!resume)
+        t.s.st_elapsed0 = elapsed(&t);
+    while (t.s.frames < t.o.frames) {
+        if (hooks && hooks->stop && *hooks->stop) {
+            if ((rc = checkpoint(&t, err, errlen)) != RAM_OK)
+                goto done;
+            note(&t, "stopped: checkpoint at %" PRIu64 " frames in %s",
+                 t.s.frames, dir);
+            if (stopped)
+                *stopped = 1;
+            goto done;
+        }
+        uint64_t before = t.s.frames;
+        if ((rc = train_update(&t, err, errlen)) != RAM_OK)
+            goto done;
+        if (hooks && hooks->progress)
+            hooks->progress(hooks->user, t.s.frames, t.o.frames, elapsed(&t));
+        if (t.s.frames / t.o.stretch != before / t.o.stretch ||
+            t.s.frames >= t.o.frames) {
+            if ((rc = end_stretch(&t, err, errlen)) != RAM_OK)
+                goto done;
+        }
+    }
+    if (join(path, sizeof path, dir, CATCH_FILE_FINAL) != RAM_OK) {
+        rc = fail(err, errlen, RAM_E_RANGE, "path too long");
+        goto done;
+    }
+    rc = ram_agent_save_file(t.master, 0, path);
+    if (rc != RAM_OK)
+        fail(err, errlen, rc, "saving %s", path);
+
+done:
+    for (int i = 0; t.slots && i < t.n; i++)
+        slot_clear(&t.slots[i]);
+    free(t.slots);
+    free(t.starts);
+    free(t.loc_old);
+    replicas_free(t.r);
+    ram_agent_free(t.master);
+    return rc;
+}

@@ -1,0 +1,924 @@
+/* ram-catch: the recurrent attention model learns to play Catch (Mnih et
+ * al. 2014, section 4.2). Commands: train, eval, play; see usage() and
+ * README.md. The work is done by catch_rl.c (training, evaluation,
+ * checkpoints) and catch_view.c (pictures); this file is the command line.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ram/ram.h>
+
+#include "catch_rl.h"
+#include "catch_view.h"
+#include "game.h"
+#include "replicas.h"
+
+static const char *prog = "ram-catch";
+
+static void usage(FILE *f)
+{
+    catch_opts d;
+    catch_opts_default(&d);
+    fprintf(f,
+        "usage: %s COMMAND [options]\n"
+        "\n"
+        "The recurrent attention model (Mnih et al. 2014) learns to play "
+        "Catch.\n"
+        "\n"
+        "  train [options]            train an agent (REINFORCE, catch "
+        "reward only)\n"
+        "    --out DIR                run directory (default catch-run)\n"
+        "    --frames N               train until N frames in total "
+        "(default %" PRIu64 "; 20M, 500k ok)\n"
+        "    --batch B                games per update (default %d)\n"
+        "    --lr LR                  Adam learning rate (default %g)\n"
+        "    --std S                  location policy std (default %g)\n"
+        "    --gamma G                discount (default %g)\n"
+        "    --entropy E              action entropy bonus (default %g)\n"
+        "    --clip C                 gradient-norm clip, 0 = off (default "
+        "%g)\n"
+        "    --baseline-core 0|1      1: the baseline's error also trains "
+        "the core (default %d)\n"
+        "    --location-warmup N      first N frames: glimpse at the location "
+        "mean,\n"
+        "                             location network not trained (default "
+        "%" PRIu64 ")\n"
+        "    --location-lr-scale S    scale of the location network's steps, "
+        "0 .. 1 (default %g)\n"
+        "    --seed S                 seed of weights, sampling, games "
+        "(default %" PRIu64 ")\n"
+        "    --threads N              replicas/threads (default: CPUs)\n"
+        "    --stretch N              frames per report/checkpoint "
+        "(default %" PRIu64 ")\n"
+        "    --eval-games N           greedy evaluation games per stretch "
+        "(default %d)\n"
+        "    --eval-seed S            their seed (default %" PRIu64 ")\n"
+        "    --hidden H               LSTM units (default %d)\n"
+        "    --glimpse WHAT,WHERE,OUT glimpse network sizes (default "
+        "%d,%d,%d)\n"
+        "    --resume                 continue the run in --out from its "
+        "checkpoint\n"
+        "  eval MODEL [options]       catch rate on fresh games, greedy and "
+        "sampled\n"
+        "    --games N (1000)  --seed S (12345)  --threads N\n"
+        "  play MODEL [options]       watch it play in the terminal\n"
+        "    --games N (3)  --delay MS (150 on a terminal, else 0)  "
+        "--greedy | --sampled\n"
+        "    --seed S (1)  --png FILE (frames of the games with the glimpse "
+        "boxes)  --scale N (8)\n"
+        "\n"
+        "MODEL is a .ram file or a training directory (its best.ram).\n"
+        "Set OPENBLAS_CORETYPE=SKYLAKEX on AVX-512 machines with OpenBLAS "
+        "0.3.21.\n",
+        prog, d.frames, d.batch, d.lr, d.std, d.gamma, d.entropy, d.clip,
+        d.baseline_core, d.loc_warmup, d.loc_lr_scale, d.seed, d.stretch, d.eval_games, d.eval_seed, d.hidden,
+        d.glimpse_what, d.glimpse_where, d.glimpse_size);
+}
+
+/* ---- small helpers ---- */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void sleep_ms(long ms)
+{
+    if (ms <= 0)
+        return;
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* "12.3M", "500k", "812". */
+static const char *human(double v, char *buf, size_t cap)
+{
+    if (v >= 1e9)
+        snprintf(buf, cap, "%.2fG", v / 1e9);
+    else if (v >= 1e6)
+        snprintf(buf, cap, "%.2fM", v / 1e6);
+    else if (v >= 1e4)
+        snprintf(buf, cap, "%.1fk", v / 1e3);
+    else
+        snprintf(buf, cap, "%.0f", v);
+    return buf;
+}
+
+static const char *hms(double s, char *buf, size_t cap)
+{
+    if (!(s >= 0) || s > 1e8)
+        s = 0;
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, cap, "%ldh%02ldm%02lds", t / 3600, t / 60 % 60, t % 60);
+    else if (t >= 60)
+        snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
+    else
+        snprintf(buf, cap, "%lds", t);
+    return buf;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    if (!s || *s == '-' || *s == '\0')
+        return -1;
+    double mult = 1;
+    double v = strtod(s, &end);
+    if (errno || end == s)
+        return -1;
+    if (*end == 'k' || *end == 'K')
+        mult = 1e3, end++;
+    else if (*end == 'm' || *end == 'M')
+        mult = 1e6, end++;
+    else if (*end == 'g' || *end == 'G')
+        mult = 1e9, end++;
+    if (*end != '\0' || !(v >= 0) || v * mult > 1.8e19)
+        return -1;
+    if (mult == 1 && strchr(s, '.') == NULL && strchr(s, 'e') == NULL &&
+        strchr(s, 'E') == NULL) {
+        errno = 0;
+        unsigned long long u = strtoull(s, &end, 10);
+        if (errno || *end)
+            return -1;
+        *out = (uint64_t)u;
+        return 0;
+    }
+    *out = (uint64_t)llround(v * mult);
+    return 0;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    uint64_t v;
+    if (parse_u64(s, &v) != 0 || v < (uint64_t)lo || v > (uint64_t)hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    if (!s)
+        return -1;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end != '\0' || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Option parsing: "--name value" or "--name=value". */
+typedef struct args {
+    int argc, i;
+    char **argv;
+    const char *name;  /* current option, without its value */
+    const char *value; /* its "=value", if any */
+    char buf[64];
+} args;
+
+static int args_next(args *a)
+{
+    if (a->i >= a->argc)
+        return 0;
+    const char *s = a->argv[a->i++];
+    const char *eq = strchr(s, '=');
+    if (eq && strncmp(s, "--", 2) == 0 && (size_t)(eq - s) < sizeof a->buf) {
+        memcpy(a->buf, s, (size_t)(eq - s));
+        a->buf[eq - s] = '\0';
+        a->name = a->buf;
+        a->value = eq + 1;
+    } else {
+        a->name = s;
+        a->value = NULL;
+    }
+    return 1;
+}
+
+static const char *args_value(args *a)
+{
+    if (a->value) {
+        const char *v = a->value;
+        a->value = NULL;
+        return v;
+    }
+    if (a->i >= a->argc) {
+        fprintf(stderr, "%s: %s needs a value\n", prog, a->name);
+        exit(2);
+    }
+    return a->argv[a->i++];
+}
+
+static void bad_value(const args *a, const char *v)
+{
+    fprintf(stderr, "%s: bad value for %s: '%s'\n", prog, a->name, v);
+    exit(2);
+}
+
+/* The OpenBLAS 0.3.21 that Debian ships misdetects some AVX-512 CPUs and
+ * then runs about 3x slower; OPENBLAS_CORETYPE is read when the library
+ * loads, so the program can only suggest it. */
+static void blas_hint(void)
+{
+    if (getenv("OPENBLAS_CORETYPE"))
+        return;
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[8192];
+    int avx512 = 0;
+    while (!avx512 && fgets(line, sizeof line, f))
+        if (strncmp(line, "flags", 5) == 0 && strstr(line, " avx512f"))
+            avx512 = 1;
+    fclose(f);
+    if (avx512)
+        fprintf(stderr,
+                "%s: hint: this CPU has AVX-512 and OPENBLAS_CORETYPE is "
+                "unset; OpenBLAS 0.3.21 misdetects such CPUs and runs about "
+                "3x slower. Run with OPENBLAS_CORETYPE=SKYLAKEX.\n",
+                prog);
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* MODEL may be a file or a training directory (its best.ram). */
+static int load_model(const char *model, unsigned flags, ram_agent **out,
+                      char *path, size_t cap)
+{
+    if (is_dir(model))
+        snprintf(path, cap, "%s/%s", model, CATCH_FILE_BEST);
+    else
+        snprintf(path, cap, "%s", model);
+    int rc = ram_agent_load_file(path, flags, out);
+    if (rc != RAM_OK) {
+        fprintf(stderr, "%s: cannot load %s: %s%s%s\n", prog, path,
+                ram_strerror(rc), rc == RAM_E_IO ? ": " : "",
+                rc == RAM_E_IO ? strerror(errno) : "");
+        return rc;
+    }
+    char err[256];
+    rc = catch_agent_check(*out, err, sizeof err);
+    if (rc != RAM_OK) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, err);
+        ram_agent_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static void describe_model(const char *path, const ram_agent *a)
+{
+    int64_t hidden = 0, core = 0, patch = 0, scales = 0;
+    double updates = 0;
+    ram_agent_get_config(a, RAM_CFG_HIDDEN, &hidden);
+    ram_agent_get_config(a, RAM_CFG_CORE, &core);
+    ram_agent_get_config(a, RAM_CFG_PATCH, &patch);
+    ram_agent_get_config(a, RAM_CFG_SCALES, &scales);
+    ram_agent_stat(a, RAM_STAT_UPDATES, &updates);
+    printf("model   %s: %s %" PRId64 ", retina %" PRId64 "x%" PRId64
+           " at %" PRId64 " scales",
+           path, core == RAM_CORE_LSTM ? "LSTM" : "RNN", hidden, patch,
+           patch, scales);
+    if (updates > 0)
+        printf(", %.0f updates", updates);
+    printf("\n");
+}
+
+/* ---- train ---- */
+
+static volatile sig_atomic_t g_stop = 0;
+
+/* Installed with SA_RESETHAND: a second signal ends the program at once,
+ * which is safe because every file is replaced atomically. */
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+typedef struct train_ui {
+    int tty;
+    double t0;           /* session start */
+    uint64_t frames0;    /* frames at session start */
+    double last_draw;    /* last progress output */
+    int bar_shown;
+} train_ui;
+
+static void clear_bar(train_ui *ui)
+{
+    if (ui->tty && ui->bar_shown) {
+        fputs("\r\033[K", stdout);
+        ui->bar_shown = 0;
+    }
+}
+
+static void ui_progress(void *user, uint64_t frames, uint64_t target,
+                        double elapsed)
+{
+    train_ui *ui = user;
+    (void)elapsed;
+    double now = now_seconds();
+    double interval = ui->tty ? 0.25 : 60.0;
+    if (now - ui->last_draw < interval && frames < target)
+        return;
+    ui->last_draw = now;
+    double secs = now - ui->t0;
+    double done = (double)(frames - ui->frames0);
+    double fps = secs > 0 ? done / secs : 0;
+    double frac = target ? (double)frames / (double)target : 1;
+    if (frac > 1)
+        frac = 1;
+    double eta = fps > 0 ? (double)(target > frames ? target - frames : 0) /
+                               fps
+                         : 0;
+    char a[32], b[32], c[32], d[32];
+    human((double)frames, a, sizeof a);
+    human((double)target, b, sizeof b);
+    human(fps, c, sizeof c);
+    hms(eta, d, sizeof d);
+    if (ui->tty) {
+        char bar[31];
+        int fill = (int)(frac * 30 + 0.5);
+        for (int i = 0; i < 30; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[30] = '\0';
+        printf("\r\033[K[%s] %5.1f%%  %s/%s frames  %s frames/s  ETA %s",
+               bar, 100 * frac, a, b, c, d);
+        ui->bar_shown = 1;
+    } else {
+        printf("progress %s/%s frames (%.1f%%)  %s frames/s  ETA %s\n", a, b,
+               100 * frac, c, d);
+    }
+    fflush(stdout);
+}
+
+static void ui_report(void *user, const catch_report *r)
+{
+    train_ui *ui = user;
+    clear_bar(ui);
+    char a[32], b[32], c[32];
+    printf("frames %8s  catch %.3f (train)  eval %.3f greedy%s  fovea "
+           "%.2f  return %.3f  baseline-mse %.3f  entropy %.3f  |g| %.3f  "
+           "%s frames/s  elapsed %s\n",
+           human((double)r->frames, a, sizeof a), r->catch_rate, r->eval.rate,
+           r->new_best ? " (best)" : "       ", r->eval.fovea, r->mean_return,
+           r->baseline_mse, r->entropy, r->grad_norm,
+           human(r->fps, b, sizeof b), hms(r->elapsed, c, sizeof c));
+    fflush(stdout);
+    if (ui->tty)
+        ui->last_draw = 0; /* redraw the bar at once */
+}
+
+static void ui_note(void *user, const char *msg)
+{
+    train_ui *ui = user;
+    clear_bar(ui);
+    printf("%s\n", msg);
+    fflush(stdout);
+}
+
+enum {
+    G_FRAMES = 1 << 0, G_BATCH = 1 << 1, G_LR = 1 << 2, G_STD = 1 << 3,
+    G_GAMMA = 1 << 4, G_ENTROPY = 1 << 5, G_CLIP = 1 << 6, G_SEED = 1 << 7,
+    G_THREADS = 1 << 8, G_STRETCH = 1 << 9, G_EVAL_GAMES = 1 << 10,
+    G_EVAL_SEED = 1 << 11, G_HIDDEN = 1 << 12, G_GLIMPSE = 1 << 13,
+    G_BASELINE_CORE = 1 << 14, G_LOC_WARMUP = 1 << 15, G_LOC_LR = 1 << 16
+};
+
+static int cmd_train(int argc, char **argv)
+{
+    catch_opts o;
+    catch_opts_default(&o);
+    const char *dir = "catch-run";
+    int resume = 0;
+    unsigned given = 0;
+    args a = {argc, 0, argv, NULL, NULL, {0}};
+    while (args_next(&a)) {
+        const char *n = a.name, *v;
+        if (strcmp(n, "--out") == 0) {
+            dir = args_value(&a);
+        } else if (strcmp(n, "--resume") == 0) {
+            resume = 1;
+        } else if (strcmp(n, "--frames") == 0) {
+            if (parse_u64(v = args_value(&a), &o.frames) || o.frames < 1)
+                bad_value(&a, v);
+            given |= G_FRAMES;
+        } else if (strcmp(n, "--batch") == 0) {
+            if (parse_int(v = args_value(&a), 1, 1 << 20, &o.batch))
+                bad_value(&a, v);
+            given |= G_BATCH;
+        } else if (strcmp(n, "--lr") == 0) {
+            if (parse_double(v = args_value(&a), &o.lr))
+                bad_value(&a, v);
+            given |= G_LR;
+        } else if (strcmp(n, "--std") == 0) {
+            if (parse_double(v = args_value(&a), &o.std))
+                bad_value(&a, v);
+            given |= G_STD;
+        } else if (strcmp(n, "--gamma") == 0) {
+            if (parse_double(v = args_value(&a), &o.gamma))
+                bad_value(&a, v);
+            given |= G_GAMMA;
+        } else if (strcmp(n, "--entropy") == 0) {
+            if (parse_double(v = args_value(&a), &o.entropy))
+                bad_value(&a, v);
+            given |= G_ENTROPY;
+        } else if (strcmp(n, "--clip") == 0) {
+            if (parse_double(v = args_value(&a), &o.clip))
+                bad_value(&a, v);
+            given |= G_CLIP;
+        } else if (strcmp(n, "--location-lr-scale") == 0) {
+            if (parse_double(v = args_value(&a), &o.loc_lr_scale) ||
+                o.loc_lr_scale < 0 || o.loc_lr_scale > 1)
+                bad_value(&a, v);
+            given |= G_LOC_LR;
+        } else if (strcmp(n, "--location-warmup") == 0) {
+            if (parse_u64(v = args_value(&a), &o.loc_warmup))
+                bad_value(&a, v);
+            given |= G_LOC_WARMUP;
+        } else if (strcmp(n, "--baseline-core") == 0) {
+            if (parse_int(v = args_value(&a), 0, 1, &o.baseline_core))
+                bad_value(&a, v);
+            given |= G_BASELINE_CORE;
+        } else if (strcmp(n, "--seed") == 0) {
+            if (parse_u64(v = args_value(&a), &o.seed))
+                bad_value(&a, v);
+            given |= G_SEED;
+        } else if (strcmp(n, "--threads") == 0) {
+            if (parse_int(v = args_value(&a), 1, 1024, &o.threads))
+                bad_value(&a, v);
+            given |= G_THREADS;
+        } else if (strcmp(n, "--stretch") == 0) {
+            if (parse_u64(v = args_value(&a), &o.stretch) || o.stretch < 1)
+                bad_value(&a, v);
+            given |= G_STRETCH;
+        } else if (strcmp(n, "--eval-games") == 0) {
+            if (parse_int(v = args_value(&a), 1, 1 << 24, &o.eval_games))
+                bad_value(&a, v);
+            given |= G_EVAL_GAMES;
+        } else if (strcmp(n, "--eval-seed") == 0) {
+            if (parse_u64(v = args_value(&a), &o.eval_seed))
+                bad_value(&a, v);
+            given |= G_EVAL_SEED;
+        } else if (strcmp(n, "--hidden") == 0) {
+            if (parse_int(v = args_value(&a), 1, 65536, &o.hidden))
+                bad_value(&a, v);
+            given |= G_HIDDEN;
+        } else if (strcmp(n, "--glimpse") == 0) {
+            v = args_value(&a);
+            if (sscanf(v, "%d,%d,%d", &o.glimpse_what, &o.glimpse_where,
+                       &o.glimpse_size) != 3)
+                bad_value(&a, v);
+            given |= G_GLIMPSE;
+        } else if (strcmp(n, "-h") == 0 || strcmp(n, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "%s train: unknown option '%s'\n", prog, n);
+            return 2;
+        }
+    }
+
+    char err[512];
+    if (resume) {
+        catch_opts s;
+        uint64_t done = 0;
+        if (catch_checkpoint_opts(dir, &s, &done, err, sizeof err) != RAM_OK) {
+            fprintf(stderr, "%s: cannot resume: %s\n", prog, err);
+            return 1;
+        }
+        if (given & (G_HIDDEN | G_GLIMPSE))
+            fprintf(stderr, "%s: --hidden/--glimpse ignored: a resumed run "
+                    "keeps its model\n", prog);
+        if ((given & G_BATCH && o.batch != s.batch) ||
+            (given & G_SEED && o.seed != s.seed) ||
+            (given & G_THREADS && o.threads != s.threads))
+            fprintf(stderr, "%s: note: --batch, --seed or --threads differ "
+                    "from the run's; training continues, but not as the "
+                    "uninterrupted run would have\n", prog);
+#define KEEP(flag, field) \
+    if (!(given & (flag))) \
+        o.field = s.field;
+        KEEP(G_FRAMES, frames)
+        KEEP(G_BATCH, batch)
+        KEEP(G_LR, lr)
+        KEEP(G_STD, std)
+        KEEP(G_GAMMA, gamma)
+        KEEP(G_ENTROPY, entropy)
+        KEEP(G_CLIP, clip)
+        KEEP(G_BASELINE_CORE, baseline_core)
+        KEEP(G_LOC_WARMUP, loc_warmup)
+        KEEP(G_LOC_LR, loc_lr_scale)
+        KEEP(G_SEED, seed)
+        KEEP(G_THREADS, threads)
+        KEEP(G_STRETCH, stretch)
+        KEEP(G_EVAL_GAMES, eval_games)
+        KEEP(G_EVAL_SEED, eval_seed)
+#undef KEEP
+        o.hidden = s.hidden;
+        o.glimpse_what = s.glimpse_what;
+        o.glimpse_where = s.glimpse_where;
+        o.glimpse_size = s.glimpse_size;
+        if (done >= o.frames) {
+            printf("%s already has %" PRIu64 " frames (target %" PRIu64
+                   "); pass a larger --frames to train on\n", dir, done,
+                   o.frames);
+            return 0;
+        }
+    }
+    /* Pin the thread count, so that a resume uses the same. */
+    o.threads = catch_opts_threads(&o);
+
+    blas_hint();
+    const char *blas = replicas_blas_single_thread();
+    char f1[32], f2[32], f3[32];
+    printf("%s %s: libram %s, run directory %s\n", prog,
+           resume ? "train --resume" : "train", ram_version_string(), dir);
+    printf("agent   LSTM %d, retina 6x6 at 3 scales, glimpse %d/%d/%d, 3 "
+           "actions, 23 steps per game\n", o.hidden, o.glimpse_what,
+           o.glimpse_where, o.glimpse_size);
+    printf("train   %s frames, batch %d games (%s frames/update), Adam lr %g, "
+           "std %g, gamma %g, entropy %g, clip %g, baseline-core %d, "
+           "location warm-up %s frames, location step scale %g, "
+           "seed %" PRIu64 "\n",
+           human((double)o.frames, f1, sizeof f1), o.batch,
+           human((double)o.batch * CATCH_FRAMES_PER_GAME, f2, sizeof f2),
+           o.lr, o.std, o.gamma, o.entropy, o.clip, o.baseline_core,
+           human((double)o.loc_warmup, f3, sizeof f3), o.loc_lr_scale,
+           o.seed);
+    printf("threads %d replicas%s%s; report, greedy evaluation on %d games "
+           "and checkpoint every %s frames\n", o.threads, blas ? ", BLAS " : "",
+           blas ? blas : "", o.eval_games,
+           human((double)o.stretch, f1, sizeof f1));
+    fflush(stdout);
+
+    train_ui ui;
+    memset(&ui, 0, sizeof ui);
+    ui.tty = isatty(STDOUT_FILENO);
+    ui.t0 = now_seconds();
+    if (resume)
+        catch_checkpoint_opts(dir, &(catch_opts){0}, &ui.frames0, err,
+                              sizeof err);
+    ui.last_draw = ui.t0;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    catch_hooks hooks = {ui_progress, ui_report, ui_note, &g_stop, &ui};
+    int stopped = 0;
+    int rc = catch_train(dir, &o, resume, &hooks, &stopped, err, sizeof err);
+    clear_bar(&ui);
+    if (rc != RAM_OK) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return 1;
+    }
+    if (stopped) {
+        printf("interrupted; continue with: %s train --out %s --resume\n",
+               prog, dir);
+        return 130;
+    }
+    printf("done: %s/%s (best greedy evaluation), %s/%s, log %s/%s\n", dir,
+           CATCH_FILE_BEST, dir, CATCH_FILE_FINAL, dir, CATCH_FILE_LOG);
+    return 0;
+}
+
+/* ---- eval ---- */
+
+static int cmd_eval(int argc, char **argv)
+{
+    const char *model = NULL;
+    int games = 1000, threads = 0;
+    uint64_t seed = 12345;
+    args a = {argc, 0, argv, NULL, NULL, {0}};
+    while (args_next(&a)) {
+        const char *n = a.name, *v;
+        if (strcmp(n, "--games") == 0) {
+            if (parse_int(v = args_value(&a), 1, 1 << 24, &games))
+                bad_value(&a, v);
+        } else if (strcmp(n, "--seed") == 0) {
+            if (parse_u64(v = args_value(&a), &seed))
+                bad_value(&a, v);
+        } else if (strcmp(n, "--threads") == 0) {
+            if (parse_int(v = args_value(&a), 1, 1024, &threads))
+                bad_value(&a, v);
+        } else if (n[0] == '-' && n[1] != '\0') {
+            fprintf(stderr, "%s eval: unknown option '%s'\n", prog, n);
+            return 2;
+        } else if (!model) {
+            model = n;
+        } else {
+            fprintf(stderr, "%s eval: one MODEL only\n", prog);
+            return 2;
+        }
+    }
+    if (!model) {
+        fprintf(stderr, "usage: %s eval MODEL [--games N] [--seed S] "
+                "[--threads N]\n", prog);
+        return 2;
+    }
+    blas_hint();
+    replicas_blas_single_thread();
+    char path[4096], err[512];
+    ram_agent *agent = NULL;
+    if (load_model(model, RAM_LOAD_INFERENCE, &agent, path, sizeof path) != RAM_OK)
+        return 1;
+    describe_model(path, agent);
+    catch_opts o;
+    catch_opts_default(&o);
+    o.threads = threads;
+    o.batch = games;
+    int n = catch_opts_threads(&o);
+    replicas *r = NULL;
+    int rc = replicas_create(agent, n, seed, &r);
+    if (rc != RAM_OK) {
+        fprintf(stderr, "%s: replicas_create: %s\n", prog, ram_strerror(rc));
+        ram_agent_free(agent);
+        return 1;
+    }
+    printf("games   %d fresh games from seed %" PRIu64 ", %d thread%s\n",
+           games, seed, n, n == 1 ? "" : "s");
+    static const struct {
+        const char *name;
+        unsigned flags;
+    } modes[2] = {
+        {"greedy  (argmax action, location mean)",
+         RAM_BEGIN_GREEDY_ACTION | RAM_BEGIN_GREEDY_LOCATION},
+        {"sampled (action and location sampled) ", 0},
+    };
+    for (int m = 0; m < 2 && rc == RAM_OK; m++) {
+        catch_eval e;
+        rc = catch_evaluate(r, games, seed, modes[m].flags, seed, &e, err,
+                            sizeof err);
+        if (rc != RAM_OK) {
+            fprintf(stderr, "%s: %s\n", prog, err);
+            break;
+        }
+        char f[32];
+        printf("%s: %d/%d caught = %.3f   ball in 6x6 fovea %.2f (last 8 "
+               "frames %.2f), glimpse-ball distance %.1f px   %s frames/s\n",
+               modes[m].name, e.caught, e.games, e.rate, e.fovea,
+               e.fovea_late, e.dist, human(e.fps, f, sizeof f));
+    }
+    replicas_free(r);
+    ram_agent_free(agent);
+    return rc == RAM_OK ? 0 : 1;
+}
+
+/* ---- play ---- */
+
+static const char *action_name(int a)
+{
+    return a == CATCH_LEFT ? "<- left" : a == CATCH_RIGHT ? "-> right"
+                                                          : "   stay";
+}
+
+/* Print the ASCII screen, coloured on a terminal. */
+static void print_board(const char *text, int colour)
+{
+    if (!colour) {
+        fputs(text, stdout);
+        return;
+    }
+    for (const char *p = text; *p; p++) {
+        switch (*p) {
+        case '1': fputs("\033[1;31m1\033[0m", stdout); break;
+        case '2': fputs("\033[1;33m2\033[0m", stdout); break;
+        case '3': fputs("\033[1;34m3\033[0m", stdout); break;
+        case 'o': fputs("\033[1;97mo\033[0m", stdout); break;
+        case '=': fputs("\033[1;97m=\033[0m", stdout); break;
+        case '.': fputs("\033[2m.\033[0m", stdout); break;
+        default: fputc(*p, stdout);
+        }
+    }
+}
+
+static int cmd_play(int argc, char **argv)
+{
+    const char *model = NULL, *png = NULL;
+    int games = 3, greedy = 1, scale = 8;
+    long delay = -1;
+    uint64_t seed = 1;
+    args a = {argc, 0, argv, NULL, NULL, {0}};
+    while (args_next(&a)) {
+        const char *n = a.name, *v;
+        int d;
+        if (strcmp(n, "--games") == 0) {
+            if (parse_int(v = args_value(&a), 1, 1000000, &games))
+                bad_value(&a, v);
+        } else if (strcmp(n, "--delay") == 0) {
+            if (parse_int(v = args_value(&a), 0, 600000, &d))
+                bad_value(&a, v);
+            delay = d;
+        } else if (strcmp(n, "--greedy") == 0) {
+            greedy = 1;
+        } else if (strcmp(n, "--sampled") == 0) {
+            greedy = 0;
+        } else if (strcmp(n, "--seed") == 0) {
+            if (parse_u64(v = args_value(&a), &seed))
+                bad_value(&a, v);
+        } else if (strcmp(n, "--png") == 0) {
+            png = args_value(&a);
+        } else if (strcmp(n, "--scale") == 0) {
+            if (parse_int(v = args_value(&a), 1, 32, &scale))
+                bad_value(&a, v);
+        } else if (n[0] == '-' && n[1] != '\0') {
+            fprintf(stderr, "%s play: unknown option '%s'\n", prog, n);
+            return 2;
+        } else if (!model) {
+            model = n;
+        } else {
+            fprintf(stderr, "%s play: one MODEL only\n", prog);
+            return 2;
+        }
+    }
+    if (!model) {
+        fprintf(stderr, "usage: %s play MODEL [--games N] [--delay MS] "
+                "[--greedy|--sampled] [--seed S] [--png FILE] [--scale N]\n",
+                prog);
+        return 2;
+    }
+    if (png && games > 64) {
+        fprintf(stderr, "%s play: --png draws at most 64 games\n", prog);
+        return 2;
+    }
+    const int tty = isatty(STDOUT_FILENO);
+    const int colour = tty && !getenv("NO_COLOR");
+    if (delay < 0)
+        delay = tty ? 150 : 0;
+
+    char path[4096];
+    ram_agent *agent = NULL;
+    if (load_model(model, RAM_LOAD_INFERENCE, &agent, path, sizeof path))
+        return 1;
+    int64_t patch = 0, scales = 0;
+    ram_sensor *sensor = NULL;
+    int rc = ram_agent_get_config(agent, RAM_CFG_PATCH, &patch);
+    if (rc == RAM_OK)
+        rc = ram_agent_get_config(agent, RAM_CFG_SCALES, &scales);
+    if (rc == RAM_OK)
+        rc = ram_sensor_create(&sensor, (int)patch, (int)scales, 1);
+    if (rc == RAM_OK)
+        rc = ram_agent_set_input(agent, RAM_PIXEL_U8, CATCH_SIZE, CATCH_SIZE,
+                                 CATCH_SIZE, CATCH_PIXELS);
+    if (rc == RAM_OK && !greedy)
+        rc = ram_agent_seed(agent, seed);
+    catch_batch *g = catch_create(1, seed);
+    catch_record *rec = png ? calloc((size_t)games, sizeof *rec) : NULL;
+    if (rc != RAM_OK || !g || (png && !rec)) {
+        fprintf(stderr, "%s: setting up: %s\n", prog,
+                ram_strerror(rc != RAM_OK ? rc : RAM_E_NOMEM));
+        rc = rc != RAM_OK ? rc : RAM_E_NOMEM;
+        goto out;
+    }
+    const unsigned flags =
+        greedy ? RAM_BEGIN_GREEDY_ACTION | RAM_BEGIN_GREEDY_LOCATION : 0;
+    int caught = 0;
+    for (int k = 0; k < games && rc == RAM_OK; k++) {
+        if ((rc = ram_agent_begin(agent, 1, flags)) != RAM_OK) {
+            fprintf(stderr, "%s: ram_agent_begin: %s\n", prog,
+                    ram_strerror(rc));
+            break;
+        }
+        float reward = 0;
+        for (int t = 0; t < CATCH_FRAMES_PER_GAME; t++) {
+            float loc[2];
+            catch_box boxes[CATCH_VIEW_MAX_SCALES];
+            char board[CATCH_ASCII_BUFLEN];
+            int action = CATCH_STAY;
+            const char *what = "ram_agent_location";
+            rc = ram_agent_location(agent, loc);
+            int nb = 0;
+            if (rc == RAM_OK) {
+                what = "ram_sensor_patch_rect";
+                nb = catch_glimpse_boxes(sensor, loc, boxes,
+                                         CATCH_VIEW_MAX_SCALES);
+                rc = nb < 0 ? -nb : RAM_OK;
+            }
+            if (rc == RAM_OK) {
+                what = "catch_render_ascii";
+                int w = catch_render_ascii(g, 0, boxes, (size_t)nb, board,
+                                           sizeof board);
+                rc = w < 0 ? -w : RAM_OK;
+            }
+            if (rc == RAM_OK && rec) {
+                memcpy(rec[k].frames[t].screen, catch_screen(g, 0),
+                       CATCH_PIXELS);
+                memcpy(rec[k].frames[t].loc, loc, sizeof loc);
+            }
+            if (rc == RAM_OK) {
+                what = "ram_agent_step";
+                rc = ram_agent_step(agent, catch_screen(g, 0), NULL, NULL,
+                                    &action);
+            }
+            if (rc == RAM_OK) {
+                what = "catch_step";
+                rc = catch_step(g, &action, &reward, NULL);
+            }
+            if (rc != RAM_OK) {
+                fprintf(stderr, "%s: %s: %s\n", prog, what,
+                        ram_strerror(rc));
+                break;
+            }
+            if (rec)
+                rec[k].frames[t].action = action;
+            if (tty)
+                fputs("\033[H\033[2J", stdout);
+            printf("game %d/%d  frame %2d/%d  (%s)   caught %d/%d\n", k + 1,
+                   games, t + 1, CATCH_FRAMES_PER_GAME,
+                   greedy ? "greedy" : "sampled", caught, k);
+            printf("glimpse at (%+.2f, %+.2f): boxes 1 = 6x6, 2 = 12x12, "
+                   "3 = 24x24\n", loc[0], loc[1]);
+            print_board(board, colour);
+            printf("action %s   reward %g\n\n", action_name(action), reward);
+            fflush(stdout);
+            sleep_ms(delay);
+        }
+        if (rc != RAM_OK)
+            break;
+        ram_agent_end(agent, NULL);
+        catch_state fin;
+        char board[CATCH_ASCII_BUFLEN];
+        if (catch_last_end(g, 0, &fin, &reward) == CATCH_OK &&
+            catch_render_state_ascii(&fin, NULL, 0, board, sizeof board) > 0) {
+            caught += reward > 0.5f;
+            if (rec) {
+                rec[k].final = fin;
+                rec[k].reward = reward;
+            }
+            if (tty)
+                fputs("\033[H\033[2J", stdout);
+            printf("game %d/%d  end: %s   caught %d/%d\n\n", k + 1, games,
+                   reward > 0.5f ? "CAUGHT" : "missed", caught, k + 1);
+            print_board(board, colour);
+            printf("\n");
+            fflush(stdout);
+            sleep_ms(delay * 6);
+        }
+    }
+    if (rc == RAM_OK) {
+        printf("%s: caught %d of %d games (%s)\n", path, caught, games,
+               greedy ? "greedy" : "sampled");
+        if (png) {
+            char err[512];
+            if (catch_png_strip(png, sensor, rec, games, scale, err,
+                                sizeof err) != 0) {
+                fprintf(stderr, "%s: %s\n", prog, err);
+                rc = RAM_E_IO;
+            } else {
+                printf("wrote %s\n", png);
+            }
+        }
+    }
+out:
+    free(rec);
+    catch_free(g);
+    ram_sensor_free(sensor);
+    ram_agent_free(agent);
+    return rc == RAM_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "train") == 0)
+        return cmd_train(argc - 2, argv + 2);
+    if (strcmp(cmd, "eval") == 0)
+        return cmd_eval(argc - 2, argv + 2);
+    if (strcmp(cmd, "play") == 0)
+        return cmd_play(argc - 2, argv + 2);
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "%s: unknown command '%s'\n\n", prog, cmd);
+    usage(stderr);
+    return 2;
+}

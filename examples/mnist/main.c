@@ -1,0 +1,830 @@
+/* ram-mnist: the Recurrent Attention Model on the MNIST tasks of Mnih et al.
+ * 2014 (28x28, translated 60x60, cluttered 60x60 and 100x100).
+ *
+ *   ram-mnist train   --task T --out DIR [options]   train (checkpoints, resume)
+ *   ram-mnist eval    MODEL [--task T] [options]     test or validation error
+ *   ram-mnist show    MODEL --png FILE [options]     glimpse paths (Figs. 3-6)
+ *   ram-mnist samples --task T --png FILE            task images (Fig. 2)
+ *
+ * `ram-mnist COMMAND --help` lists the options; examples/mnist/README.md
+ * explains them. Exit status: 0 success, 1 failure (data, files, library),
+ * 2 bad arguments, 130 training interrupted (a checkpoint was written). */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "idx.h"
+#include "mnist_figures.h"
+#include "mnist_train.h"
+#include "ram/ram.h"
+#include "tasks.h"
+
+#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
+#define FALLBACK_DATA_DIR "../shared/data/mnist"
+
+/* The only global: set by SIGINT, read by the training loop. */
+static volatile sig_atomic_t g_stop = 0;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+    static const char msg[] =
+        "\nram-mnist: interrupt: finishing this batch, then writing a "
+        "checkpoint (Ctrl-C again to quit at once)\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+}
+
+/* ------------------------------------------------------------ arguments */
+
+typedef struct opt_spec {
+    const char *name; /* without the leading "--" */
+    int has_arg;
+} opt_spec;
+
+typedef struct parsed {
+    const char *positional; /* MODEL */
+    const char *val[48];    /* value (or "" for flags) per spec index */
+} parsed;
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "ram-mnist %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'ram-mnist %s --help'.\n", cmd);
+    return EXIT_USAGE;
+}
+
+/* Parses argv[0..argc) against specs (n <= 48). Returns 0, 1 for --help,
+ * or EXIT_USAGE after printing a message. */
+static int parse_args(const char *cmd, int argc, char **argv,
+                      const opt_spec *specs, int n, int want_positional,
+                      parsed *p)
+{
+    memset(p, 0, sizeof *p);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            return 1;
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+            if (want_positional && !p->positional && a[0] != '-') {
+                p->positional = a;
+                continue;
+            }
+            return usage_error(cmd, "unexpected argument '%s'", a);
+        }
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        int k = -1;
+        for (int s = 0; s < n; s++)
+            if (strlen(specs[s].name) == len &&
+                strncmp(specs[s].name, name, len) == 0)
+                k = s;
+        if (k < 0)
+            return usage_error(cmd, "unknown option '%s'", a);
+        if (!specs[k].has_arg) {
+            if (eq)
+                return usage_error(cmd, "option '%s' takes no value", a);
+            p->val[k] = "";
+        } else if (eq) {
+            p->val[k] = eq + 1;
+        } else if (i + 1 < argc) {
+            p->val[k] = argv[++i];
+        } else {
+            return usage_error(cmd, "option '%s' needs a value", a);
+        }
+    }
+    if (want_positional && !p->positional)
+        return usage_error(cmd, "%s", "missing MODEL");
+    return 0;
+}
+
+static int find_spec(const opt_spec *specs, int n, const char *name)
+{
+    for (int s = 0; s < n; s++)
+        if (strcmp(specs[s].name, name) == 0)
+            return s;
+    return -1;
+}
+
+/* The value of --name, or NULL. */
+#define OPT(name) (p.val[find_spec(specs, n_specs, name)])
+
+static int get_long(const char *cmd, const char *name, const char *v, long lo,
+                    long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (errno || end == v || *end || x < lo || x > hi) {
+        fprintf(stderr, "ram-mnist %s: --%s '%s': expected an integer in "
+                        "%ld..%ld\nTry 'ram-mnist %s --help'.\n",
+                cmd, name, v, lo, hi, cmd);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static int get_u64(const char *cmd, const char *name, const char *v,
+                   uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || end == v || *end || v[0] == '-') {
+        fprintf(stderr, "ram-mnist %s: --%s '%s': expected a non-negative "
+                        "integer\nTry 'ram-mnist %s --help'.\n",
+                cmd, name, v, cmd);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static int get_double(const char *cmd, const char *name, const char *v,
+                      double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (errno || end == v || *end || !isfinite(x)) {
+        fprintf(stderr, "ram-mnist %s: --%s '%s': expected a number\n"
+                        "Try 'ram-mnist %s --help'.\n",
+                cmd, name, v, cmd);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static int get_task(const char *cmd, const char *v, task_id *out)
+{
+    task_id t = task_from_name(v);
+    if (t == TASK_INVALID) {
+        fprintf(stderr, "ram-mnist %s: unknown task '%s' (expected one of %s)"
+                        "\n", cmd, v, task_names());
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
+/* ----------------------------------------------------------------- data */
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* --data, else $RAM_MNIST_DIR, else data/mnist, else ../shared/data/mnist. */
+static const char *data_dir(const char *cli)
+{
+    const char *d = mnist_default_dir(cli);
+    int explicit_dir = (cli && *cli) || (getenv("RAM_MNIST_DIR") &&
+                                         *getenv("RAM_MNIST_DIR"));
+    if (!explicit_dir && !is_dir(d) && is_dir(FALLBACK_DATA_DIR))
+        return FALLBACK_DATA_DIR;
+    return d;
+}
+
+static int load_data(const char *cli, mnist_data *d, mnist_source *src)
+{
+    const char *dir = data_dir(cli);
+    char err[512];
+    int rc = mnist_load(dir, d, err, sizeof err);
+    if (rc != IDX_OK) {
+        fprintf(stderr,
+                "ram-mnist: cannot load MNIST from '%s': %s\n"
+                "(the directory is --data DIR, else $RAM_MNIST_DIR, else "
+                "data/mnist, else %s)\n",
+                dir, err, FALLBACK_DATA_DIR);
+        return -1;
+    }
+    src->train_images = d->train_images.data;
+    src->train_labels = d->train_labels.data;
+    src->n_train = d->n_train;
+    src->test_images = d->test_images.data;
+    src->test_labels = d->test_labels.data;
+    src->n_test = d->n_test;
+    if (src->n_train <= MNIST_HOLDOUT) {
+        fprintf(stderr, "ram-mnist: '%s' has %zu training images; at least "
+                        "%d are needed (the last %d are the validation split)"
+                        "\n", dir, src->n_train, MNIST_HOLDOUT + 2,
+                MNIST_HOLDOUT);
+        mnist_free(d);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- train */
+
+static const opt_spec train_specs[] = {
+    {"task", 1},     {"preset", 1},     {"out", 1},      {"resume", 0},
+    {"data", 1},     {"glimpses", 1},   {"patch", 1},    {"scales", 1},
+    {"core", 1},     {"hidden", 1},     {"what", 1},     {"where", 1},
+    {"gsize", 1},    {"std", 1},        {"lr", 1},       {"lr-decay", 1},
+    {"lr-min", 1},   {"batch", 1},      {"epochs", 1},   {"seed", 1},
+    {"threads", 1},  {"random-glimpses", 0},             {"clip", 1},
+    {"optimizer", 1}, {"momentum", 1},  {"subset", 1},   {"val-images", 1},
+    {"time-limit", 1},
+};
+
+static void train_help(FILE *f)
+{
+    mnist_opts o;
+    mnist_opts_preset(&o, TASK_MNIST28);
+    fprintf(f,
+"usage: ram-mnist train --task T --out DIR [options]\n"
+"       ram-mnist train --out DIR --resume [--epochs E] [--threads N]\n"
+"\n"
+"Trains RAM on a task (%s) and writes into DIR:\n"
+"checkpoint.ram + state.txt (every epoch and on Ctrl-C), best.ram (lowest\n"
+"validation error), log.tsv (one line per epoch). --resume continues a run\n"
+"exactly where it stopped (same data stream and learning-rate schedule).\n"
+"\n"
+"  --task T            task (required unless --resume)\n"
+"  --preset paper      the paper's configuration for the task (default; the\n"
+"                      options below override it)\n"
+"  --out DIR           run directory (required)\n"
+"  --resume            continue the run in DIR\n"
+"  --data DIR          MNIST directory (default $RAM_MNIST_DIR, data/mnist,\n"
+"                      then %s)\n"
+"model (paper preset: mnist28 6 glimpses 8x8 1 scale; translated60 and\n"
+"cluttered60 8 glimpses 12x12 3 scales; cluttered100 8 glimpses 12x12 4\n"
+"scales; all h_g = h_l = 128, g = 256, RNN core of 256):\n"
+"  --glimpses N        glimpses per image\n"
+"  --patch G           retina patch width\n"
+"  --scales K          retina scales (each twice as wide as the previous)\n"
+"  --core rnn|lstm     core network (default %s)\n"
+"  --hidden H          core units (default %d)\n"
+"  --what N --where N --gsize N   glimpse network sizes h_g, h_l, g\n"
+"training:\n"
+"  --std S             location policy std (default 0.12 for mnist28, 0.2\n"
+"                      for the 60x60 tasks, 0.15 for cluttered100)\n"
+"  --optimizer adam|sgd  (default %s)\n"
+"  --lr LR             learning rate (default %g)\n"
+"  --lr-decay D        lr of epoch e = max(lr-min, lr * D^e) (default %g)\n"
+"  --lr-min LR         (default %g)\n"
+"  --momentum M        SGD momentum (default %g)\n"
+"  --clip C            global gradient-norm clip, 0 = off (default %g)\n"
+"  --batch B           images per update (default %d)\n"
+"  --epochs E          epochs of 50,000 images (default %d)\n"
+"  --seed S            weights, data order, positions, clutter, sampling\n"
+"                      (default %" PRIu64 ")\n"
+"  --threads N         data-parallel replicas (default %d)\n"
+"  --random-glimpses   ablation: glimpse at uniformly random locations\n"
+"  --subset N          train on the first N training digits only\n"
+"  --val-images N      score only the first N validation images each epoch\n"
+"                      (default all 10,000)\n"
+"  --time-limit S      stop (with a checkpoint, as Ctrl-C does) after S\n"
+"                      seconds of this invocation; exit status 0\n",
+            task_names(), FALLBACK_DATA_DIR, mnist_core_name(o.core), o.hidden,
+            mnist_optimizer_name(o.optimizer), o.lr, o.lr_decay, o.lr_min,
+            o.momentum, o.clip, o.batch, o.epochs, o.seed, o.threads);
+}
+
+static int cmd_train(int argc, char **argv)
+{
+    const opt_spec *specs = train_specs;
+    const int n_specs = (int)(sizeof train_specs / sizeof train_specs[0]);
+    parsed p;
+    int rc = parse_args("train", argc, argv, specs, n_specs, 0, &p);
+    if (rc == 1) {
+        train_help(stdout);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    const char *out = OPT("out");
+    int resume = OPT("resume") != NULL;
+    if (!out || !*out)
+        return usage_error("train", "%s", "--out DIR is required");
+    if (OPT("preset") && strcmp(OPT("preset"), "paper") != 0)
+        return usage_error("train", "unknown preset '%s' (expected paper)",
+                           OPT("preset"));
+
+    mnist_opts o;
+    char err[512];
+    if (resume) {
+        /* Only these may change on resume. */
+        static const char *const allowed[] = {"out", "resume", "data",
+                                              "epochs", "threads", "task",
+                                              "preset", "time-limit"};
+        for (int s = 0; s < n_specs; s++) {
+            int ok = 0;
+            for (size_t k = 0; k < sizeof allowed / sizeof allowed[0]; k++)
+                ok |= strcmp(specs[s].name, allowed[k]) == 0;
+            if (p.val[s] && !ok)
+                return usage_error("train", "--%s cannot be changed with "
+                                   "--resume (the run's options are in "
+                                   "DIR/state.txt)", specs[s].name);
+        }
+        if (mnist_read_run_opts(out, &o, NULL, err, sizeof err)) {
+            fprintf(stderr, "ram-mnist train: cannot resume: %s\n", err);
+            return 1;
+        }
+        if (OPT("task")) {
+            task_id t;
+            if (get_task("train", OPT("task"), &t))
+                return EXIT_USAGE;
+            if (t != o.task) {
+                fprintf(stderr, "ram-mnist train: %s is a %s run, not %s\n",
+                        out, task_name(o.task), task_name(t));
+                return EXIT_USAGE;
+            }
+        }
+    } else {
+        if (!OPT("task"))
+            return usage_error("train", "%s", "--task T is required");
+        task_id t;
+        if (get_task("train", OPT("task"), &t))
+            return EXIT_USAGE;
+        mnist_opts_preset(&o, t);
+    }
+
+    long x;
+    double d;
+    uint64_t u;
+#define INT_OPT(name, lo, hi, dst)                                          \
+    if (OPT(name)) {                                                        \
+        if (get_long("train", name, OPT(name), lo, hi, &x))                 \
+            return EXIT_USAGE;                                              \
+        dst = (int)x;                                                       \
+    }
+#define DBL_OPT(name, dst)                                                  \
+    if (OPT(name)) {                                                        \
+        if (get_double("train", name, OPT(name), &d))                       \
+            return EXIT_USAGE;                                              \
+        dst = d;                                                            \
+    }
+    INT_OPT("glimpses", 1, 1000000, o.glimpses)
+    INT_OPT("patch", 1, 1000000, o.patch)
+    INT_OPT("scales", 1, 30, o.scales)
+    INT_OPT("hidden", 1, 100000000, o.hidden)
+    INT_OPT("what", 1, 100000000, o.what)
+    INT_OPT("where", 1, 100000000, o.where)
+    INT_OPT("gsize", 1, 100000000, o.gsize)
+    INT_OPT("batch", 1, 65536, o.batch)
+    INT_OPT("epochs", 1, 1000000, o.epochs)
+    INT_OPT("threads", 1, MNIST_MAX_THREADS, o.threads)
+    DBL_OPT("std", o.std)
+    DBL_OPT("lr", o.lr)
+    DBL_OPT("lr-decay", o.lr_decay)
+    DBL_OPT("lr-min", o.lr_min)
+    DBL_OPT("clip", o.clip)
+    DBL_OPT("momentum", o.momentum)
+#undef INT_OPT
+#undef DBL_OPT
+    if (OPT("seed")) {
+        if (get_u64("train", "seed", OPT("seed"), &u))
+            return EXIT_USAGE;
+        o.seed = u;
+    }
+    if (OPT("subset")) {
+        if (get_u64("train", "subset", OPT("subset"), &u))
+            return EXIT_USAGE;
+        if (u < 2)
+            return usage_error("train", "--subset %s: at least 2 digits",
+                               OPT("subset"));
+        o.subset = (size_t)u;
+    }
+    if (OPT("val-images")) {
+        if (get_u64("train", "val-images", OPT("val-images"), &u))
+            return EXIT_USAGE;
+        o.val_images = (size_t)u;
+    }
+    if (OPT("core") && (o.core = mnist_core_from_name(OPT("core"))) < 0)
+        return usage_error("train", "--core '%s': expected rnn or lstm",
+                           OPT("core"));
+    if (OPT("optimizer") &&
+        (o.optimizer = mnist_optimizer_from_name(OPT("optimizer"))) < 0)
+        return usage_error("train", "--optimizer '%s': expected adam or sgd",
+                           OPT("optimizer"));
+    if (OPT("random-glimpses"))
+        o.random_glimpses = 1;
+    double time_limit = 0;
+    if (OPT("time-limit")) {
+        if (get_double("train", "time-limit", OPT("time-limit"), &time_limit))
+            return EXIT_USAGE;
+        if (time_limit < 0)
+            return usage_error("train", "--time-limit '%s': expected seconds "
+                               ">= 0", OPT("time-limit"));
+    }
+    if (mnist_opts_check(&o, err, sizeof err))
+        return usage_error("train", "%s", err);
+
+    mnist_data data;
+    mnist_source src;
+    if (load_data(OPT("data"), &data, &src))
+        return 1;
+    printf("ram-mnist train: libram %s, data %s (%zu training, %zu test "
+           "digits)\n",
+           ram_version_string(), data_dir(OPT("data")), src.n_train,
+           src.n_test);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = (int)SA_RESETHAND;
+    sigaction(SIGINT, &sa, NULL);
+
+    mnist_train_io io = {stdout, stderr, isatty(STDERR_FILENO), &g_stop, 0,
+                         time_limit};
+    mnist_train_result res;
+    rc = mnist_train(&src, &o, out, resume, &io, &res, err, sizeof err);
+    mnist_free(&data);
+    if (rc < 0) {
+        fprintf(stderr, "ram-mnist train: %s\n", err);
+        return 1;
+    }
+    if (rc == MNIST_TRAIN_INTERRUPTED && !res.time_limited)
+        return EXIT_INTERRUPTED;
+    return 0;
+}
+
+/* ------------------------------------------------------- eval and show */
+
+/* The task of a model: --task, else the task= of state.txt beside it. */
+static int model_task(const char *cmd, const char *opt, const char *model,
+                      task_id *out)
+{
+    if (opt)
+        return get_task(cmd, opt, out);
+    size_t n = strlen(model);
+    char *dir = malloc(n + 2);
+    if (!dir)
+        return -1;
+    strcpy(dir, model);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    mnist_opts o;
+    char err[256];
+    int rc = mnist_read_run_opts(dir, &o, NULL, err, sizeof err);
+    free(dir);
+    if (rc) {
+        fprintf(stderr, "ram-mnist %s: --task T is required (no run state "
+                        "beside %s)\nTry 'ram-mnist %s --help'.\n",
+                cmd, model, cmd);
+        return -1;
+    }
+    *out = o.task;
+    return 0;
+}
+
+static int load_model(const char *cmd, const char *path, ram_agent **out)
+{
+    int rc = ram_agent_load_file(path, RAM_LOAD_INFERENCE, out);
+    if (rc != RAM_OK) {
+        fprintf(stderr, "ram-mnist %s: cannot load model '%s': %s%s%s\n", cmd,
+                path, ram_strerror(rc), rc == RAM_E_IO ? ": " : "",
+                rc == RAM_E_IO ? strerror(errno) : "");
+        return -1;
+    }
+    return 0;
+}
+
+static int get_split(const char *cmd, const char *v, int *split)
+{
+    if (!v || strcmp(v, "test") == 0)
+        *split = MNIST_SPLIT_TEST;
+    else if (strcmp(v, "val") == 0)
+        *split = MNIST_SPLIT_VAL;
+    else {
+        fprintf(stderr, "ram-mnist %s: --split '%s': expected test or val\n",
+                cmd, v);
+        return -1;
+    }
+    return 0;
+}
+
+static void describe_model(ram_agent *a, FILE *f)
+{
+    int64_t g = 0, k = 0, core = 0, h = 0, steps = 0;
+    ram_agent_get_config(a, RAM_CFG_PATCH, &g);
+    ram_agent_get_config(a, RAM_CFG_SCALES, &k);
+    ram_agent_get_config(a, RAM_CFG_CORE, &core);
+    ram_agent_get_config(a, RAM_CFG_HIDDEN, &h);
+    ram_agent_get_config(a, RAM_CFG_MAX_STEPS, &steps);
+    fprintf(f, "%d glimpses of %dx%d at %d scale%s, %s core of %d",
+            (int)steps, (int)g, (int)g, (int)k, k == 1 ? "" : "s",
+            mnist_core_name((int)core), (int)h);
+}
+
+static const opt_spec eval_specs[] = {
+    {"task", 1},     {"split", 1}, {"rollouts", 1}, {"threads", 1},
+    {"glimpses", 1}, {"data", 1},  {"seed", 1},
+};
+
+static void eval_help(FILE *f)
+{
+    fprintf(f,
+"usage: ram-mnist eval MODEL [--task T] [--split test|val] [--rollouts M]\n"
+"                      [--threads N] [--glimpses N] [--data DIR] [--seed S]\n"
+"\n"
+"Scores MODEL on the full test split (10,000 images; or the validation\n"
+"split, the last 10,000 training digits), generated from a fixed seed.\n"
+"The headline is the deterministic error: greedy locations (the location\n"
+"network's mean), one rollout. With --rollouts M it also reports the\n"
+"error of the class probabilities averaged over M sampled rollouts, and the\n"
+"mean error of a single sampled rollout.\n"
+"\n"
+"  --task T       %s (default: task= in the state.txt beside MODEL)\n"
+"  --split S      test (default) or val\n"
+"  --rollouts M   sampled rollouts per image (default 0: none)\n"
+"  --threads N    threads (default 2); the result does not depend on it\n"
+"  --glimpses N   glimpses per image (default: the model's)\n"
+"  --data DIR     MNIST directory\n"
+"  --seed S       seed of the sampled rollouts (default 1)\n",
+            task_names());
+}
+
+static int cmd_eval(int argc, char **argv)
+{
+    const opt_spec *specs = eval_specs;
+    const int n_specs = (int)(sizeof eval_specs / sizeof eval_specs[0]);
+    parsed p;
+    int rc = parse_args("eval", argc, argv, specs, n_specs, 1, &p);
+    if (rc == 1) {
+        eval_help(stdout);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    long rollouts = 0, threads = 2, glimpses = 0;
+    uint64_t seed = 1;
+    int split;
+    task_id task;
+    if ((OPT("rollouts") &&
+         get_long("eval", "rollouts", OPT("rollouts"), 0, 100000, &rollouts)) ||
+        (OPT("threads") && get_long("eval", "threads", OPT("threads"), 1,
+                                    MNIST_MAX_THREADS, &threads)) ||
+        (OPT("glimpses") &&
+         get_long("eval", "glimpses", OPT("glimpses"), 1, 1000000,
+                  &glimpses)) ||
+        (OPT("seed") && get_u64("eval", "seed", OPT("seed"), &seed)) ||
+        get_split("eval", OPT("split"), &split) ||
+        model_task("eval", OPT("task"), p.positional, &task))
+        return EXIT_USAGE;
+
+    ram_agent *model = NULL;
+    if (load_model("eval", p.positional, &model))
+        return 1;
+    mnist_data data;
+    mnist_source src;
+    if (load_data(OPT("data"), &data, &src)) {
+        ram_agent_free(model);
+        return 1;
+    }
+    char err[512];
+    mnist_set set;
+    rc = mnist_set_make(&src, task, split, MNIST_HOLDOUT, 0, &set, err,
+                        sizeof err);
+    mnist_free(&data);
+    if (rc) {
+        fprintf(stderr, "ram-mnist eval: %s\n", err);
+        ram_agent_free(model);
+        return 1;
+    }
+    mnist_eval_result r;
+    rc = mnist_evaluate(model, &set, (int)glimpses, (int)rollouts,
+                        (int)threads, seed, &r, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "ram-mnist eval: %s\n", err);
+    } else {
+        int64_t steps = 0;
+        ram_agent_get_config(model, RAM_CFG_MAX_STEPS, &steps);
+        printf("model     %s: ", p.positional);
+        describe_model(model, stdout);
+        printf("\n");
+        printf("data      %s split of %s: %zu images, %d glimpses each\n",
+               split == MNIST_SPLIT_TEST ? "test" : "validation",
+               task_name(task), r.n, glimpses ? (int)glimpses : (int)steps);
+        printf("error     %.2f%% (%zu errors): deterministic (greedy "
+               "locations, one rollout)\n",
+               100 * r.error, r.errors);
+        if (r.rollouts > 0) {
+            printf("error     %.2f%% (%zu errors): class probabilities "
+                   "averaged over %d sampled rollouts\n",
+                   100 * r.avg_error, r.avg_errors, r.rollouts);
+            printf("error     %.2f%%: mean of one sampled rollout\n",
+                   100 * r.single_error);
+        }
+        printf("time      %.1f s (%.0f images/s, %ld thread%s)\n", r.seconds,
+               r.seconds > 0
+                   ? (double)r.n * (1 + r.rollouts) / r.seconds
+                   : 0.0,
+               threads, threads == 1 ? "" : "s");
+    }
+    mnist_set_free(&set);
+    ram_agent_free(model);
+    return rc ? 1 : 0;
+}
+
+static const opt_spec show_specs[] = {
+    {"task", 1},  {"png", 1},      {"count", 1}, {"first", 1},
+    {"split", 1}, {"glimpses", 1}, {"boxes", 0}, {"data", 1},
+};
+
+static void show_help(FILE *f)
+{
+    fprintf(f,
+"usage: ram-mnist show MODEL --png FILE [--task T] [--count N] [--first K]\n"
+"                      [--split test|val] [--glimpses N] [--boxes]\n"
+"                      [--data DIR]\n"
+"\n"
+"Draws, like Figures 3-6 of the paper, one row per image: the image with\n"
+"the model's glimpse path (filled circle: first glimpse, open circle: last;\n"
+"green when the digit is classified correctly, red when not) and the\n"
+"retina view of every glimpse (the k scales composited, the centre at full\n"
+"resolution). Locations are greedy (the location network's mean).\n"
+"\n"
+"  --png FILE     output picture (required)\n"
+"  --task T       %s (default: task= in the state.txt beside MODEL)\n"
+"  --count N      images (default 8)\n"
+"  --first K      start at image K of the split (default 0)\n"
+"  --split S      test (default) or val\n"
+"  --glimpses N   glimpses (default: the model's)\n"
+"  --boxes        outline each glimpse's full-resolution patch faintly\n"
+"  --data DIR     MNIST directory\n",
+            task_names());
+}
+
+static int cmd_show(int argc, char **argv)
+{
+    const opt_spec *specs = show_specs;
+    const int n_specs = (int)(sizeof show_specs / sizeof show_specs[0]);
+    parsed p;
+    int rc = parse_args("show", argc, argv, specs, n_specs, 1, &p);
+    if (rc == 1) {
+        show_help(stdout);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    if (!OPT("png") || !*OPT("png"))
+        return usage_error("show", "%s", "--png FILE is required");
+    long count = 8, first = 0, glimpses = 0;
+    int split;
+    task_id task;
+    if ((OPT("count") &&
+         get_long("show", "count", OPT("count"), 1, 1000, &count)) ||
+        (OPT("first") &&
+         get_long("show", "first", OPT("first"), 0, 100000000, &first)) ||
+        (OPT("glimpses") &&
+         get_long("show", "glimpses", OPT("glimpses"), 1, 64, &glimpses)) ||
+        get_split("show", OPT("split"), &split) ||
+        model_task("show", OPT("task"), p.positional, &task))
+        return EXIT_USAGE;
+    ram_agent *model = NULL;
+    if (load_model("show", p.positional, &model))
+        return 1;
+    mnist_data data;
+    mnist_source src;
+    if (load_data(OPT("data"), &data, &src)) {
+        ram_agent_free(model);
+        return 1;
+    }
+    char err[512];
+    mnist_set set;
+    rc = mnist_set_make(&src, task, split, MNIST_HOLDOUT,
+                        (size_t)(first + count), &set, err, sizeof err);
+    mnist_free(&data);
+    if (rc == 0) {
+        mnist_show_result r;
+        rc = mnist_show_png(model, &set, (size_t)first, (size_t)count,
+                            (int)glimpses, OPT("boxes") != NULL, OPT("png"),
+                            &r, err, sizeof err);
+        if (rc == 0)
+            printf("wrote %s: %zu %s images (from #%ld), %zu classified "
+                   "correctly\n",
+                   OPT("png"), r.rows, task_name(task), first, r.correct);
+    }
+    if (rc)
+        fprintf(stderr, "ram-mnist show: %s\n", err);
+    mnist_set_free(&set);
+    ram_agent_free(model);
+    return rc ? 1 : 0;
+}
+
+static const opt_spec samples_specs[] = {
+    {"task", 1}, {"png", 1}, {"split", 1}, {"count", 1}, {"data", 1},
+};
+
+static void samples_help(FILE *f)
+{
+    fprintf(f,
+"usage: ram-mnist samples --task T --png FILE [--split test|val]\n"
+"                         [--count N] [--data DIR]\n"
+"\n"
+"Writes a grid of task images (4 per row), like Figure 2 of the paper: the\n"
+"first N images (default 16) of the fixed test (or validation) set.\n"
+"\n"
+"  --task T     %s\n"
+"  --png FILE   output picture (required)\n",
+            task_names());
+}
+
+static int cmd_samples(int argc, char **argv)
+{
+    const opt_spec *specs = samples_specs;
+    const int n_specs = (int)(sizeof samples_specs / sizeof samples_specs[0]);
+    parsed p;
+    int rc = parse_args("samples", argc, argv, specs, n_specs, 0, &p);
+    if (rc == 1) {
+        samples_help(stdout);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    if (!OPT("task"))
+        return usage_error("samples", "%s", "--task T is required");
+    if (!OPT("png") || !*OPT("png"))
+        return usage_error("samples", "%s", "--png FILE is required");
+    long count = 16;
+    int split;
+    task_id task;
+    if (get_task("samples", OPT("task"), &task) ||
+        (OPT("count") &&
+         get_long("samples", "count", OPT("count"), 1, 1024, &count)) ||
+        get_split("samples", OPT("split"), &split))
+        return EXIT_USAGE;
+    mnist_data data;
+    mnist_source src;
+    if (load_data(OPT("data"), &data, &src))
+        return 1;
+    char err[512];
+    mnist_set set;
+    rc = mnist_set_make(&src, task, split, MNIST_HOLDOUT, (size_t)count, &set,
+                        err, sizeof err);
+    mnist_free(&data);
+    if (rc == 0) {
+        rc = mnist_samples_png(&set, (size_t)count, 4, OPT("png"), err,
+                               sizeof err);
+        if (rc == 0)
+            printf("wrote %s: %zu %s images\n", OPT("png"), set.n,
+                   task_name(task));
+    }
+    if (rc)
+        fprintf(stderr, "ram-mnist samples: %s\n", err);
+    mnist_set_free(&set);
+    return rc ? 1 : 0;
+}
+
+/* ----------------------------------------------------------------- main */
+
+static void main_help(FILE *f)
+{
+    fprintf(f,
+"usage: ram-mnist COMMAND [options]    (ram-mnist COMMAND --help for more)\n"
+"\n"
+"The Recurrent Attention Model (Mnih et al. 2014) on MNIST tasks: %s.\n"
+"\n"
+"  train    --task T --out DIR [options]   train, with checkpoints (--resume)\n"
+"  eval     MODEL [--task T]               test error (deterministic; with\n"
+"                                          --rollouts M also sampled)\n"
+"  show     MODEL --png FILE [--task T]    glimpse paths and retina views\n"
+"  samples  --task T --png FILE            a 4x4 grid of task images\n"
+"\n"
+"MNIST is read from --data DIR, $RAM_MNIST_DIR, data/mnist or %s.\n",
+            task_names(), FALLBACK_DATA_DIR);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        main_help(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        main_help(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "train") == 0)
+        return cmd_train(argc - 2, argv + 2);
+    if (strcmp(cmd, "eval") == 0)
+        return cmd_eval(argc - 2, argv + 2);
+    if (strcmp(cmd, "show") == 0)
+        return cmd_show(argc - 2, argv + 2);
+    if (strcmp(cmd, "samples") == 0)
+        return cmd_samples(argc - 2, argv + 2);
+    fprintf(stderr, "ram-mnist: unknown command '%s'\n", cmd);
+    main_help(stderr);
+    return EXIT_USAGE;
+}

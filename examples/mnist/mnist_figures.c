@@ -1,0 +1,280 @@
+/* Pictures of ram-mnist; see mnist_figures.h. */
+#include "mnist_figures.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "draw.h"
+#include "png_out.h"
+
+#define BG RGB8(40, 40, 40)
+#define FG RGB8(220, 220, 220)
+#define DIM RGB8(150, 150, 150)
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Outline of a rectangle blended half-way into the canvas (a faint box). */
+static void faint_rect(canvas *c, int x, int y, int w, int h, rgb8 col)
+{
+    for (int i = 0; i < w; i++)
+        for (int k = 0; k < 2; k++) {
+            int px = x + i, py = k ? y + h - 1 : y;
+            rgb8 o = canvas_get(c, px, py);
+            canvas_set(c, px, py,
+                       RGB8((o.r + col.r) / 2, (o.g + col.g) / 2,
+                            (o.b + col.b) / 2));
+        }
+    for (int j = 1; j < h - 1; j++)
+        for (int k = 0; k < 2; k++) {
+            int px = k ? x + w - 1 : x, py = y + j;
+            rgb8 o = canvas_get(c, px, py);
+            canvas_set(c, px, py,
+                       RGB8((o.r + col.r) / 2, (o.g + col.g) / 2,
+                            (o.b + col.b) / 2));
+        }
+}
+
+/* Composites one glimpse (k scales of g x g, layout of ram_sensor_glimpse
+ * with one channel) into an S x S view, S = g * 2^(k-1): each scale is
+ * upscaled back to its size in image pixels and the finer scales are laid
+ * over the coarser ones at their exact offsets (ram_sensor_patch_rect). */
+static int composite(const ram_sensor *sensor, int g, int k, const float *rho,
+                     int W, const float loc[2], float *view, int S)
+{
+    int bx, by, bs;
+    int rc = ram_sensor_patch_rect(sensor, (size_t)W, (size_t)W, loc, k - 1,
+                                   &bx, &by, &bs);
+    if (rc != RAM_OK)
+        return rc;
+    memset(view, 0, (size_t)S * (size_t)S * sizeof(float));
+    for (int i = k - 1; i >= 0; i--) {
+        int x0, y0, size;
+        rc = ram_sensor_patch_rect(sensor, (size_t)W, (size_t)W, loc, i, &x0,
+                                   &y0, &size);
+        if (rc != RAM_OK)
+            return rc;
+        int ox = x0 - bx, oy = y0 - by, blk = 1 << i;
+        const float *p = rho + (size_t)i * (size_t)g * (size_t)g;
+        for (int v = 0; v < g; v++)
+            for (int u = 0; u < g; u++)
+                for (int yy = 0; yy < blk; yy++)
+                    for (int xx = 0; xx < blk; xx++) {
+                        int X = ox + u * blk + xx, Y = oy + v * blk + yy;
+                        if (X >= 0 && X < S && Y >= 0 && Y < S)
+                            view[(size_t)Y * (size_t)S + (size_t)X] =
+                                p[v * g + u];
+                    }
+    }
+    return RAM_OK;
+}
+
+int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
+                   size_t count, int glimpses, int boxes, const char *path,
+                   mnist_show_result *res, char *err, size_t errlen)
+{
+    if (!model || !set || !path) {
+        set_err(err, errlen, "mnist_show_png: NULL argument");
+        return -1;
+    }
+    if (first >= set->n) {
+        set_err(err, errlen, "image %zu: the set has %zu images", first,
+                set->n);
+        return -1;
+    }
+    if (count == 0 || count > set->n - first)
+        count = set->n - first;
+    if (count > 1000) {
+        set_err(err, errlen, "at most 1000 images per picture");
+        return -1;
+    }
+    int64_t g64 = 0, k64 = 0, ch64 = 0, steps = 0;
+    int rc = ram_agent_get_config(model, RAM_CFG_PATCH, &g64);
+    if (rc == RAM_OK)
+        rc = ram_agent_get_config(model, RAM_CFG_SCALES, &k64);
+    if (rc == RAM_OK)
+        rc = ram_agent_get_config(model, RAM_CFG_CHANNELS, &ch64);
+    if (rc == RAM_OK)
+        rc = ram_agent_get_config(model, RAM_CFG_MAX_STEPS, &steps);
+    if (rc != RAM_OK) {
+        set_err(err, errlen, "ram_agent_get_config: %s", ram_strerror(rc));
+        return -1;
+    }
+    if (ch64 != 1) {
+        set_err(err, errlen, "the model reads %d channels, MNIST has 1",
+                (int)ch64);
+        return -1;
+    }
+    if (glimpses <= 0)
+        glimpses = (int)steps;
+    const int g = (int)g64, k = (int)k64, W = set->width;
+    const size_t WW = (size_t)W * (size_t)W;
+    const int S = g << (k - 1);
+    const uint8_t *imgs = set->images + first * WW;
+    const int *labels = set->labels + first;
+
+    ram_sensor *sensor = NULL;
+    float *locs = malloc((size_t)glimpses * count * 2 * sizeof(float));
+    int *pred = malloc(count * sizeof(int));
+    float *rho = NULL, *view = malloc((size_t)S * (size_t)S * sizeof(float));
+    canvas *cv = NULL;
+    int ret = -1;
+    if (!locs || !pred || !view) {
+        set_err(err, errlen, "out of memory");
+        goto done;
+    }
+    rc = ram_sensor_create(&sensor, g, k, 1);
+    if (rc == RAM_OK) {
+        rho = malloc(ram_sensor_output_size(sensor) * sizeof(float));
+        if (!rho)
+            rc = RAM_E_NOMEM;
+    }
+    if (rc != RAM_OK) {
+        set_err(err, errlen, "ram_sensor_create: %s", ram_strerror(rc));
+        goto done;
+    }
+
+    /* One greedy episode over all the images, recording every location. */
+    rc = ram_agent_set_input(model, RAM_PIXEL_U8, (size_t)W, (size_t)W,
+                             (size_t)W, WW);
+    const char *what = "ram_agent_set_input";
+    if (rc == RAM_OK) {
+        what = "ram_agent_begin";
+        rc = ram_agent_begin(model, count, RAM_BEGIN_GREEDY_LOCATION);
+    }
+    for (int t = 0; rc == RAM_OK && t < glimpses; t++) {
+        what = "ram_agent_location";
+        rc = ram_agent_location(model, locs + (size_t)t * count * 2);
+        if (rc == RAM_OK) {
+            what = "ram_agent_step";
+            rc = ram_agent_step(model, imgs, NULL, NULL, pred);
+        }
+    }
+    if (rc == RAM_OK) {
+        what = "ram_agent_end";
+        rc = ram_agent_end(model, NULL);
+    }
+    if (rc != RAM_OK) {
+        set_err(err, errlen, "%s: %s", what, ram_strerror(rc));
+        goto done;
+    }
+
+    /* Layout. */
+    const int zi = (200 + W / 2) / W > 1 ? (200 + W / 2) / W : 1;
+    const int D = W * zi;
+    const int zr = D / S > 1 ? D / S : 1;
+    const int V = S * zr;
+    const int M = 12, GAP = 10, TS = 2;
+    const int th = FONT_CELL_H * TS;
+    const int cell = D > V ? D : V;
+    const int row_h = cell + th + 18;
+    const int head = th + 14;
+    const int vx0 = M + D + 2 * GAP;
+    int cw = vx0 + glimpses * (V + GAP) - GAP + M;
+    int title_w = canvas_text_width("glimpse path", TS) + M * 2;
+    if (cw < title_w)
+        cw = title_w;
+    const long chl = (long)head + (long)count * row_h + M;
+    if (cw > CANVAS_MAX_SIDE || chl > CANVAS_MAX_SIDE) {
+        set_err(err, errlen, "picture too large (%d x %ld); use fewer images "
+                "or glimpses", cw, chl);
+        goto done;
+    }
+    cv = canvas_create(cw, (int)chl);
+    if (!cv) {
+        set_err(err, errlen, "out of memory (canvas %d x %ld)", cw, chl);
+        goto done;
+    }
+    canvas_fill(cv, BG);
+    canvas_text(cv, M, M, "glimpse path", TS, DIM);
+    for (int t = 0; t < glimpses; t++) {
+        char s[32];
+        snprintf(s, sizeof s, "glimpse %d", t + 1);
+        canvas_text(cv, vx0 + t * (V + GAP), M, s, TS, DIM);
+    }
+
+    size_t correct = 0;
+    float xs[64], ys[64];
+    for (size_t b = 0; b < count; b++) {
+        const uint8_t *img = imgs + b * WW;
+        int ok = pred[b] == labels[b];
+        correct += (size_t)ok;
+        rgb8 col = ok ? RGB_GREEN : RGB_RED;
+        int y0 = head + (int)b * row_h;
+        int iy = y0 + (cell - D) / 2;
+        canvas_blit_gray(cv, img, W, W, M, iy, zi);
+        int n = glimpses < 64 ? glimpses : 64;
+        for (int t = 0; t < n; t++) {
+            const float *l = locs + ((size_t)t * count + b) * 2;
+            xs[t] = (l[0] + 1.0f) * 0.5f * (float)W;
+            ys[t] = (l[1] + 1.0f) * 0.5f * (float)W;
+            if (boxes) {
+                int x0, yb, size;
+                if (ram_sensor_patch_rect(sensor, (size_t)W, (size_t)W, l, 0,
+                                          &x0, &yb, &size) == RAM_OK)
+                    faint_rect(cv, M + x0 * zi, iy + yb * zi, size * zi,
+                               size * zi, RGB_YELLOW);
+            }
+        }
+        canvas_glimpse_path(cv, xs, ys, n, M, iy, zi, 2, col);
+        char s[64];
+        snprintf(s, sizeof s, "pred %d / true %d", pred[b], labels[b]);
+        canvas_text(cv, M, y0 + cell + 6, s, TS, col);
+
+        for (int t = 0; t < glimpses; t++) {
+            const float *l = locs + ((size_t)t * count + b) * 2;
+            rc = ram_sensor_glimpse(sensor, 1, img, RAM_PIXEL_U8, (size_t)W,
+                                    (size_t)W, (size_t)W, WW, l, rho);
+            if (rc == RAM_OK)
+                rc = composite(sensor, g, k, rho, W, l, view, S);
+            if (rc != RAM_OK) {
+                set_err(err, errlen, "ram_sensor_glimpse: %s",
+                        ram_strerror(rc));
+                goto done;
+            }
+            int vx = vx0 + t * (V + GAP), vy = y0 + (cell - V) / 2;
+            canvas_blit_float(cv, view, S, S, 0.0f, 1.0f, vx, vy, zr);
+        }
+    }
+    if (canvas_write_png(cv, path, err, errlen) != 0)
+        goto done;
+    if (res) {
+        res->rows = count;
+        res->correct = correct;
+    }
+    ret = 0;
+done:
+    canvas_free(cv);
+    ram_sensor_free(sensor);
+    free(locs);
+    free(pred);
+    free(rho);
+    free(view);
+    return ret;
+}
+
+int mnist_samples_png(const mnist_set *set, size_t count, int cols,
+                      const char *path, char *err, size_t errlen)
+{
+    if (!set || !path || cols < 1) {
+        set_err(err, errlen, "mnist_samples_png: bad argument");
+        return -1;
+    }
+    if (count == 0 || count > set->n)
+        count = set->n;
+    int W = set->width;
+    int scale = 120 / W > 1 ? 120 / W : 1;
+    return write_gray_grid_png(path, set->images, count, W, W, cols, scale, 2,
+                               err, errlen) == 0
+               ? 0
+               : -1;
+}

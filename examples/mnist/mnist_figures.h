@@ -1,0 +1,49 @@
+/* Pictures of ram-mnist: the glimpse paths and retina views of a trained
+ * model (like Figures 3-6 of Mnih et al. 2014) and a grid of task images
+ * (like Figure 2). Only libram's public API is used. */
+#ifndef RAM_EXAMPLE_MNIST_FIGURES_H
+#define RAM_EXAMPLE_MNIST_FIGURES_H
+
+#include <stddef.h>
+
+#include "mnist_train.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What mnist_show_png drew. */
+typedef struct mnist_show_result {
+    size_t rows;    /* images drawn */
+    size_t correct; /* of which classified correctly */
+} mnist_show_result;
+
+/* Writes a PNG with one row per image of set[first .. first + count):
+ *
+ *   column 1: the image, upscaled, with the greedy glimpse path drawn over
+ *             it (filled circle: first glimpse, open circle: last glimpse,
+ *             straight lines in between), green if the model classifies it
+ *             correctly, red if not, and "pred X / true Y" under it;
+ *   columns 2..N+1: the retina view of each glimpse: the k scales
+ *             composited, each upscaled back to its size in image pixels
+ *             (the centre is the full-resolution patch), as the model's
+ *             sensor sees it (ram_sensor_glimpse on the same image and
+ *             location).
+ *
+ * The locations are the location network's means (ram_agent_location()
+ * before each step of a RAM_BEGIN_GREEDY_LOCATION episode). `glimpses` <= 0
+ * means the model's RAM_CFG_MAX_STEPS. With `boxes`, the full-resolution
+ * patch of every glimpse is outlined faintly on the image. */
+int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
+                   size_t count, int glimpses, int boxes, const char *path,
+                   mnist_show_result *res, char *err, size_t errlen);
+
+/* Writes the first `count` images of a set as a grid of `cols` columns. */
+int mnist_samples_png(const mnist_set *set, size_t count, int cols,
+                      const char *path, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RAM_EXAMPLE_MNIST_FIGURES_H */

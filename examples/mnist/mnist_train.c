@@ -1,0 +1,1582 @@
+/* Training and evaluation of RAM on the MNIST tasks; see mnist_train.h. */
+#include "mnist_train.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "replicas.h"
+#include "rng.h"
+
+#define N_CLASSES 10
+#define EVAL_CHUNK 256 /* images per evaluation episode */
+#define STATE_FORMAT 1
+
+/* ------------------------------------------------------------------ util */
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A 64-bit value derived from (a, b, c), well mixed. */
+static uint64_t mix3(uint64_t a, uint64_t b, uint64_t c)
+{
+    example_rng r;
+    example_rng_seed_stream(&r, a, b);
+    uint64_t x = example_rng_next(&r);
+    example_rng_seed_stream(&r, x, c);
+    return example_rng_next(&r);
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int mnist_mkdirs(const char *path, char *err, size_t errlen)
+{
+    if (!path || !*path) {
+        set_err(err, errlen, "empty directory name");
+        return -1;
+    }
+    char *p = malloc(strlen(path) + 1);
+    if (!p) {
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    strcpy(p, path);
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+                set_err(err, errlen, "%s: cannot create directory: %s", p,
+                        strerror(errno));
+                free(p);
+                return -1;
+            }
+            *s = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        set_err(err, errlen, "%s: not a directory", path);
+        free(p);
+        return -1;
+    }
+    free(p);
+    return 0;
+}
+
+/* Writes text atomically: path.tmp-PID, flushed and synced, renamed. */
+static int write_atomic(const char *path, const char *text, char *err,
+                        size_t errlen)
+{
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp) {
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(tmp, n, "%s.tmp-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int ok = f != NULL;
+    if (ok)
+        ok = fputs(text, f) >= 0;
+    if (ok)
+        ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    if (ok)
+        ok = rename(tmp, path) == 0;
+    if (!ok) {
+        set_err(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        remove(tmp);
+    }
+    free(tmp);
+    return ok ? 0 : -1;
+}
+
+/* A growable string. */
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s ? b->s + b->len : NULL,
+                          b->s ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->oom = 1;
+            return;
+        }
+        if (b->s && b->len + (size_t)n < b->cap) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = (b->cap ? b->cap * 2 : 1024) + (size_t)n;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+}
+
+static void fmt_hms(double s, char *buf, size_t n)
+{
+    if (!(s >= 0) || s > 1e8)
+        s = 0;
+    long t = (long)(s + 0.5);
+    snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+}
+
+/* --------------------------------------------------------------- options */
+
+int mnist_core_from_name(const char *s)
+{
+    if (s && strcmp(s, "rnn") == 0)
+        return RAM_CORE_RNN;
+    if (s && strcmp(s, "lstm") == 0)
+        return RAM_CORE_LSTM;
+    return -1;
+}
+
+const char *mnist_core_name(int core)
+{
+    return core == RAM_CORE_LSTM ? "lstm" : core == RAM_CORE_RNN ? "rnn" : "?";
+}
+
+int mnist_optimizer_from_name(const char *s)
+{
+    if (s && strcmp(s, "adam") == 0)
+        return RAM_OPT_ADAM;
+    if (s && strcmp(s, "sgd") == 0)
+        return RAM_OPT_SGD;
+    return -1;
+}
+
+const char *mnist_optimizer_name(int opt)
+{
+    return opt == RAM_OPT_ADAM ? "adam" : opt == RAM_OPT_SGD ? "sgd" : "?";
+}
+
+void mnist_opts_preset(mnist_opts *o, task_id task)
+{
+    memset(o, 0, sizeof *o);
+    o->task = task;
+    switch (task) {
+    case TASK_TRANSLATED60:
+    case TASK_CLUTTERED60:
+        o->glimpses = 8, o->patch = 12, o->scales = 3, o->std = 0.2;
+        break;
+    case TASK_CLUTTERED100:
+        o->glimpses = 8, o->patch = 12, o->scales = 4, o->std = 0.15;
+        break;
+    default: /* mnist28 */
+        o->glimpses = 6, o->patch = 8, o->scales = 1, o->std = 0.12;
+        break;
+    }
+    o->core = RAM_CORE_RNN;
+    o->hidden = 256;
+    o->what = 128;
+    o->where = 128;
+    o->gsize = 256;
+    o->lr = 1e-3;
+    o->lr_decay = 0.98;
+    o->lr_min = 1e-5;
+    o->clip = 5.0;
+    o->optimizer = RAM_OPT_ADAM;
+    o->momentum = 0.9;
+    o->batch = 64;
+    o->epochs = 200;
+    o->seed = 1;
+    o->threads = 2;
+    o->random_glimpses = 0;
+    o->subset = 0;
+    o->val_images = 0;
+    o->holdout = MNIST_HOLDOUT;
+}
+
+void mnist_opts_print(const mnist_opts *o, FILE *f)
+{
+    fprintf(f,
+            "  task             %s (%dx%d)\n"
+            "  glimpses         %d\n"
+            "  retina           %dx%d, %d scale%s (largest %d px)\n"
+            "  glimpse net      h_g %d, h_l %d, g %d\n"
+            "  core             %s, %d units\n"
+            "  location std     %g%s\n"
+            "  optimizer        %s, lr %g, decay %g/epoch (min %g)\n",
+            task_name(o->task), task_width(o->task), task_width(o->task),
+            o->glimpses, o->patch, o->patch, o->scales,
+            o->scales == 1 ? "" : "s", o->patch << (o->scales - 1), o->what,
+            o->where, o->gsize, mnist_core_name(o->core), o->hidden, o->std,
+            o->random_glimpses ? " (random glimpses: ablation)" : "",
+            mnist_optimizer_name(o->optimizer), o->lr, o->lr_decay, o->lr_min);
+    if (o->optimizer == RAM_OPT_SGD)
+        fprintf(f, "  momentum         %g\n", o->momentum);
+    fprintf(f,
+            "  clip             %g%s\n"
+            "  batch            %d\n"
+            "  epochs           %d\n"
+            "  seed             %" PRIu64 "\n"
+            "  threads          %d\n",
+            o->clip, o->clip > 0 ? " (global norm)" : " (off)", o->batch,
+            o->epochs, o->seed, o->threads);
+    if (o->subset)
+        fprintf(f, "  subset           first %zu training digits\n", o->subset);
+    if (o->val_images)
+        fprintf(f, "  validation       first %zu images of the split\n",
+                o->val_images);
+    if (o->holdout != MNIST_HOLDOUT)
+        fprintf(f, "  holdout          %zu\n", o->holdout);
+}
+
+static int check_cfg(int key, int64_t v, const char *name, char *err,
+                     size_t errlen)
+{
+    int64_t lo, hi;
+    if (ram_config_bounds(key, &lo, &hi) != RAM_OK || v < lo || v > hi) {
+        set_err(err, errlen, "%s %" PRId64 " is outside %" PRId64 "..%" PRId64,
+                name, v, lo, hi);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_param(int key, double v, const char *name, char *err,
+                       size_t errlen)
+{
+    double lo, hi;
+    if (ram_param_bounds(key, &lo, &hi) != RAM_OK || !(v >= lo && v <= hi)) {
+        set_err(err, errlen, "%s %g is outside [%g, %g]", name, v, lo, hi);
+        return -1;
+    }
+    return 0;
+}
+
+int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
+{
+    if (!task_name(o->task)) {
+        set_err(err, errlen, "unknown task (expected %s)", task_names());
+        return -1;
+    }
+    if (check_cfg(RAM_CFG_MAX_STEPS, o->glimpses, "--glimpses", err, errlen) ||
+        check_cfg(RAM_CFG_PATCH, o->patch, "--patch", err, errlen) ||
+        check_cfg(RAM_CFG_SCALES, o->scales, "--scales", err, errlen) ||
+        check_cfg(RAM_CFG_HIDDEN, o->hidden, "--hidden", err, errlen) ||
+        check_cfg(RAM_CFG_GLIMPSE_WHAT, o->what, "--what", err, errlen) ||
+        check_cfg(RAM_CFG_GLIMPSE_WHERE, o->where, "--where", err, errlen) ||
+        check_cfg(RAM_CFG_GLIMPSE_SIZE, o->gsize, "--gsize", err, errlen) ||
+        check_param(RAM_PARAM_LOCATION_STD, o->std, "--std", err, errlen) ||
+        check_param(RAM_PARAM_LEARNING_RATE, o->lr, "--lr", err, errlen) ||
+        check_param(RAM_PARAM_LEARNING_RATE, o->lr_min, "--lr-min", err,
+                    errlen) ||
+        check_param(RAM_PARAM_CLIP_NORM, o->clip, "--clip", err, errlen) ||
+        check_param(RAM_PARAM_MOMENTUM, o->momentum, "--momentum", err, errlen))
+        return -1;
+    if (o->patch << (o->scales - 1) > 4096) {
+        set_err(err, errlen, "--patch %d with --scales %d: the largest patch "
+                "(%d px) is too large", o->patch, o->scales,
+                o->patch << (o->scales - 1));
+        return -1;
+    }
+    if (o->core != RAM_CORE_RNN && o->core != RAM_CORE_LSTM) {
+        set_err(err, errlen, "--core must be rnn or lstm");
+        return -1;
+    }
+    if (o->optimizer != RAM_OPT_ADAM && o->optimizer != RAM_OPT_SGD) {
+        set_err(err, errlen, "--optimizer must be adam or sgd");
+        return -1;
+    }
+    if (!(o->lr_decay > 0 && o->lr_decay <= 1)) {
+        set_err(err, errlen, "--lr-decay %g must be in (0, 1]", o->lr_decay);
+        return -1;
+    }
+    if (o->batch < 1 || o->batch > 65536) {
+        set_err(err, errlen, "--batch %d is outside 1..65536", o->batch);
+        return -1;
+    }
+    if (o->epochs < 1 || o->epochs > 1000000) {
+        set_err(err, errlen, "--epochs %d is outside 1..1000000", o->epochs);
+        return -1;
+    }
+    if (o->threads < 1 || o->threads > MNIST_MAX_THREADS) {
+        set_err(err, errlen, "--threads %d is outside 1..%d", o->threads,
+                MNIST_MAX_THREADS);
+        return -1;
+    }
+    if (o->random_glimpses != 0 && o->random_glimpses != 1) {
+        set_err(err, errlen, "random_glimpses must be 0 or 1");
+        return -1;
+    }
+    if (o->holdout < 1) {
+        set_err(err, errlen, "holdout must be at least 1");
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ data sets */
+
+void mnist_set_free(mnist_set *s)
+{
+    if (!s)
+        return;
+    free(s->images);
+    free(s->labels);
+    memset(s, 0, sizeof *s);
+}
+
+int mnist_set_make(const mnist_source *src, task_id task, int split,
+                   size_t holdout, size_t count, mnist_set *out, char *err,
+                   size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    const uint8_t *pool, *labels;
+    size_t n_pool;
+    uint64_t seed;
+    if (split == MNIST_SPLIT_VAL) {
+        if (holdout >= src->n_train) {
+            set_err(err, errlen, "holdout %zu >= %zu training digits", holdout,
+                    src->n_train);
+            return -1;
+        }
+        size_t first = src->n_train - holdout;
+        pool = src->train_images + first * TASK_DIGIT_PIXELS;
+        labels = src->train_labels + first;
+        n_pool = holdout;
+        seed = MNIST_VAL_SEED;
+    } else if (split == MNIST_SPLIT_TEST) {
+        pool = src->test_images;
+        labels = src->test_labels;
+        n_pool = src->n_test;
+        seed = MNIST_TEST_SEED;
+    } else {
+        set_err(err, errlen, "unknown split");
+        return -1;
+    }
+    if (n_pool == 0 || !pool || !labels) {
+        set_err(err, errlen, "the %s split is empty",
+                split == MNIST_SPLIT_VAL ? "validation" : "test");
+        return -1;
+    }
+    size_t n = count && count < n_pool ? count : n_pool;
+    int W = task_width(task);
+    if (W <= 0) {
+        set_err(err, errlen, "unknown task");
+        return -1;
+    }
+    size_t WW = (size_t)W * (size_t)W;
+    out->images = malloc(n * WW);
+    out->labels = malloc(n * sizeof(int));
+    if (!out->images || !out->labels) {
+        mnist_set_free(out);
+        set_err(err, errlen, "out of memory (%zu images of %dx%d)", n, W, W);
+        return -1;
+    }
+    int rc = task_generate_set(task, pool, n_pool, 0, n, seed, out->images,
+                               NULL);
+    if (rc != TASK_OK) {
+        mnist_set_free(out);
+        set_err(err, errlen, "generating the %s set: %s",
+                split == MNIST_SPLIT_VAL ? "validation" : "test",
+                task_strerror(rc));
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        out->labels[i] = labels[i];
+    out->task = task;
+    out->width = W;
+    out->n = n;
+    return 0;
+}
+
+/* ------------------------------------------------------------ the agent */
+
+static int make_agent(const mnist_opts *o, ram_agent **out, char *err,
+                      size_t errlen)
+{
+    ram_config *cfg = NULL;
+    int rc = ram_config_create(&cfg);
+    const int64_t set[][2] = {
+        {RAM_CFG_PATCH, o->patch},
+        {RAM_CFG_SCALES, o->scales},
+        {RAM_CFG_CHANNELS, 1},
+        {RAM_CFG_GLIMPSE_WHAT, o->what},
+        {RAM_CFG_GLIMPSE_WHERE, o->where},
+        {RAM_CFG_GLIMPSE_SIZE, o->gsize},
+        {RAM_CFG_CORE, o->core},
+        {RAM_CFG_HIDDEN, o->hidden},
+        {RAM_CFG_ACTIONS, N_CLASSES},
+        {RAM_CFG_ACTION_MODE, RAM_ACTION_CLASSIFY},
+        {RAM_CFG_MAX_STEPS, o->glimpses},
+        {RAM_CFG_SEED, (int64_t)(o->seed & INT64_MAX)},
+        {RAM_CFG_TRAINABLE, 1},
+    };
+    for (size_t i = 0; rc == RAM_OK && i < sizeof set / sizeof set[0]; i++)
+        rc = ram_config_set(cfg, (int)set[i][0], set[i][1]);
+    if (rc == RAM_OK)
+        rc = ram_agent_create(cfg, out);
+    ram_config_free(cfg);
+    if (rc != RAM_OK)
+        set_err(err, errlen, "creating the agent: %s", ram_strerror(rc));
+    return rc == RAM_OK ? 0 : -1;
+}
+
+/* The tunables of a run (the learning rate is set per epoch). */
+static int set_tunables(ram_agent *a, const mnist_opts *o, char *err,
+                        size_t errlen)
+{
+    const struct {
+        int key;
+        double v;
+        const char *name;
+    } p[] = {
+        {RAM_PARAM_OPTIMIZER, o->optimizer, "optimizer"},
+        {RAM_PARAM_MOMENTUM, o->momentum, "momentum"},
+        {RAM_PARAM_CLIP_NORM, o->clip, "clip"},
+        {RAM_PARAM_LOCATION_STD, o->std, "location std"},
+        {RAM_PARAM_RANDOM_GLIMPSES, o->random_glimpses, "random glimpses"},
+        {RAM_PARAM_LEARNING_RATE, o->lr, "learning rate"},
+    };
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
+        int rc = ram_agent_set_param(a, p[i].key, p[i].v);
+        if (rc != RAM_OK) {
+            set_err(err, errlen, "setting the %s to %g: %s", p[i].name, p[i].v,
+                    ram_strerror(rc));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static double lr_at(const mnist_opts *o, int epoch)
+{
+    double lr = o->lr * pow(o->lr_decay, epoch);
+    return lr < o->lr_min ? o->lr_min : lr;
+}
+
+/* ----------------------------------------------------------- evaluation */
+
+typedef struct eval_job {
+    const mnist_set *set;
+    size_t WW;
+    int glimpses, rollouts, A;
+    uint64_t seed;
+    size_t *greedy_wrong, *avg_wrong, *single_wrong; /* per chunk */
+    float *probs[MNIST_MAX_THREADS], *acc[MNIST_MAX_THREADS];
+    int *act[MNIST_MAX_THREADS];
+    int rc[MNIST_MAX_THREADS];
+    const char *what[MNIST_MAX_THREADS];
+} eval_job;
+
+static int eval_fail(eval_job *j, int index, const char *what, int rc)
+{
+    j->rc[index] = rc;
+    j->what[index] = what;
+    return rc;
+}
+
+/* One episode over images [i0, i0 + m): probs (may be NULL) and actions of
+ * the last step. */
+static int episode(ram_agent *a, const uint8_t *images, size_t m,
+                   unsigned flags, int glimpses, float *probs, int *act,
+                   const char **what)
+{
+    int rc = ram_agent_begin(a, m, flags);
+    if (rc != RAM_OK) {
+        *what = "ram_agent_begin";
+        return rc;
+    }
+    for (int t = 0; t < glimpses; t++) {
+        int last = t == glimpses - 1;
+        rc = ram_agent_step(a, images, NULL, last ? probs : NULL,
+                            last ? act : NULL);
+        if (rc != RAM_OK) {
+            *what = "ram_agent_step";
+            return rc;
+        }
+    }
+    rc = ram_agent_end(a, NULL);
+    if (rc != RAM_OK)
+        *what = "ram_agent_end";
+    return rc;
+}
+
+static int eval_chunks(ram_agent *a, int index, size_t lo, size_t hi,
+                       void *user)
+{
+    eval_job *j = user;
+    const mnist_set *s = j->set;
+    float *probs = j->probs[index], *acc = j->acc[index];
+    int *act = j->act[index];
+    const char *what = NULL;
+    for (size_t c = lo; c < hi; c++) {
+        size_t i0 = c * EVAL_CHUNK;
+        size_t m = s->n - i0 < EVAL_CHUNK ? s->n - i0 : EVAL_CHUNK;
+        const uint8_t *img = s->images + i0 * j->WW;
+        const int *lab = s->labels + i0;
+        int rc = episode(a, img, m, RAM_BEGIN_GREEDY_LOCATION, j->glimpses,
+                         NULL, act, &what);
+        if (rc != RAM_OK)
+            return eval_fail(j, index, what, rc);
+        size_t wrong = 0;
+        for (size_t i = 0; i < m; i++)
+            wrong += act[i] != lab[i];
+        j->greedy_wrong[c] = wrong;
+        if (j->rollouts <= 0)
+            continue;
+        memset(acc, 0, m * (size_t)j->A * sizeof(float));
+        size_t single = 0;
+        for (int r = 0; r < j->rollouts; r++) {
+            rc = ram_agent_seed(a, mix3(j->seed, c, (uint64_t)r));
+            if (rc != RAM_OK)
+                return eval_fail(j, index, "ram_agent_seed", rc);
+            rc = episode(a, img, m, 0, j->glimpses, probs, act, &what);
+            if (rc != RAM_OK)
+                return eval_fail(j, index, what, rc);
+            for (size_t i = 0; i < m; i++)
+                single += act[i] != lab[i];
+            for (size_t k = 0; k < m * (size_t)j->A; k++)
+                acc[k] += probs[k];
+        }
+        j->single_wrong[c] = single;
+        wrong = 0;
+        for (size_t i = 0; i < m; i++) {
+            const float *p = acc + i * (size_t)j->A;
+            int best = 0;
+            for (int k = 1; k < j->A; k++)
+                if (p[k] > p[best])
+                    best = k;
+            wrong += best != lab[i];
+        }
+        j->avg_wrong[c] = wrong;
+    }
+    return 0;
+}
+
+/* Evaluates the replicas' (common) model on a set. */
+static int eval_replicas(replicas *r, const mnist_set *s, int glimpses,
+                         int rollouts, uint64_t seed, mnist_eval_result *res,
+                         char *err, size_t errlen)
+{
+    double t0 = now_s();
+    eval_job j;
+    memset(&j, 0, sizeof j);
+    memset(res, 0, sizeof *res);
+    int n_rep = replicas_count(r);
+    int64_t A = 0;
+    int rc = ram_agent_get_config(replicas_agent(r, 0), RAM_CFG_ACTIONS, &A);
+    if (rc != RAM_OK) {
+        set_err(err, errlen, "ram_agent_get_config: %s", ram_strerror(rc));
+        return -1;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        if (s->labels[i] < 0 || s->labels[i] >= A) {
+            set_err(err, errlen, "label %d but the model has %d classes",
+                    s->labels[i], (int)A);
+            return -1;
+        }
+    rc = replicas_set_input(r, RAM_PIXEL_U8, (size_t)s->width,
+                            (size_t)s->width, (size_t)s->width,
+                            (size_t)s->width * (size_t)s->width);
+    if (rc != RAM_OK) {
+        set_err(err, errlen, "ram_agent_set_input (%dx%d): %s", s->width,
+                s->width, ram_strerror(rc));
+        return -1;
+    }
+    size_t chunks = (s->n + EVAL_CHUNK - 1) / EVAL_CHUNK;
+    j.set = s;
+    j.WW = (size_t)s->width * (size_t)s->width;
+    j.glimpses = glimpses;
+    j.rollouts = rollouts;
+    j.A = (int)A;
+    j.seed = seed;
+    j.greedy_wrong = calloc(chunks, sizeof(size_t));
+    j.avg_wrong = calloc(chunks, sizeof(size_t));
+    j.single_wrong = calloc(chunks, sizeof(size_t));
+    int ok = j.greedy_wrong && j.avg_wrong && j.single_wrong;
+    for (int i = 0; ok && i < n_rep; i++) {
+        j.probs[i] = malloc(EVAL_CHUNK * (size_t)A * sizeof(float));
+        j.acc[i] = malloc(EVAL_CHUNK * (size_t)A * sizeof(float));
+        j.act[i] = malloc(EVAL_CHUNK * sizeof(int));
+        ok = j.probs[i] && j.acc[i] && j.act[i];
+    }
+    int ret = 0;
+    if (!ok) {
+        set_err(err, errlen, "out of memory");
+        ret = -1;
+    } else if (chunks > 0 && replicas_run(r, chunks, eval_chunks, &j) != 0) {
+        for (int i = 0; i < n_rep; i++)
+            if (j.rc[i]) {
+                set_err(err, errlen, "evaluation: %s: %s", j.what[i],
+                        ram_strerror(j.rc[i]));
+                break;
+            }
+        ret = -1;
+    } else {
+        res->n = s->n;
+        size_t single = 0;
+        for (size_t c = 0; c < chunks; c++) {
+            res->errors += j.greedy_wrong[c];
+            res->avg_errors += j.avg_wrong[c];
+            single += j.single_wrong[c];
+        }
+        res->error = s->n ? (double)res->errors / (double)s->n : 0;
+        if (rollouts > 0) {
+            res->rollouts = rollouts;
+            res->avg_error = (double)res->avg_errors / (double)s->n;
+            res->single_error =
+                (double)single / ((double)s->n * (double)rollouts);
+        } else {
+            res->avg_errors = 0;
+        }
+    }
+    free(j.greedy_wrong);
+    free(j.avg_wrong);
+    free(j.single_wrong);
+    for (int i = 0; i < n_rep; i++) {
+        free(j.probs[i]);
+        free(j.acc[i]);
+        free(j.act[i]);
+    }
+    res->seconds = now_s() - t0;
+    return ret;
+}
+
+int mnist_evaluate(ram_agent *model, const mnist_set *set, int glimpses,
+                   int rollouts, int threads, uint64_t seed,
+                   mnist_eval_result *res, char *err, size_t errlen)
+{
+    if (!model || !set || !res) {
+        set_err(err, errlen, "mnist_evaluate: NULL argument");
+        return -1;
+    }
+    if (threads < 1 || threads > MNIST_MAX_THREADS) {
+        set_err(err, errlen, "threads %d is outside 1..%d", threads,
+                MNIST_MAX_THREADS);
+        return -1;
+    }
+    if (glimpses <= 0) {
+        int64_t steps = 0;
+        int rc = ram_agent_get_config(model, RAM_CFG_MAX_STEPS, &steps);
+        if (rc != RAM_OK) {
+            set_err(err, errlen, "ram_agent_get_config: %s", ram_strerror(rc));
+            return -1;
+        }
+        glimpses = (int)steps;
+    }
+    if (threads > 1)
+        (void)replicas_blas_single_thread();
+    replicas *r = NULL;
+    int rc = replicas_create(model, threads, seed, &r);
+    if (rc != RAM_OK) {
+        set_err(err, errlen, "replicas_create: %s", ram_strerror(rc));
+        return -1;
+    }
+    int ret = eval_replicas(r, set, glimpses, rollouts, seed, res, err, errlen);
+    replicas_free(r);
+    return ret;
+}
+
+/* ------------------------------------------------------------ run state */
+
+/* Everything state.txt holds besides the options. */
+typedef struct run_state {
+    int epoch;           /* epochs finished */
+    size_t batch;        /* batches done in the epoch in progress */
+    uint64_t updates;    /* optimiser updates so far (checks the checkpoint) */
+    size_t n_pool;       /* training digits per epoch (checked on resume) */
+    double best_val, last_val;
+    int best_epoch;
+    double elapsed;      /* wall seconds, all invocations */
+    /* sums over the batches done in the epoch in progress */
+    double ep_loss, ep_reward, ep_bmse, ep_seconds;
+    size_t ep_samples;
+} run_state;
+
+static char *state_text(const mnist_opts *o, const run_state *st)
+{
+    sbuf b = {0};
+    sb_printf(&b, "# ram-mnist training state (written after every epoch and "
+                  "on interrupt); do not edit\n");
+    sb_printf(&b, "format=%d\n", STATE_FORMAT);
+    sb_printf(&b, "epoch=%d\nbatch=%zu\nupdates=%" PRIu64 "\nn_pool=%zu\n",
+              st->epoch, st->batch, st->updates, st->n_pool);
+    sb_printf(&b, "data_stream=pure function of (seed, epoch, position): "
+                  "position = batch * batch_size\n");
+    sb_printf(&b, "best_val_error=%.17g\nbest_epoch=%d\nlast_val_error=%.17g\n",
+              st->best_val, st->best_epoch, st->last_val);
+    sb_printf(&b, "elapsed=%.17g\n", st->elapsed);
+    sb_printf(&b, "ep_loss=%.17g\nep_reward=%.17g\nep_bmse=%.17g\n"
+                  "ep_seconds=%.17g\nep_samples=%zu\n",
+              st->ep_loss, st->ep_reward, st->ep_bmse, st->ep_seconds,
+              st->ep_samples);
+    sb_printf(&b, "task=%s\nglimpses=%d\npatch=%d\nscales=%d\ncore=%s\n"
+                  "hidden=%d\nwhat=%d\nwhere=%d\ngsize=%d\n",
+              task_name(o->task), o->glimpses, o->patch, o->scales,
+              mnist_core_name(o->core), o->hidden, o->what, o->where, o->gsize);
+    sb_printf(&b, "std=%.17g\nlr=%.17g\nlr_decay=%.17g\nlr_min=%.17g\n"
+                  "clip=%.17g\noptimizer=%s\nmomentum=%.17g\n",
+              o->std, o->lr, o->lr_decay, o->lr_min, o->clip,
+              mnist_optimizer_name(o->optimizer), o->momentum);
+    sb_printf(&b, "batch_size=%d\nepochs=%d\nseed=%" PRIu64 "\nthreads=%d\n"
+                  "random_glimpses=%d\nsubset=%zu\nval_images=%zu\n"
+                  "holdout=%zu\n",
+              o->batch, o->epochs, o->seed, o->threads, o->random_glimpses,
+              o->subset, o->val_images, o->holdout);
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+static int parse_int(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (errno || end == v || *end || x < lo || x > hi)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+static int parse_size(const char *v, size_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*v == '-')
+        return -1;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || end == v || *end || x > SIZE_MAX)
+        return -1;
+    *out = (size_t)x;
+    return 0;
+}
+
+static int parse_double(const char *v, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (errno || end == v || *end || !isfinite(x))
+        return -1;
+    *out = x;
+    return 0;
+}
+
+/* One key=value of state.txt into o / st. Returns 0, 1 (unknown key: ignored)
+ * or -1 (bad value). */
+static int state_set(mnist_opts *o, run_state *st, const char *k,
+                     const char *v, int *format)
+{
+    long x;
+    size_t z;
+    double d;
+#define INT_KEY(name, lo, hi, dst)                                          \
+    if (strcmp(k, name) == 0) {                                             \
+        if (parse_int(v, lo, hi, &x))                                       \
+            return -1;                                                      \
+        dst = (int)x;                                                       \
+        return 0;                                                           \
+    }
+#define SIZE_KEY(name, dst)                                                 \
+    if (strcmp(k, name) == 0) {                                             \
+        if (parse_size(v, &z))                                              \
+            return -1;                                                      \
+        dst = z;                                                            \
+        return 0;                                                           \
+    }
+#define DBL_KEY(name, dst)                                                  \
+    if (strcmp(k, name) == 0) {                                             \
+        if (parse_double(v, &d))                                            \
+            return -1;                                                      \
+        dst = d;                                                            \
+        return 0;                                                           \
+    }
+    INT_KEY("format", 0, 1000, *format)
+    INT_KEY("epoch", 0, 1000000, st->epoch)
+    SIZE_KEY("batch", st->batch)
+    SIZE_KEY("n_pool", st->n_pool)
+    DBL_KEY("best_val_error", st->best_val)
+    INT_KEY("best_epoch", 0, 1000000, st->best_epoch)
+    DBL_KEY("last_val_error", st->last_val)
+    DBL_KEY("elapsed", st->elapsed)
+    DBL_KEY("ep_loss", st->ep_loss)
+    DBL_KEY("ep_reward", st->ep_reward)
+    DBL_KEY("ep_bmse", st->ep_bmse)
+    DBL_KEY("ep_seconds", st->ep_seconds)
+    SIZE_KEY("ep_samples", st->ep_samples)
+    INT_KEY("glimpses", 1, 1000000, o->glimpses)
+    INT_KEY("patch", 1, 1000000, o->patch)
+    INT_KEY("scales", 1, 64, o->scales)
+    INT_KEY("hidden", 1, 100000000, o->hidden)
+    INT_KEY("what", 1, 100000000, o->what)
+    INT_KEY("where", 1, 100000000, o->where)
+    INT_KEY("gsize", 1, 100000000, o->gsize)
+    DBL_KEY("std", o->std)
+    DBL_KEY("lr", o->lr)
+    DBL_KEY("lr_decay", o->lr_decay)
+    DBL_KEY("lr_min", o->lr_min)
+    DBL_KEY("clip", o->clip)
+    DBL_KEY("momentum", o->momentum)
+    INT_KEY("batch_size", 1, 100000000, o->batch)
+    INT_KEY("epochs", 1, 100000000, o->epochs)
+    INT_KEY("threads", 1, 1000000, o->threads)
+    INT_KEY("random_glimpses", 0, 1, o->random_glimpses)
+    SIZE_KEY("subset", o->subset)
+    SIZE_KEY("val_images", o->val_images)
+    SIZE_KEY("holdout", o->holdout)
+#undef INT_KEY
+#undef SIZE_KEY
+#undef DBL_KEY
+    if (strcmp(k, "updates") == 0 || strcmp(k, "seed") == 0) {
+        char *end;
+        errno = 0;
+        unsigned long long u = strtoull(v, &end, 10);
+        if (errno || end == v || *end || *v == '-')
+            return -1;
+        if (k[0] == 'u')
+            st->updates = u;
+        else
+            o->seed = u;
+        return 0;
+    }
+    if (strcmp(k, "task") == 0) {
+        o->task = task_from_name(v);
+        return o->task == TASK_INVALID ? -1 : 0;
+    }
+    if (strcmp(k, "core") == 0) {
+        o->core = mnist_core_from_name(v);
+        return o->core < 0 ? -1 : 0;
+    }
+    if (strcmp(k, "optimizer") == 0) {
+        o->optimizer = mnist_optimizer_from_name(v);
+        return o->optimizer < 0 ? -1 : 0;
+    }
+    return 1;
+}
+
+static int read_state(const char *dir, mnist_opts *o, run_state *st,
+                      char *err, size_t errlen)
+{
+    char *path = path_join(dir, "state.txt");
+    if (!path) {
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    mnist_opts_preset(o, TASK_MNIST28);
+    o->task = TASK_INVALID;
+    memset(st, 0, sizeof *st);
+    int format = -1, ret = 0, lineno = 0;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t n = strlen(line);
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (!n || line[0] == '#')
+            continue;
+        char *eq = strchr(line, '=');
+        if (!eq) {
+            set_err(err, errlen, "%s:%d: expected key=value", path, lineno);
+            ret = -1;
+            break;
+        }
+        *eq = '\0';
+        if (state_set(o, st, line, eq + 1, &format) < 0) {
+            set_err(err, errlen, "%s:%d: bad value for %s: '%s'", path, lineno,
+                    line, eq + 1);
+            ret = -1;
+            break;
+        }
+    }
+    if (ret == 0 && ferror(f)) {
+        set_err(err, errlen, "%s: read error", path);
+        ret = -1;
+    }
+    fclose(f);
+    if (ret == 0 && format != STATE_FORMAT) {
+        set_err(err, errlen, "%s: unsupported format %d (expected %d)", path,
+                format, STATE_FORMAT);
+        ret = -1;
+    }
+    if (ret == 0 && o->task == TASK_INVALID) {
+        set_err(err, errlen, "%s: no task", path);
+        ret = -1;
+    }
+    free(path);
+    return ret;
+}
+
+int mnist_read_run_opts(const char *dir, mnist_opts *o, int *epochs_done,
+                        char *err, size_t errlen)
+{
+    run_state st;
+    if (read_state(dir, o, &st, err, errlen))
+        return -1;
+    if (epochs_done)
+        *epochs_done = st.epoch;
+    return 0;
+}
+
+static int write_state(const char *dir, const mnist_opts *o,
+                       const run_state *st, char *err, size_t errlen)
+{
+    char *text = state_text(o, st);
+    char *path = path_join(dir, "state.txt");
+    int ret = -1;
+    if (!text || !path)
+        set_err(err, errlen, "out of memory");
+    else
+        ret = write_atomic(path, text, err, errlen);
+    free(text);
+    free(path);
+    return ret;
+}
+
+#define LOG_HEADER                                                          \
+    "epoch\tloss\treward\tbaseline_mse\tval_error\tlr\tsamples_per_s\t"     \
+    "elapsed_s\tbest\n"
+
+/* On resume: keeps log.tsv's header and the lines of epochs <= `epochs`
+ * (a line written after the last state.txt is dropped). */
+static int trim_log(const char *path, int epochs, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0; /* no log yet: nothing to trim */
+    sbuf b = {0};
+    sb_printf(&b, "%s", LOG_HEADER);
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        char *end;
+        long e = strtol(line, &end, 10);
+        if (end != line && *end == '\t' && e >= 1 && e <= epochs)
+            sb_printf(&b, "%s", line);
+    }
+    fclose(f);
+    int ret = -1;
+    if (b.oom)
+        set_err(err, errlen, "out of memory");
+    else
+        ret = write_atomic(path, b.s, err, errlen);
+    free(b.s);
+    return ret;
+}
+
+static int append_log(const char *path, const char *line, char *err,
+                      size_t errlen)
+{
+    int fresh = !file_exists(path);
+    FILE *f = fopen(path, "a");
+    int ok = f != NULL;
+    if (ok && fresh)
+        ok = fputs(LOG_HEADER, f) >= 0;
+    if (ok)
+        ok = fputs(line, f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    if (!ok)
+        set_err(err, errlen, "%s: cannot append: %s", path, strerror(errno));
+    return ok ? 0 : -1;
+}
+
+/* ------------------------------------------------------------- training */
+
+typedef struct train_job {
+    task_id task;
+    size_t WW;
+    int glimpses;
+    const uint8_t *pool, *pool_labels;
+    size_t n_pool;
+    const size_t *perm;
+    size_t pos0;         /* epoch position of the batch's first image */
+    uint64_t epoch_seed; /* data stream seed of this epoch */
+    uint64_t seed;       /* run seed */
+    uint64_t step;       /* update number (sampling seeds) */
+    uint8_t *images;
+    int *labels, *actions;
+    float *rewards;
+    int rc[MNIST_MAX_THREADS];
+    const char *what[MNIST_MAX_THREADS];
+} train_job;
+
+static int train_fail(train_job *j, int index, const char *what, int rc)
+{
+    j->rc[index] = rc;
+    j->what[index] = what;
+    return rc ? rc : -1;
+}
+
+/* One training episode on the batch slice [lo, hi): generates the images,
+ * then begin(TRAIN), the glimpses, the reward (1 if correct at the last
+ * step), end(labels). */
+static int train_slice(ram_agent *a, int index, size_t lo, size_t hi,
+                       void *user)
+{
+    train_job *j = user;
+    for (size_t i = lo; i < hi; i++) {
+        size_t pos = j->pos0 + i;
+        size_t digit = j->perm[pos];
+        j->labels[i] = j->pool_labels[digit];
+        example_rng rng;
+        example_rng_seed_stream(&rng, j->epoch_seed, pos);
+        int rc = task_generate(j->task, j->pool, j->n_pool, digit, &rng,
+                               j->images + i * j->WW, NULL, NULL);
+        if (rc != TASK_OK)
+            return train_fail(j, index, task_strerror(rc), 0);
+    }
+    size_t n = hi - lo;
+    int rc = ram_agent_seed(a, mix3(j->seed, j->step, (uint64_t)index));
+    if (rc != RAM_OK)
+        return train_fail(j, index, "ram_agent_seed", rc);
+    rc = ram_agent_begin(a, n, RAM_BEGIN_TRAIN);
+    if (rc != RAM_OK)
+        return train_fail(j, index, "ram_agent_begin", rc);
+    const uint8_t *img = j->images + lo * j->WW;
+    for (int t = 0; t < j->glimpses; t++) {
+        rc = ram_agent_step(a, img, NULL, NULL, j->actions + lo);
+        if (rc != RAM_OK)
+            return train_fail(j, index, "ram_agent_step", rc);
+    }
+    for (size_t i = lo; i < hi; i++)
+        j->rewards[i] = j->actions[i] == j->labels[i] ? 1.0f : 0.0f;
+    rc = ram_agent_reward(a, j->rewards + lo);
+    if (rc != RAM_OK)
+        return train_fail(j, index, "ram_agent_reward", rc);
+    rc = ram_agent_end(a, j->labels + lo);
+    if (rc != RAM_OK)
+        return train_fail(j, index, "ram_agent_end", rc);
+    return 0;
+}
+
+static void make_perm(size_t *perm, size_t n, uint64_t seed, int epoch)
+{
+    example_rng r;
+    example_rng_seed_stream(&r, seed ^ MNIST_PERM_SALT, (uint64_t)epoch);
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    for (size_t i = n; i > 1; i--) {
+        size_t k = (size_t)example_rng_below(&r, i);
+        size_t t = perm[i - 1];
+        perm[i - 1] = perm[k];
+        perm[k] = t;
+    }
+}
+
+static uint64_t epoch_data_seed(uint64_t seed, int epoch)
+{
+    example_rng r;
+    example_rng_seed_stream(&r, seed ^ MNIST_DATA_SALT, (uint64_t)epoch);
+    return example_rng_next(&r);
+}
+
+/* Progress within an epoch. */
+typedef struct progress {
+    const mnist_train_io *io;
+    int epoch, epochs;
+    size_t total, next_mark; /* samples in the epoch; next 10% mark */
+    double t0;               /* start of this invocation's part */
+    size_t done0;            /* samples done before it */
+    int drawn;
+    double last_draw;        /* time of the last redraw (tty) */
+} progress;
+
+static void progress_show(progress *p, size_t done, const run_state *st)
+{
+    FILE *f = p->io->progress;
+    if (!f || p->total == 0)
+        return;
+    double now = now_s();
+    if (p->io->progress_tty && done < p->total && now - p->last_draw < 0.2)
+        return;
+    p->last_draw = now;
+    double dt = now - p->t0;
+    double rate = done > p->done0 && dt > 0 ? (double)(done - p->done0) / dt : 0;
+    double eta = rate > 0 ? (double)(p->total - done) / rate : 0;
+    char eta_s[32];
+    fmt_hms(eta, eta_s, sizeof eta_s);
+    double frac = (double)done / (double)p->total;
+    double loss = st->ep_samples ? st->ep_loss / (double)st->ep_samples : 0;
+    double rew = st->ep_samples ? st->ep_reward / (double)st->ep_samples : 0;
+    if (p->io->progress_tty) {
+        char bar[31];
+        int fill = (int)(frac * 30 + 1e-9);
+        for (int i = 0; i < 30; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(f, "\r\033[Kepoch %d/%d [%s] %3.0f%% %zu/%zu  loss %.4f  "
+                   "reward %.3f  %.0f/s  ETA %s",
+                p->epoch, p->epochs, bar, 100 * frac, done, p->total, loss,
+                rew, rate, eta_s);
+        fflush(f);
+        p->drawn = 1;
+    } else if (done >= p->next_mark || done == p->total) {
+        fprintf(f, "  epoch %d: %3.0f%% (%zu/%zu)  loss %.4f  reward %.3f  "
+                   "%.0f samples/s  ETA %s\n",
+                p->epoch, 100 * frac, done, p->total, loss, rew, rate, eta_s);
+        fflush(f);
+        while (p->next_mark <= done)
+            p->next_mark += (p->total + 9) / 10;
+    }
+}
+
+static void progress_clear(progress *p)
+{
+    if (p->io->progress && p->io->progress_tty && p->drawn) {
+        fprintf(p->io->progress, "\r\033[K");
+        fflush(p->io->progress);
+        p->drawn = 0;
+    }
+}
+
+/* Saves checkpoint.ram then state.txt. */
+static int save_checkpoint(ram_agent *master, const char *dir,
+                           const mnist_opts *o, const run_state *st,
+                           char *err, size_t errlen)
+{
+    char *path = path_join(dir, "checkpoint.ram");
+    if (!path) {
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = ram_agent_save_file(master, RAM_SAVE_OPTIMIZER, path);
+    if (rc != RAM_OK) {
+        set_err(err, errlen, "%s: ram_agent_save_file: %s", path,
+                ram_strerror(rc));
+        free(path);
+        return -1;
+    }
+    free(path);
+    return write_state(dir, o, st, err, errlen);
+}
+
+typedef struct train_ctx {
+    ram_agent *master;
+    replicas *rep;
+    mnist_set val;
+    size_t *perm;
+    uint8_t *images;
+    int *labels, *actions;
+    float *rewards;
+    char *p_best, *p_log;
+} train_ctx;
+
+static void ctx_free(train_ctx *c)
+{
+    replicas_free(c->rep);
+    ram_agent_free(c->master);
+    mnist_set_free(&c->val);
+    free(c->perm);
+    free(c->images);
+    free(c->labels);
+    free(c->actions);
+    free(c->rewards);
+    free(c->p_best);
+    free(c->p_log);
+}
+
+int mnist_train(const mnist_source *src, const mnist_opts *opts,
+                const char *dir, int resume, const mnist_train_io *io,
+                mnist_train_result *res, char *err, size_t errlen)
+{
+    static const mnist_train_io quiet = {0};
+    if (!io)
+        io = &quiet;
+    FILE *out = io->out;
+    mnist_opts o;
+    run_state st;
+    train_ctx c;
+    memset(&c, 0, sizeof c);
+    memset(&st, 0, sizeof st);
+    if (res)
+        memset(res, 0, sizeof *res);
+    if (!src || !dir || (!opts && !resume)) {
+        set_err(err, errlen, "mnist_train: NULL argument");
+        return -1;
+    }
+    char *p_ckpt = path_join(dir, "checkpoint.ram");
+    char *p_state = path_join(dir, "state.txt");
+    if (!p_ckpt || !p_state) {
+        free(p_ckpt);
+        free(p_state);
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    int have_state = file_exists(p_state), have_ckpt = file_exists(p_ckpt);
+    int ret = -1;
+
+    if (resume) {
+        if (!have_state || !have_ckpt) {
+            set_err(err, errlen, "%s: nothing to resume (no %s)", dir,
+                    have_state ? "checkpoint.ram" : "state.txt");
+            goto done;
+        }
+        if (read_state(dir, &o, &st, err, errlen))
+            goto done;
+        if (opts) {
+            o.epochs = opts->epochs;
+            o.threads = opts->threads;
+        }
+    } else {
+        if (have_state || have_ckpt) {
+            set_err(err, errlen, "%s already holds a run (state.txt, "
+                    "checkpoint.ram): continue it with --resume, or choose "
+                    "another directory", dir);
+            goto done;
+        }
+        o = *opts;
+        st.best_val = 1.0;
+        st.last_val = -1;
+    }
+    if (mnist_opts_check(&o, err, errlen))
+        goto done;
+    if (mnist_mkdirs(dir, err, errlen))
+        goto done;
+
+    /* The training pool. */
+    if (o.holdout >= src->n_train) {
+        set_err(err, errlen, "%zu training digits: none left after holding "
+                "out %zu for validation", src->n_train, o.holdout);
+        goto done;
+    }
+    size_t n_pool = src->n_train - o.holdout;
+    if (o.subset && o.subset < n_pool)
+        n_pool = o.subset;
+    if (n_pool < 2) {
+        set_err(err, errlen, "the training pool needs at least 2 digits");
+        goto done;
+    }
+    if (resume && st.n_pool != n_pool) {
+        set_err(err, errlen, "%s: the run trained on %zu digits per epoch, "
+                "the data now gives %zu: not the same data", dir, st.n_pool,
+                n_pool);
+        goto done;
+    }
+    st.n_pool = n_pool;
+    const size_t B = (size_t)o.batch;
+    const size_t nb = (n_pool + B - 1) / B;
+    if (st.batch > nb) {
+        set_err(err, errlen, "%s: state.txt is at batch %zu of an epoch of "
+                "%zu", dir, st.batch, nb);
+        goto done;
+    }
+    const int W = task_width(o.task);
+    const size_t WW = (size_t)W * (size_t)W;
+
+    if (mnist_set_make(src, o.task, MNIST_SPLIT_VAL, o.holdout, o.val_images,
+                       &c.val, err, errlen))
+        goto done;
+
+    /* The agent. */
+    if (resume) {
+        int rc = ram_agent_load_file(p_ckpt, 0, &c.master);
+        if (rc != RAM_OK) {
+            set_err(err, errlen, "%s: ram_agent_load_file: %s", p_ckpt,
+                    ram_strerror(rc));
+            goto done;
+        }
+        double upd = -1;
+        rc = ram_agent_stat(c.master, RAM_STAT_UPDATES, &upd);
+        if (rc != RAM_OK || upd != (double)st.updates) {
+            set_err(err, errlen, "%s: the checkpoint has %.0f updates but "
+                    "state.txt says %" PRIu64 " (the run was stopped while "
+                    "saving?): cannot resume exactly", dir, upd, st.updates);
+            goto done;
+        }
+        int64_t v;
+        if (ram_agent_get_config(c.master, RAM_CFG_HIDDEN, &v) != RAM_OK ||
+            v != o.hidden ||
+            ram_agent_get_config(c.master, RAM_CFG_MAX_STEPS, &v) != RAM_OK ||
+            v != o.glimpses) {
+            set_err(err, errlen, "%s: checkpoint.ram does not match state.txt",
+                    dir);
+            goto done;
+        }
+    } else if (make_agent(&o, &c.master, err, errlen)) {
+        goto done;
+    }
+    if (set_tunables(c.master, &o, err, errlen))
+        goto done;
+    if (o.threads > 1) {
+        const char *what = replicas_blas_single_thread();
+        if (out)
+            fprintf(out, "threads: %d replicas; BLAS: %s\n", o.threads, what);
+    }
+    int rc = replicas_create(c.master, o.threads, o.seed, &c.rep);
+    if (rc != RAM_OK) {
+        set_err(err, errlen, "replicas_create: %s", ram_strerror(rc));
+        goto done;
+    }
+    rc = replicas_set_input(c.rep, RAM_PIXEL_U8, (size_t)W, (size_t)W,
+                            (size_t)W, WW);
+    if (rc != RAM_OK) {
+        set_err(err, errlen, "ram_agent_set_input: %s", ram_strerror(rc));
+        goto done;
+    }
+    c.perm = malloc(n_pool * sizeof(size_t));
+    c.images = malloc(B * WW);
+    c.labels = malloc(B * sizeof(int));
+    c.actions = malloc(B * sizeof(int));
+    c.rewards = malloc(B * sizeof(float));
+    c.p_best = path_join(dir, "best.ram");
+    c.p_log = path_join(dir, "log.tsv");
+    if (!c.perm || !c.images || !c.labels || !c.actions || !c.rewards ||
+        !c.p_best || !c.p_log) {
+        set_err(err, errlen, "out of memory");
+        goto done;
+    }
+    if (resume && trim_log(c.p_log, st.epoch, err, errlen))
+        goto done;
+
+    if (out) {
+        if (resume)
+            fprintf(out, "resuming %s at epoch %d, batch %zu/%zu (%" PRIu64
+                         " updates, best validation error %.2f%% at epoch %d)\n",
+                    dir, st.epoch + 1, st.batch, nb, st.updates,
+                    100 * st.best_val, st.best_epoch);
+        fprintf(out, "training %s into %s\n", task_name(o.task), dir);
+        mnist_opts_print(&o, out);
+        fprintf(out, "  data             %zu training digits per epoch "
+                     "(%zu batches), %zu validation images\n",
+                n_pool, nb, c.val.n);
+        fflush(out);
+    }
+
+    train_job job;
+    memset(&job, 0, sizeof job);
+    job.task = o.task;
+    job.WW = WW;
+    job.glimpses = o.glimpses;
+    job.pool = src->train_images;
+    job.pool_labels = src->train_labels;
+    job.n_pool = n_pool;
+    job.perm = c.perm;
+    job.seed = o.seed;
+    job.images = c.images;
+    job.labels = c.labels;
+    job.actions = c.actions;
+    job.rewards = c.rewards;
+
+    double run_train_s = 0, run_t0 = now_s();
+    int time_limited = 0;
+    size_t run_samples = 0;
+    long run_batches = 0;
+    int interrupted = 0;
+    while (st.epoch < o.epochs && !interrupted) {
+        const int e = st.epoch;
+        double lr = lr_at(&o, e);
+        rc = ram_agent_set_param(c.master, RAM_PARAM_LEARNING_RATE, lr);
+        if (rc != RAM_OK) {
+            set_err(err, errlen, "setting the learning rate %g: %s", lr,
+                    ram_strerror(rc));
+            goto done;
+        }
+        make_perm(c.perm, n_pool, o.seed, e);
+        job.epoch_seed = epoch_data_seed(o.seed, e);
+        progress pr = {io, e + 1, o.epochs, n_pool, 0, now_s(), 0, 0, 0};
+        pr.done0 = st.batch * B < n_pool ? st.batch * B : n_pool;
+        pr.next_mark = pr.done0 + (n_pool + 9) / 10;
+        double seg_t0 = now_s(), seg_last = seg_t0;
+        while (st.batch < nb) {
+            size_t pos0 = st.batch * B;
+            size_t n = n_pool - pos0 < B ? n_pool - pos0 : B;
+            job.pos0 = pos0;
+            job.step = st.updates;
+            memset(job.rc, 0, sizeof job.rc);
+            rc = replicas_run(c.rep, n, train_slice, &job);
+            if (rc != 0) {
+                progress_clear(&pr);
+                for (int i = 0; i < o.threads; i++)
+                    if (job.what[i]) {
+                        if (job.rc[i])
+                            set_err(err, errlen, "%s: %s", job.what[i],
+                                    ram_strerror(job.rc[i]));
+                        else
+                            set_err(err, errlen, "task_generate: %s",
+                                    job.what[i]);
+                        break;
+                    }
+                goto done;
+            }
+            rc = replicas_update(c.rep);
+            if (rc != RAM_OK) {
+                progress_clear(&pr);
+                set_err(err, errlen, "ram_agent_update (epoch %d, batch %zu): "
+                        "%s", e + 1, st.batch + 1, ram_strerror(rc));
+                goto done;
+            }
+            double xent = 0, acc = 0, bmse = 0;
+            if ((rc = replicas_stat_mean(c.rep, RAM_STAT_XENT, &xent)) ||
+                (rc = replicas_stat_mean(c.rep, RAM_STAT_ACCURACY, &acc)) ||
+                (rc = replicas_stat_mean(c.rep, RAM_STAT_BASELINE_MSE,
+                                         &bmse))) {
+                progress_clear(&pr);
+                set_err(err, errlen, "replicas_stat_mean: %s",
+                        ram_strerror(rc));
+                goto done;
+            }
+            st.updates++;
+            st.batch++;
+            st.ep_loss += xent * (double)n;
+            st.ep_reward += acc * (double)n;
+            st.ep_bmse += bmse * (double)n;
+            st.ep_samples += n;
+            double t = now_s();
+            st.ep_seconds += t - seg_last;
+            st.elapsed += t - seg_last;
+            run_train_s += t - seg_last;
+            seg_last = t;
+            run_samples += n;
+            run_batches++;
+            progress_show(&pr, pos0 + n, &st);
+            if (io->time_limit > 0 && t - run_t0 >= io->time_limit)
+                time_limited = 1;
+            if ((io->stop && *io->stop) || time_limited ||
+                (io->stop_after_batches > 0 &&
+                 run_batches >= io->stop_after_batches)) {
+                interrupted = 1;
+                break;
+            }
+        }
+        progress_clear(&pr);
+        if (interrupted) {
+            if (save_checkpoint(c.master, dir, &o, &st, err, errlen))
+                goto done;
+            if (out) {
+                fprintf(out, "%s: checkpoint written at epoch %d, batch "
+                             "%zu/%zu; continue with --resume\n",
+                        time_limited ? "time limit reached" : "interrupted",
+                        e + 1, st.batch, nb);
+                fflush(out);
+            }
+            break;
+        }
+
+        /* End of the epoch: validation, best model, checkpoint, log. */
+        mnist_eval_result ev;
+        if (eval_replicas(c.rep, &c.val, o.glimpses, 0, 0, &ev, err, errlen))
+            goto done;
+        double t = now_s();
+        st.elapsed += t - seg_last;
+        seg_last = t;
+        int best = st.best_epoch == 0 || ev.error < st.best_val;
+        if (best) {
+            st.best_val = ev.error;
+            st.best_epoch = e + 1;
+            rc = ram_agent_save_file(c.master, 0, c.p_best);
+            if (rc != RAM_OK) {
+                set_err(err, errlen, "%s: ram_agent_save_file: %s", c.p_best,
+                        ram_strerror(rc));
+                goto done;
+            }
+        }
+        st.last_val = ev.error;
+        double ns = (double)(st.ep_samples ? st.ep_samples : 1);
+        double loss = st.ep_loss / ns, rew = st.ep_reward / ns,
+               bm = st.ep_bmse / ns;
+        double sps = st.ep_seconds > 0 ? (double)st.ep_samples / st.ep_seconds
+                                       : 0;
+        char el[32];
+        fmt_hms(st.elapsed, el, sizeof el);
+        char line[256];
+        snprintf(line, sizeof line, "%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6g\t%.1f\t"
+                                    "%.1f\t%d\n",
+                 e + 1, loss, rew, bm, ev.error, lr, sps, st.elapsed, best);
+        st.epoch = e + 1;
+        st.batch = 0;
+        st.ep_loss = st.ep_reward = st.ep_bmse = st.ep_seconds = 0;
+        st.ep_samples = 0;
+        if (save_checkpoint(c.master, dir, &o, &st, err, errlen))
+            goto done;
+        if (append_log(c.p_log, line, err, errlen))
+            goto done;
+        if (out) {
+            fprintf(out, "epoch %3d/%d  loss %.4f  reward %.4f  baseline_mse "
+                         "%.4f  val_error %6.2f%%  lr %.2e  %5.0f samples/s  "
+                         "elapsed %s%s\n",
+                    e + 1, o.epochs, loss, rew, bm, 100 * ev.error, lr, sps, el,
+                    best ? "  *best" : "");
+            fflush(out);
+        }
+        if (io->stop && *io->stop) {
+            interrupted = 1;
+            if (out) {
+                fprintf(out, "interrupted: checkpoint written at the end of "
+                             "epoch %d; continue with --resume\n", e + 1);
+                fflush(out);
+            }
+        }
+    }
+    if (res) {
+        res->epochs_done = st.epoch;
+        res->last_val_error = st.last_val;
+        res->best_val_error = st.best_val;
+        res->best_epoch = st.best_epoch;
+        res->samples_per_s =
+            run_train_s > 0 ? (double)run_samples / run_train_s : 0;
+        res->time_limited = time_limited;
+    }
+    if (out && !interrupted)
+        fprintf(out, "done: %d epochs, best validation error %.2f%% at epoch "
+                     "%d (%s/best.ram)\n",
+                st.epoch, 100 * st.best_val, st.best_epoch, dir);
+    ret = interrupted ? MNIST_TRAIN_INTERRUPTED : 0;
+done:
+    ctx_free(&c);
+    free(p_ckpt);
+    free(p_state);
+    return ret;
+}

@@ -1,0 +1,502 @@
+/* Smoke tests of ram-mnist's engine (examples/mnist/mnist_train.c and
+ * mnist_figures.c) on small synthetic "digits" made here, not on the MNIST
+ * files: a few seconds of training with a tiny network, the save/load round
+ * trip, exact resume (straight vs stopped + resumed, at an epoch boundary
+ * and mid-epoch), the pictures, and the error paths. One test reads the
+ * real MNIST files and skips when they are absent. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "idx.h"
+#include "mnist_figures.h"
+#include "mnist_train.h"
+#include "ram/ram.h"
+#include "rng.h"
+#include "tasks.h"
+
+#define N_TRAIN 800 /* the last HOLDOUT are the validation split */
+#define HOLDOUT 200
+#define N_TEST 200
+
+/* 9-bit codes of a 3x3 grid of 6x6 blocks, one per class, all different. */
+static const unsigned k_codes[10] = {0x1EF, 0x092, 0x1F3, 0x1E7, 0x16D,
+                                     0x1CF, 0x1DE, 0x127, 0x1FF, 0x1ED};
+
+static void fake_digit(example_rng *r, int cls, uint8_t *img)
+{
+    memset(img, 0, TASK_DIGIT_PIXELS);
+    int ox = 5 + example_rng_int_range(r, -2, 2);
+    int oy = 5 + example_rng_int_range(r, -2, 2);
+    for (int b = 0; b < 9; b++) {
+        if (!(k_codes[cls] >> b & 1))
+            continue;
+        int bx = ox + (b % 3) * 6, by = oy + (b / 3) * 6;
+        for (int y = 0; y < 6; y++)
+            for (int x = 0; x < 6; x++)
+                img[(by + y) * TASK_DIGIT_SIDE + bx + x] =
+                    (uint8_t)(160 + example_rng_below(r, 96));
+    }
+}
+
+typedef struct fake_data {
+    uint8_t *train_images, *train_labels, *test_images, *test_labels;
+    mnist_source src;
+} fake_data;
+
+static void fake_make(fake_data *d)
+{
+    d->train_images = malloc((size_t)N_TRAIN * TASK_DIGIT_PIXELS);
+    d->train_labels = malloc(N_TRAIN);
+    d->test_images = malloc((size_t)N_TEST * TASK_DIGIT_PIXELS);
+    d->test_labels = malloc(N_TEST);
+    ck_assert(d->train_images && d->train_labels && d->test_images &&
+              d->test_labels);
+    example_rng r;
+    example_rng_seed(&r, 4242);
+    for (int i = 0; i < N_TRAIN; i++) {
+        d->train_labels[i] = (uint8_t)example_rng_below(&r, 10);
+        fake_digit(&r, d->train_labels[i],
+                   d->train_images + (size_t)i * TASK_DIGIT_PIXELS);
+    }
+    for (int i = 0; i < N_TEST; i++) {
+        d->test_labels[i] = (uint8_t)example_rng_below(&r, 10);
+        fake_digit(&r, d->test_labels[i],
+                   d->test_images + (size_t)i * TASK_DIGIT_PIXELS);
+    }
+    mnist_source s = {d->train_images, d->train_labels, N_TRAIN,
+                      d->test_images,  d->test_labels,  N_TEST};
+    d->src = s;
+}
+
+static void fake_free(fake_data *d)
+{
+    free(d->train_images);
+    free(d->train_labels);
+    free(d->test_images);
+    free(d->test_labels);
+}
+
+/* A tiny model that trains in well under a second per epoch. */
+static void tiny_opts(mnist_opts *o, task_id task, int epochs)
+{
+    mnist_opts_preset(o, task);
+    o->glimpses = 3;
+    o->patch = 8;
+    o->scales = task == TASK_MNIST28 ? 2 : 3;
+    o->hidden = 32;
+    o->what = 32;
+    o->where = 16;
+    o->gsize = 32;
+    o->batch = 32;
+    o->epochs = epochs;
+    o->threads = 2;
+    o->lr = 3e-3;
+    o->seed = 7;
+    o->holdout = HOLDOUT;
+}
+
+static void make_tmpdir(char *buf, size_t n)
+{
+    snprintf(buf, n, "/tmp/ram-mnist-smoke-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(buf));
+}
+
+static void rm_run(const char *dir)
+{
+    static const char *const files[] = {"checkpoint.ram", "state.txt",
+                                        "best.ram", "log.tsv", "show.png",
+                                        "samples.png"};
+    char p[512];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        remove(p);
+    }
+    rmdir(dir);
+}
+
+/* dir/name in one of 4 rotating buffers (so two may be used at once). */
+static char *path_in(const char *dir, const char *name)
+{
+    static char p[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+    return p[k];
+}
+
+static unsigned char *read_all(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc((size_t)len + 1);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(fread(b, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    *n = (size_t)len;
+    return b;
+}
+
+/* The two models have bit-identical parameters (and, for checkpoints saved
+ * with the optimiser state, the same update count). */
+static void assert_same_params(const char *pa, const char *pb, int ckpt)
+{
+    ram_agent *a = NULL, *b = NULL;
+    ck_assert_int_eq(ram_agent_load_file(pa, 0, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(pb, 0, &b), RAM_OK);
+    float *wa, *wb;
+    size_t na, nb;
+    ck_assert_int_eq(ram_agent_params(a, &wa, NULL, &na), RAM_OK);
+    ck_assert_int_eq(ram_agent_params(b, &wb, NULL, &nb), RAM_OK);
+    ck_assert_uint_eq(na, nb);
+    ck_assert_msg(memcmp(wa, wb, na * sizeof(float)) == 0,
+                  "%s and %s have different parameters", pa, pb);
+    double ua, ub;
+    ck_assert_int_eq(ram_agent_stat(a, RAM_STAT_UPDATES, &ua), RAM_OK);
+    ck_assert_int_eq(ram_agent_stat(b, RAM_STAT_UPDATES, &ub), RAM_OK);
+    ck_assert_msg(ua == ub && (ua > 0) == (ckpt != 0), "updates %g vs %g",
+                  ua, ub);
+    ram_agent_free(a);
+    ram_agent_free(b);
+    /* With the optimiser state, the RNG and the tunables: the same file. */
+    size_t sa, sb;
+    unsigned char *fa = read_all(pa, &sa), *fb = read_all(pb, &sb);
+    ck_assert_uint_eq(sa, sb);
+    ck_assert_msg(memcmp(fa, fb, sa) == 0, "%s and %s differ", pa, pb);
+    free(fa);
+    free(fb);
+}
+
+/* ---- train, save, load, evaluate ------------------------------------- */
+
+START_TEST(test_train_roundtrip)
+{
+    fake_data d;
+    fake_make(&d);
+    char dir[64];
+    make_tmpdir(dir, sizeof dir);
+    mnist_opts o;
+    tiny_opts(&o, TASK_MNIST28, 8);
+    char err[512] = "";
+    mnist_train_result res;
+    int rc = mnist_train(&d.src, &o, dir, 0, NULL, &res, err, sizeof err);
+    ck_assert_msg(rc == 0, "mnist_train: %s", err);
+    ck_assert_int_eq(res.epochs_done, 8);
+    ck_assert(res.best_epoch >= 1 && res.best_epoch <= 8);
+    ck_assert(res.best_val_error <= res.last_val_error);
+    fprintf(stderr, "mnist_smoke: tiny model, %d epochs of %d synthetic "
+                    "digits: validation error %.3f (best %.3f), %.0f "
+                    "samples/s\n",
+            res.epochs_done, N_TRAIN - HOLDOUT, res.last_val_error,
+            res.best_val_error, res.samples_per_s);
+    /* It learned something: chance is 90% error. */
+    ck_assert_msg(res.best_val_error < 0.75, "best validation error %.3f",
+                  res.best_val_error);
+    ck_assert(res.samples_per_s > 0);
+
+    mnist_set val;
+    ck_assert_int_eq(mnist_set_make(&d.src, TASK_MNIST28, MNIST_SPLIT_VAL,
+                                    HOLDOUT, 0, &val, err, sizeof err),
+                     0);
+    ck_assert_uint_eq(val.n, HOLDOUT);
+
+    /* The last checkpoint scores the last epoch's validation error, the best
+     * model the best one, with 1 or 2 threads, trainable or not. */
+    ram_agent *ck = NULL, *best = NULL;
+    ck_assert_int_eq(ram_agent_load_file(path_in(dir, "checkpoint.ram"), 0,
+                                         &ck), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(path_in(dir, "best.ram"),
+                                         RAM_LOAD_INFERENCE, &best), RAM_OK);
+    mnist_eval_result ev1, ev2, evb;
+    ck_assert_int_eq(mnist_evaluate(ck, &val, 0, 0, 1, 1, &ev1, err,
+                                    sizeof err), 0);
+    ck_assert_int_eq(mnist_evaluate(ck, &val, 0, 0, 2, 1, &ev2, err,
+                                    sizeof err), 0);
+    ck_assert_int_eq(mnist_evaluate(best, &val, 0, 0, 2, 1, &evb, err,
+                                    sizeof err), 0);
+    ck_assert_uint_eq(ev1.n, HOLDOUT);
+    ck_assert_uint_eq(ev1.errors, ev2.errors);
+    ck_assert_msg(ev1.error == res.last_val_error, "%g vs %g", ev1.error,
+                  res.last_val_error);
+    ck_assert_msg(evb.error == res.best_val_error, "%g vs %g", evb.error,
+                  res.best_val_error);
+
+    /* Sampled rollouts: reproducible, and independent of the threads. */
+    mnist_eval_result r1, r2;
+    ck_assert_int_eq(mnist_evaluate(best, &val, 0, 3, 1, 5, &r1, err,
+                                    sizeof err), 0);
+    ck_assert_int_eq(mnist_evaluate(best, &val, 0, 3, 2, 5, &r2, err,
+                                    sizeof err), 0);
+    ck_assert_int_eq(r1.rollouts, 3);
+    ck_assert_uint_eq(r1.errors, evb.errors);
+    ck_assert_uint_eq(r1.avg_errors, r2.avg_errors);
+    ck_assert(r1.single_error == r2.single_error);
+    ck_assert(r1.single_error >= 0 && r1.single_error <= 1);
+
+    /* The pictures. */
+    mnist_show_result sr;
+    rc = mnist_show_png(best, &val, 3, 4, 0, 1, path_in(dir, "show.png"), &sr,
+                        err, sizeof err);
+    ck_assert_msg(rc == 0, "mnist_show_png: %s", err);
+    ck_assert_uint_eq(sr.rows, 4);
+    ck_assert(sr.correct <= 4);
+    struct stat st;
+    ck_assert_int_eq(stat(path_in(dir, "show.png"), &st), 0);
+    ck_assert(st.st_size > 100);
+    rc = mnist_samples_png(&val, 16, 4, path_in(dir, "samples.png"), err,
+                           sizeof err);
+    ck_assert_msg(rc == 0, "mnist_samples_png: %s", err);
+
+    /* log.tsv: a header and one line per epoch. */
+    size_t n;
+    unsigned char *log = read_all(path_in(dir, "log.tsv"), &n);
+    int lines = 0;
+    for (size_t i = 0; i < n; i++)
+        lines += log[i] == '\n';
+    ck_assert_int_eq(lines, 9);
+    ck_assert(strncmp((char *)log, "epoch\t", 6) == 0);
+    free(log);
+
+    ram_agent_free(ck);
+    ram_agent_free(best);
+    mnist_set_free(&val);
+    rm_run(dir);
+    fake_free(&d);
+}
+END_TEST
+
+/* ---- exact resume ------------------------------------------------------ */
+
+START_TEST(test_resume_exact)
+{
+    fake_data d;
+    fake_make(&d);
+    char a[64], b[64], c[64];
+    make_tmpdir(a, sizeof a);
+    make_tmpdir(b, sizeof b);
+    make_tmpdir(c, sizeof c);
+    mnist_opts o;
+    tiny_opts(&o, TASK_CLUTTERED60, 2);
+    char err[512] = "";
+    mnist_train_result ra, rb, rc_;
+
+    /* A: two epochs straight. */
+    ck_assert_msg(mnist_train(&d.src, &o, a, 0, NULL, &ra, err,
+                              sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(ra.epochs_done, 2);
+
+    /* B: one epoch, then resumed for the second. */
+    mnist_opts o1 = o;
+    o1.epochs = 1;
+    ck_assert_msg(mnist_train(&d.src, &o1, b, 0, NULL, NULL, err,
+                              sizeof err) == 0, "%s", err);
+    ck_assert_msg(mnist_train(&d.src, &o, b, 1, NULL, &rb, err,
+                              sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(rb.epochs_done, 2);
+    assert_same_params(path_in(a, "checkpoint.ram"),
+                       path_in(b, "checkpoint.ram"), 1);
+    ck_assert(ra.last_val_error == rb.last_val_error);
+    ck_assert(ra.best_val_error == rb.best_val_error);
+
+    /* C: stopped mid-epoch (as by Ctrl-C) after 7 of the 19 batches of an
+     * epoch, then after 15 more (3 into the second epoch), then resumed to
+     * the end. */
+    mnist_train_io io = {NULL, NULL, 0, NULL, 7, 0};
+    ck_assert_int_eq(mnist_train(&d.src, &o, c, 0, &io, NULL, err,
+                                 sizeof err), MNIST_TRAIN_INTERRUPTED);
+    io.stop_after_batches = 15;
+    ck_assert_int_eq(mnist_train(&d.src, NULL, c, 1, &io, NULL, err,
+                                 sizeof err), MNIST_TRAIN_INTERRUPTED);
+    int epochs_done = -1;
+    mnist_opts saved;
+    ck_assert_int_eq(mnist_read_run_opts(c, &saved, &epochs_done, err,
+                                         sizeof err), 0);
+    ck_assert_int_eq(epochs_done, 1);
+    ck_assert_int_eq(saved.task, TASK_CLUTTERED60);
+    ck_assert_int_eq(saved.hidden, 32);
+    ck_assert(saved.lr == o.lr);
+    ck_assert_msg(mnist_train(&d.src, NULL, c, 1, NULL, &rc_, err,
+                              sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(rc_.epochs_done, 2);
+    assert_same_params(path_in(a, "checkpoint.ram"),
+                       path_in(c, "checkpoint.ram"), 1);
+    assert_same_params(path_in(a, "best.ram"), path_in(c, "best.ram"), 0);
+    ck_assert(ra.last_val_error == rc_.last_val_error);
+
+    /* Resuming a finished run with more epochs continues it. */
+    mnist_opts o3 = o;
+    o3.epochs = 3;
+    ck_assert_msg(mnist_train(&d.src, &o3, a, 1, NULL, &ra, err,
+                              sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(ra.epochs_done, 3);
+
+    rm_run(a);
+    rm_run(b);
+    rm_run(c);
+    fake_free(&d);
+}
+END_TEST
+
+/* ---- errors ------------------------------------------------------------ */
+
+START_TEST(test_errors)
+{
+    fake_data d;
+    fake_make(&d);
+    char dir[64];
+    make_tmpdir(dir, sizeof dir);
+    mnist_opts o;
+    tiny_opts(&o, TASK_MNIST28, 1);
+    char err[512] = "";
+
+    /* Nothing to resume. */
+    ck_assert_int_eq(mnist_train(&d.src, &o, dir, 1, NULL, NULL, err,
+                                 sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "nothing to resume"));
+    /* Bad options. */
+    mnist_opts bad = o;
+    bad.glimpses = 0;
+    ck_assert_int_eq(mnist_opts_check(&bad, err, sizeof err), -1);
+    bad = o;
+    bad.std = -1;
+    ck_assert_int_eq(mnist_opts_check(&bad, err, sizeof err), -1);
+    bad = o;
+    bad.lr_decay = 0;
+    ck_assert_int_eq(mnist_train(&d.src, &bad, dir, 0, NULL, NULL, err,
+                                 sizeof err), -1);
+    /* A run, then a second one into the same directory is refused. */
+    ck_assert_msg(mnist_train(&d.src, &o, dir, 0, NULL, NULL, err,
+                              sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(mnist_train(&d.src, &o, dir, 0, NULL, NULL, err,
+                                 sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "--resume"));
+    /* A corrupt checkpoint is reported, not loaded. */
+    FILE *f = fopen(path_in(dir, "checkpoint.ram"), "r+b");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 40, SEEK_SET);
+    fputc(0x5a, f);
+    fclose(f);
+    mnist_opts o2 = o;
+    o2.epochs = 2;
+    ck_assert_int_eq(mnist_train(&d.src, &o2, dir, 1, NULL, NULL, err,
+                                 sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "checkpoint.ram"));
+    /* A corrupt state.txt too. */
+    f = fopen(path_in(dir, "state.txt"), "a");
+    ck_assert_ptr_nonnull(f);
+    fputs("hidden=banana\n", f);
+    fclose(f);
+    ck_assert_int_eq(mnist_train(&d.src, &o2, dir, 1, NULL, NULL, err,
+                                 sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "hidden"));
+    /* Splits. */
+    mnist_set s;
+    ck_assert_int_eq(mnist_set_make(&d.src, TASK_MNIST28, MNIST_SPLIT_VAL,
+                                    N_TRAIN, 0, &s, err, sizeof err), -1);
+    ck_assert_ptr_null(s.images);
+    ck_assert_int_eq(mnist_set_make(&d.src, TASK_CLUTTERED100,
+                                    MNIST_SPLIT_TEST, HOLDOUT, 5, &s, err,
+                                    sizeof err), 0);
+    ck_assert_uint_eq(s.n, 5);
+    ck_assert_int_eq(s.width, 100);
+    mnist_set_free(&s);
+    rm_run(dir);
+    fake_free(&d);
+}
+END_TEST
+
+/* ---- the real MNIST files, when present -------------------------------- */
+
+static const char *real_dir(void)
+{
+    const char *env = getenv("RAM_MNIST_DIR");
+    const char *cands[] = {env && *env ? env : NULL, "data/mnist",
+                           "../shared/data/mnist", "../../shared/data/mnist"};
+    struct stat st;
+    for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++)
+        if (cands[i] && stat(cands[i], &st) == 0 && S_ISDIR(st.st_mode))
+            return cands[i];
+    return NULL;
+}
+
+START_TEST(test_real_mnist_sets)
+{
+    const char *dir = real_dir();
+    if (!dir) {
+        fprintf(stderr, "mnist_smoke: MNIST files not found: real-data test "
+                        "skipped\n");
+        return;
+    }
+    mnist_data data;
+    char err[512];
+    if (mnist_load(dir, &data, err, sizeof err) != IDX_OK) {
+        fprintf(stderr, "mnist_smoke: %s: real-data test skipped\n", err);
+        return;
+    }
+    ck_assert_uint_eq(data.n_train, 60000);
+    ck_assert_uint_eq(data.n_test, 10000);
+    mnist_source src = {data.train_images.data, data.train_labels.data,
+                        data.n_train, data.test_images.data,
+                        data.test_labels.data, data.n_test};
+    /* The fixed sets are the same on every call. */
+    mnist_set a, b;
+    ck_assert_int_eq(mnist_set_make(&src, TASK_CLUTTERED60, MNIST_SPLIT_TEST,
+                                    MNIST_HOLDOUT, 300, &a, err, sizeof err),
+                     0);
+    ck_assert_int_eq(mnist_set_make(&src, TASK_CLUTTERED60, MNIST_SPLIT_TEST,
+                                    MNIST_HOLDOUT, 300, &b, err, sizeof err),
+                     0);
+    ck_assert_int_eq(memcmp(a.images, b.images, 300 * 3600), 0);
+    for (int i = 0; i < 300; i++)
+        ck_assert_int_eq(a.labels[i], data.test_labels.data[i]);
+    mnist_set_free(&b);
+    /* Validation = the last 10,000 training digits. */
+    ck_assert_int_eq(mnist_set_make(&src, TASK_MNIST28, MNIST_SPLIT_VAL,
+                                    MNIST_HOLDOUT, 0, &b, err, sizeof err), 0);
+    ck_assert_uint_eq(b.n, 10000);
+    ck_assert_int_eq(memcmp(b.images, data.train_images.data + 50000 * 784,
+                            10000 * 784), 0);
+    ck_assert_int_eq(b.labels[9999], data.train_labels.data[59999]);
+    mnist_set_free(&b);
+    /* An untrained paper-size model evaluates to a sane error. */
+    mnist_opts o;
+    mnist_opts_preset(&o, TASK_CLUTTERED60);
+    ram_config *cfg;
+    ram_agent *ag;
+    ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_PATCH, o.patch), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_SCALES, o.scales), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, o.glimpses),
+                     RAM_OK);
+    ck_assert_int_eq(ram_agent_create(cfg, &ag), RAM_OK);
+    ram_config_free(cfg);
+    mnist_eval_result r;
+    ck_assert_int_eq(mnist_evaluate(ag, &a, 0, 0, 2, 1, &r, err, sizeof err),
+                     0);
+    ck_assert_uint_eq(r.n, 300);
+    ck_assert(r.error > 0.5 && r.error <= 1.0);
+    ram_agent_free(ag);
+    mnist_set_free(&a);
+    mnist_free(&data);
+}
+END_TEST
+
+Suite *suite_mnist_smoke(void)
+{
+    Suite *s = suite_create("mnist_smoke");
+    TCase *tc = tcase_create("mnist_smoke");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_train_roundtrip);
+    tcase_add_test(tc, test_resume_exact);
+    tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_real_mnist_sets);
+    suite_add_tcase(s, tc);
+    return s;
+}
