@@ -336,12 +336,7 @@ int ram_agent_params(ram_agent *a, float **params, float **grads,
 {
     if (!a)
         return RAM_E_INVALID;
-    if (params)
-        *params = a->params;
-    if (grads)
-        *grads = a->grads;
-    if (count)
-        *count = a->count;
+    ram__params_out(a->params, a->grads, a->count, params, grads, count);
     return RAM_OK;
 }
 

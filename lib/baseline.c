@@ -120,12 +120,7 @@ int ram_baseline_params(ram_baseline *net, float **params, float **grads,
 {
     if (!net)
         return RAM_E_INVALID;
-    if (params)
-        *params = net->params;
-    if (grads)
-        *grads = net->grads;
-    if (count)
-        *count = net->count;
+    ram__params_out(net->params, net->grads, net->count, params, grads, count);
     return RAM_OK;
 }
 
@@ -133,8 +128,7 @@ int ram_baseline_zero_grad(ram_baseline *net)
 {
     if (!net)
         return RAM_E_INVALID;
-    if (net->grads)
-        memset(net->grads, 0, net->count * sizeof(float));
+    ram__zero(net->grads, net->count);
     return RAM_OK;
 }
 

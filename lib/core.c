@@ -272,12 +272,7 @@ int ram_core_params(ram_core *core, float **params, float **grads,
 {
     if (!core)
         return RAM_E_INVALID;
-    if (params)
-        *params = core->params;
-    if (grads)
-        *grads = core->grads;
-    if (count)
-        *count = core->count;
+    ram__params_out(core->params, core->grads, core->count, params, grads, count);
     return RAM_OK;
 }
 
@@ -285,8 +280,7 @@ int ram_core_zero_grad(ram_core *core)
 {
     if (!core)
         return RAM_E_INVALID;
-    if (core->grads)
-        memset(core->grads, 0, core->count * sizeof(float));
+    ram__zero(core->grads, core->count);
     return RAM_OK;
 }
 

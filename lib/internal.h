@@ -57,6 +57,12 @@ void ram__linear_bwd_input(size_t n, size_t in, size_t out, const float *dy,
                            size_t lddy, const float *w, float *dx,
                            size_t lddx, int accumulate);
 
+/** Write the outputs of a ram_*_params() accessor (each may be NULL). */
+void ram__params_out(float *p, float *g, size_t count, float **params,
+                     float **grads, size_t *cnt);
+/** Zero n floats; x may be NULL. */
+void ram__zero(float *x, size_t n);
+
 /** 1 if every one of the n floats is finite. */
 int ram__all_finite(const float *x, size_t n);
 

@@ -67,6 +67,23 @@ int ram__all_finite(const float *x, size_t n)
     return (any & 0x80000000u) == 0;
 }
 
+void ram__params_out(float *p, float *g, size_t count, float **params,
+                     float **grads, size_t *cnt)
+{
+    if (params)
+        *params = p;
+    if (grads)
+        *grads = g;
+    if (cnt)
+        *cnt = count;
+}
+
+void ram__zero(float *x, size_t n)
+{
+    if (x)
+        memset(x, 0, n * sizeof(float));
+}
+
 int ram__rows_ok(size_t n)
 {
     return n >= 1 && n <= RAM_MAX_ROWS;

@@ -191,12 +191,7 @@ int ram_location_params(ram_location *net, float **params, float **grads,
 {
     if (!net)
         return RAM_E_INVALID;
-    if (params)
-        *params = net->params;
-    if (grads)
-        *grads = net->grads;
-    if (count)
-        *count = net->count;
+    ram__params_out(net->params, net->grads, net->count, params, grads, count);
     return RAM_OK;
 }
 
@@ -204,8 +199,7 @@ int ram_location_zero_grad(ram_location *net)
 {
     if (!net)
         return RAM_E_INVALID;
-    if (net->grads)
-        memset(net->grads, 0, net->count * sizeof(float));
+    ram__zero(net->grads, net->count);
     return RAM_OK;
 }
 
