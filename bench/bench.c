@@ -125,6 +125,9 @@ typedef struct combo {
     ram_agent *rmaster;
     replicas *rep; /* 2 replicas of rmaster */
     ram_agent *lat; /* inference-only, batch 1 */
+    ram_sensor *sensor; /* the agent's retina, alone */
+    float *loc, *rho;   /* T x BATCH x 2 locations; BATCH x R glimpses */
+    double phase[4];    /* seconds: begin, steps, reward+end, update */
     double *lat_us;
     int nlat;
 } combo;
@@ -188,6 +191,17 @@ static void combo_init(combo *c, const preset *p, int core)
     size_t w = (size_t)p->width;
     CHECK(replicas_set_input(c->rep, RAM_PIXEL_U8, w, w, w, w * w));
     c->lat = make_agent(p, core, 0);
+    CHECK(ram_sensor_create(&c->sensor, p->patch, p->scales, 1));
+    c->loc = malloc((size_t)p->steps * BATCH * 2 * sizeof *c->loc);
+    c->rho = malloc(BATCH * ram_sensor_output_size(c->sensor) * sizeof *c->rho);
+    if (!c->loc || !c->rho)
+        die("malloc", 0);
+    for (size_t i = 0; i < (size_t)p->steps * BATCH * 2; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        c->loc[i] = (float)(x >> 8) / 16777216.0f * 1.6f - 0.8f;
+    }
 }
 
 static void combo_free(combo *c)
@@ -196,6 +210,9 @@ static void combo_free(combo *c)
     ram_agent_free(c->rmaster);
     ram_agent_free(c->agent);
     ram_agent_free(c->lat);
+    ram_sensor_free(c->sensor);
+    free(c->loc);
+    free(c->rho);
     free(c->images);
     free(c->labels);
     free(c->actions);
@@ -224,6 +241,48 @@ static int train_slice(ram_agent *a, int index, size_t lo, size_t hi,
     return rc ? rc : ram_agent_end(a, c->labels + lo);
 }
 
+/* The single-agent training step with a timer around each phase. */
+static int train_timed(combo *c)
+{
+    double t0 = now();
+    int rc = ram_agent_begin(c->agent, BATCH, RAM_BEGIN_TRAIN);
+    double t1 = now();
+    for (int t = 0; t < c->p->steps && rc == RAM_OK; t++)
+        rc = ram_agent_step(c->agent, c->images, NULL, NULL,
+                            t == c->p->steps - 1 ? c->actions : NULL);
+    double t2 = now();
+    if (rc != RAM_OK)
+        return rc;
+    for (size_t b = 0; b < BATCH; b++)
+        c->rewards[b] = c->actions[b] == c->labels[b] ? 1.0f : 0.0f;
+    rc = ram_agent_reward(c->agent, c->rewards);
+    if (rc == RAM_OK)
+        rc = ram_agent_end(c->agent, c->labels);
+    double t3 = now();
+    if (rc == RAM_OK)
+        rc = ram_agent_update(c->agent);
+    double t4 = now();
+    c->phase[0] += t1 - t0;
+    c->phase[1] += t2 - t1;
+    c->phase[2] += t3 - t2;
+    c->phase[3] += t4 - t3;
+    return rc;
+}
+
+/* The retina alone: one episode's glimpses of the batch. */
+static int sensor_episode(combo *c)
+{
+    size_t w = (size_t)c->p->width;
+    for (int t = 0; t < c->p->steps; t++) {
+        int rc = ram_sensor_glimpse(c->sensor, BATCH, c->images,
+                                    RAM_PIXEL_U8, w, w, w, w * w,
+                                    c->loc + (size_t)t * BATCH * 2, c->rho);
+        if (rc != RAM_OK)
+            return rc;
+    }
+    return RAM_OK;
+}
+
 static int infer_slice(ram_agent *a, int index, size_t lo, size_t hi,
                        void *user)
 {
@@ -250,7 +309,7 @@ static int seq_slice(ram_agent *a, int index, size_t lo, size_t hi,
 
 /* ---------------------------------------------------------- workloads */
 
-enum kind { K_TRAIN, K_INFER, K_SEQ, K_LAT };
+enum kind { K_TRAIN, K_INFER, K_SEQ, K_LAT, K_SENSOR };
 enum method { M_ONE, M_BLAS2, M_REPLICAS };
 
 typedef struct workload {
@@ -260,6 +319,7 @@ typedef struct workload {
     gemm_seq *seq;     /* K_SEQ, M_ONE / M_BLAS2 */
     gemm_seq *half[2]; /* K_SEQ, M_REPLICAS: one per replica */
     double t[MAX_REPS]; /* seconds per iteration */
+    double phase[MAX_REPS][4]; /* K_TRAIN, M_ONE: seconds per phase */
 } workload;
 
 static int run_once(workload *w)
@@ -273,10 +333,11 @@ static int run_once(workload *w)
             if (rc == 0)
                 rc = replicas_update(c->rep);
         } else {
-            rc = train_slice(c->agent, 0, 0, BATCH, c);
-            if (rc == 0)
-                rc = ram_agent_update(c->agent);
+            rc = train_timed(c);
         }
+        break;
+    case K_SENSOR:
+        rc = sensor_episode(c);
         break;
     case K_INFER:
         if (w->method == M_REPLICAS)
@@ -336,6 +397,7 @@ static double measure(workload *w, double min_time)
     }
     int iters = 0;
     double el;
+    memset(w->c->phase, 0, sizeof w->c->phase);
     t0 = now();
     do {
         rc = run_once(w);
@@ -344,6 +406,9 @@ static double measure(workload *w, double min_time)
         iters++;
         el = now() - t0;
     } while (el < min_time || iters < 2);
+    if (w->kind == K_TRAIN && w->method != M_REPLICAS)
+        for (int k = 0; k < 4; k++)
+            w->c->phase[k] /= iters;
     return el / iters;
 }
 
@@ -381,17 +446,36 @@ static void cpu_line(char *out, size_t cap)
              avx512 ? "yes" : "no");
 }
 
-/* The 1-minute load average: other processes share the cores. */
-static const char *loadavg(void)
+/* CPUs kept busy by other processes: /proc/stat sampled over `sec` seconds
+ * while this process sleeps (-1 if unknown). The load average would still
+ * count a previous run for minutes. */
+static double busy_cpus(double sec)
 {
-    static char s[32] = "?";
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%31s", s) != 1)
-            snprintf(s, sizeof s, "?");
+    unsigned long long v[2][10] = {{0}};
+    for (int k = 0; k < 2; k++) {
+        FILE *f = fopen("/proc/stat", "r");
+        if (!f)
+            return -1.0;
+        int got = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+                         &v[k][0], &v[k][1], &v[k][2], &v[k][3], &v[k][4],
+                         &v[k][5], &v[k][6], &v[k][7]);
         fclose(f);
+        if (got != 8)
+            return -1.0;
+        if (k == 0) {
+            struct timespec ts = {(time_t)sec,
+                                  (long)((sec - (double)(time_t)sec) * 1e9)};
+            nanosleep(&ts, NULL);
+        }
     }
-    return s;
+    unsigned long long tot = 0, idle = 0;
+    for (int i = 0; i < 8; i++)
+        tot += v[1][i] - v[0][i];
+    idle = (v[1][3] - v[0][3]) + (v[1][4] - v[0][4]); /* idle + iowait */
+    if (tot == 0)
+        return -1.0;
+    return (double)(tot - idle) / (double)tot *
+           (double)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 /* ---------------------------------------------------------- sections */
@@ -644,6 +728,15 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (only) {
+        int found = 0;
+        for (int i = 0; i < NPRESETS; i++)
+            found |= !strcmp(only, PRESETS[i].name);
+        if (!found) {
+            fprintf(stderr, "ram-bench: no preset named '%s'\n", only);
+            return 2;
+        }
+    }
     if (reexec)
         bench_blas_maybe_reexec(argv);
     if (prof) {
@@ -663,12 +756,19 @@ int main(int argc, char **argv)
     cpu_line(cpu, sizeof cpu);
     printf("ram-bench: libram %s, %s\n", ram_version_string(), date);
     printf("machine:   %s\n", cpu);
-    printf("compiler:  %s; load average at start: %s\n", __VERSION__,
-           loadavg());
+    double busy = busy_cpus(0.5);
+    printf("compiler:  %s\n", __VERSION__);
+    if (busy >= 0.0)
+        printf("other load: %.2f CPUs busy (other processes, 0.5 s before the "
+               "start)\n",
+               busy);
     printf("BLAS:      %s\n", bench_blas_describe());
     printf("threads:   %s\n", bench_blas_threads_describe());
     if (bench_blas_reexec_note())
         printf("note:      %s\n", bench_blas_reexec_note());
+    if (busy > 0.25)
+        printf("warning:   other processes share the cores: the figures are "
+               "noisier, the\n           2-thread ones most\n");
     printf("           2 threads = 2 replicas x 50 rows (%s each) or 1 agent\n"
            "           with 2 BLAS threads; both are shown, * marks the "
            "better\n",
@@ -696,7 +796,8 @@ int main(int argc, char **argv)
      * limits. */
     enum {
         W_T1, W_L1O, W_L1P, W_T2R, W_L2RO, W_L2RP, W_T2B, W_L2BO, W_L2BP,
-        W_I1, W_LF1, W_I2R, W_LF2R, W_I2B, W_LF2B, W_LAT, W_LG, W_N
+        W_I1, W_LF1, W_I2R, W_LF2R, W_I2B, W_LF2B, W_LAT, W_LG, W_SENS,
+        W_N
     };
     workload *ws = calloc((size_t)nc * W_N, sizeof *ws);
     if (!ws)
@@ -734,6 +835,7 @@ int main(int argc, char **argv)
         w[W_I2B].kind = K_INFER;
         w[W_I2B].method = M_BLAS2;
         w[W_LAT].kind = K_LAT;
+        w[W_SENS].kind = K_SENSOR;
         struct {
             int k;
             enum method m;
@@ -759,8 +861,10 @@ int main(int argc, char **argv)
 
     /* The measurements. */
     for (int r = 0; r < reps; r++) {
-        for (int i = 0; i < nc * W_N; i++)
+        for (int i = 0; i < nc * W_N; i++) {
             ws[i].t[r] = measure(&ws[i], min_time);
+            memcpy(ws[i].phase[r], ws[i].c->phase, sizeof ws[i].phase[r]);
+        }
         fprintf(stderr, "  repetition %d/%d done (%.0f s)\n", r + 1, reps,
                 now() - t_start);
     }
@@ -835,6 +939,41 @@ int main(int argc, char **argv)
            "glimpse layers, no h_0 = 0 skip),\nrun the same way (same threads "
            "or replicas). Target: x PyTorch >= 1.00.\n");
 
+    /* Where the time goes. */
+    printf("\nWhere the time goes: one training step, batch %d, 1 agent, 1 "
+           "thread (ms)\n",
+           BATCH);
+    print_rule();
+    printf("%-26s | %-27s | %-20s | %s\n", "", "forward (begin + T steps)",
+           "backward (end)", "optim");
+    printf("%-13s %-5s %6s | %6s %6s %6s %6s | %6s %6s %6s | %6s\n", "preset",
+           "core", "step", "total", "GEMM", "sensor", "other", "total", "GEMM",
+           "other", "update");
+    print_rule();
+    for (int i = 0; i < nc; i++) {
+        workload *w = ws + i * W_N;
+        double ph[4], v[MAX_REPS];
+        for (int k = 0; k < 4; k++) {
+            for (int r = 0; r < reps; r++)
+                v[r] = w[W_T1].phase[r][k];
+            ph[k] = median(v, reps) * 1e3;
+        }
+        double fwd = ph[0] + ph[1];
+        double gf = median(w[W_LF1].t, reps) * 1e3;
+        double gt = median(w[W_L1O].t, reps) * 1e3;
+        double sens = median(w[W_SENS].t, reps) * 1e3;
+        printf("%-13s %-5s %6.2f | %6.2f %6.2f %6.2f %6.2f | %6.2f %6.2f %6.2f "
+               "| %6.2f\n",
+               cs[i].p->name, core_name(cs[i].core), fwd + ph[2] + ph[3], fwd,
+               gf, sens, fwd - gf - sens, ph[2], gt - gf, ph[2] - (gt - gf),
+               ph[3]);
+    }
+    print_rule();
+    printf("Timers around begin+steps, end and update; GEMM = the BLAS-only "
+           "replay of the\nforward / backward products; sensor = "
+           "ram_sensor_glimpse alone on the same batch;\nother = the rest "
+           "(elementwise loops, heads, REINFORCE, copies).\n");
+
     /* Inference. */
     printf("\nInference, batch %d: a whole episode (T steps), per sample\n",
            BATCH);
@@ -892,9 +1031,11 @@ int main(int argc, char **argv)
     printf("\nSummary: training (1 thread, and the better 2-thread method) "
            "vs PyTorch's\nsequence: %d of %d rows >= 1.00x, worst %.2fx. "
            "Allocations per step at batch 1: %s.\n",
-           met, rows, worst, bad == 0 ? "0" : "NOT 0 (FAIL)");
-    printf("total time %.0f s; load average at the end: %s\n",
-           now() - t_start, loadavg());
+           met, rows, worst,
+           !bench_alloc_counting() ? "not counted in this build"
+           : bad == 0              ? "0"
+                                   : "NOT 0 (FAIL)");
+    printf("total time %.0f s\n", now() - t_start);
 
     for (int i = 0; i < nc; i++) {
         workload *w = ws + i * W_N;

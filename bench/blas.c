@@ -86,6 +86,10 @@ const char *bench_blas_name(void)
         return "BLIS";
     if (mkl_get_max_threads)
         return "MKL";
+    Dl_info info;
+    if (dladdr((void *)cblas_sgemm, &info) && info.dli_fname &&
+        strstr(info.dli_fname, "/blas/libblas"))
+        return "reference BLAS (netlib)";
     return "unknown";
 }
 
@@ -144,9 +148,11 @@ const char *bench_blas_threads_describe(void)
         if (openblas_get_num_threads)
             snprintf(d + o, sizeof d - o, "OpenBLAS default threads %d",
                      openblas_get_num_threads());
-        else if (bli_thread_get_num_threads)
+        else if (bli_thread_get_num_threads && bli_thread_get_num_threads() > 0)
             snprintf(d + o, sizeof d - o, "BLIS default threads %ld",
                      bli_thread_get_num_threads());
+        else if (bli_thread_get_num_threads)
+            snprintf(d + o, sizeof d - o, "BLIS threads unset (1)");
         else if (mkl_get_max_threads)
             snprintf(d + o, sizeof d - o, "MKL default threads %d",
                      mkl_get_max_threads());
