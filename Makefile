@@ -179,7 +179,13 @@ objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
 EX_HDR_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard examples/*/*.h))))
 EX_INC      := -Iexamples -Iexamples/common
 TEST_INC    := -Ilib -Iexamples $(addprefix -I,$(EX_HDR_DIRS)) -I$(BUILD)/tests
-$(BUILD)/lib/%.o:      DIR_CFLAGS = -DRAM_BUILDING $(CBLAS_CFLAGS)
+# The library's elementwise loops (ReLU, LSTM gates, Adam): GCC vectorises
+# them at -O2 only with the dynamic cost model (the default at -O3), and
+# sqrtf/expf only without errno (libram never reads errno).
+LIB_OPT_FLAGS := -fno-math-errno $(shell $(CC) -Werror -fvect-cost-model=dynamic \
+                   -x c -c -o /dev/null /dev/null 2>/dev/null && \
+                   echo -fvect-cost-model=dynamic)
+$(BUILD)/lib/%.o:      DIR_CFLAGS = -DRAM_BUILDING $(LIB_OPT_FLAGS) $(CBLAS_CFLAGS)
 $(BUILD)/examples/%.o: DIR_CFLAGS = $(EX_INC)
 $(BUILD)/bench/%.o:    DIR_CFLAGS = $(EX_INC)
 $(BUILD)/tests/%.o:    DIR_CFLAGS = $(TEST_INC) $(CBLAS_CFLAGS) $(CHECK_CFLAGS)

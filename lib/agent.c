@@ -467,7 +467,8 @@ int ram_agent_step(ram_agent *a, const void *images, float *next_loc,
     float *rho = tp->rho + s * B * a->R;
     ram__sensor_run(&a->sensor, B, images, a->in_format, a->in_w, a->in_h,
                     a->in_row, a->in_img, lcur, rho);
-    if (!ram__all_finite(rho, B * a->R))
+    /* 8-bit pixels are always finite: only float images need the scan. */
+    if (a->in_format != RAM_PIXEL_U8 && !ram__all_finite(rho, B * a->R))
         return RAM_E_NONFINITE;
 
     float *g = tp->g + s * B * a->G;

@@ -72,7 +72,7 @@ static void relu_rows(float *y, size_t n, size_t w, size_t ld)
     for (size_t r = 0; r < n; r++) {
         float *p = y + r * ld;
         for (size_t j = 0; j < w; j++)
-            p[j] = p[j] > 0.0f ? p[j] : 0.0f;
+            p[j] = ram__relu(p[j]);
     }
 }
 
@@ -95,7 +95,7 @@ void ram__glimpse_fwd(const struct ram_glimpse *net, size_t n,
         for (size_t j = 0; j < hl; j++) {
             float s = v.b_where[j] + v.w_where[2 * j] * l0 +
                       v.w_where[2 * j + 1] * l1;
-            hrow[j] = s > 0.0f ? s : 0.0f;
+            hrow[j] = ram__relu(s);
         }
     }
 
@@ -117,7 +117,7 @@ void ram__glimpse_bwd(struct ram_glimpse *net, size_t n, const float *rho,
 
     /* dpre_g = dg * (g > 0). */
     for (size_t i = 0; i < n * out; i++)
-        dpre[i] = g[i] > 0.0f ? dg[i] : 0.0f;
+        dpre[i] = ram__relu_pass(g[i], dg[i]);
 
     /* dW_out, db_out: one GEMM over the n rows. */
     ram__linear_bwd_params(n, hid, out, tape, hid, dpre, out, d.w_out,
@@ -125,8 +125,7 @@ void ram__glimpse_bwd(struct ram_glimpse *net, size_t n, const float *rho,
     /* d[h_g | h_l] = dpre_g W_out, then through both ReLUs. */
     ram__linear_bwd_input(n, hid, out, dpre, out, v.w_out, dhid, hid, 0);
     for (size_t i = 0; i < n * hid; i++)
-        if (!(tape[i] > 0.0f))
-            dhid[i] = 0.0f;
+        dhid[i] = ram__relu_pass(tape[i], dhid[i]);
 
     /* What pathway: dW_what, db_what, drho. */
     ram__linear_bwd_params(n, net->in, hg, rho, net->in, dhid, hid, d.w_what,
