@@ -18,11 +18,11 @@
 # (examples/mnist/fetch-mnist.sh DIR downloads it). Nothing is downloaded.
 #
 # Environment:
-#   RAM_DEMO_EPOCHS      training epochs (default 30)
+#   RAM_DEMO_EPOCHS      training epochs (default 80)
 #   RAM_DEMO_THREADS     threads (default 2)
 #   RAM_DEMO_TIME_LIMIT  seconds after which training stops early, with a
 #                        checkpoint, so that the demo ends in time on a
-#                        slower machine (default 420)
+#                        slower machine (default 360)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -31,9 +31,9 @@ cd "$root"
 bin=examples/mnist/ram-mnist
 out=runs/demo
 model=models/mnist28.ram
-epochs=${RAM_DEMO_EPOCHS:-30}
+epochs=${RAM_DEMO_EPOCHS:-80}
 threads=${RAM_DEMO_THREADS:-2}
-time_limit=${RAM_DEMO_TIME_LIMIT:-420}
+time_limit=${RAM_DEMO_TIME_LIMIT:-360}
 
 if [ ! -x "$bin" ]; then
     echo "demo: $bin is not built: run 'make examples' (or 'make demo')" >&2

@@ -619,8 +619,9 @@ static int cmd_eval(int argc, char **argv)
                100 * r.error, r.errors);
         if (r.rollouts > 0) {
             printf("error     %.2f%% (%zu errors): class probabilities "
-                   "averaged over %d sampled rollouts\n",
-                   100 * r.avg_error, r.avg_errors, r.rollouts);
+                   "averaged over %d sampled rollout%s\n",
+                   100 * r.avg_error, r.avg_errors, r.rollouts,
+                   r.rollouts == 1 ? "" : "s");
             printf("error     %.2f%%: mean of one sampled rollout\n",
                    100 * r.single_error);
         }
