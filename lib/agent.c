@@ -565,9 +565,9 @@ static void xent_last(ram_agent *a, const float *probs, const int *labels,
     a->stat[RAM_STAT_ACCURACY] = correct / (double)B;
 }
 
-/* dh[r] += (dmean[r] * bound'(mean[r])) W for the location head. */
+/* dh[r] += w (dmean[r] * bound'(mean[r])) W for the location head. */
 static void location_dh(const ram_agent *a, size_t n, const float *mean,
-                        const float *dmean, float *dh)
+                        const float *dmean, float w, float *dh)
 {
     const float *W = a->loc.params; /* [2 x H] */
     size_t H = a->H;
@@ -578,7 +578,7 @@ static void location_dh(const ram_agent *a, size_t n, const float *mean,
             float dd = a->bound == RAM_BOUND_TANH
                            ? 1.0f - m * m
                            : (m > -1.0f && m < 1.0f ? 1.0f : 0.0f);
-            d[k] = dmean[2 * r + k] * dd;
+            d[k] = w * dmean[2 * r + k] * dd;
         }
         float *o = dh + r * H;
         for (size_t j = 0; j < H; j++)
@@ -687,7 +687,10 @@ static void backward(ram_agent *a, const int *labels)
             size_t n = (S - 1) * B;
             ram__location_bwd(&a->loc, n, tp->h, tp->mean + 2 * B,
                               ws->dmean + 2 * B, NULL, ws->work);
-            location_dh(a, n, tp->mean + 2 * B, ws->dmean + 2 * B, ws->dh);
+            const float w_c = (float)a->par[RAM_PARAM_LOCATION_CORE_WEIGHT];
+            if (w_c > 0.0f)
+                location_dh(a, n, tp->mean + 2 * B, ws->dmean + 2 * B, w_c,
+                            ws->dh);
         }
     }
 

@@ -122,6 +122,8 @@ static const param_spec PARAM[RAM__PARAM_COUNT] = {
     [RAM_PARAM_RANDOM_GLIMPSES] = {0, 1, 0, 1},
     [RAM_PARAM_WEIGHT_DECAY] = {0.0, 1.0, 0.0, 0},
     [RAM_PARAM_ENTROPY_WEIGHT] = {0.0, 1e6, 0.0, 0},
+    [RAM_PARAM_LOCATION_CORE_WEIGHT] = {0.0, 1.0, 1.0, 0},
+    [RAM_PARAM_LOCATION_LR_SCALE] = {0.0, 1.0, 1.0, 0},
 };
 
 static int param_key_ok(int key)

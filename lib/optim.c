@@ -103,10 +103,18 @@ int ram_agent_update(ram_agent *a)
         a->adam_t = 0;
         a->opt_kind = kind;
     }
-    const float lr = (float)a->par[RAM_PARAM_LEARNING_RATE];
+    /* Three ranges: before the location network, the location network
+     * (its step scaled by RAM_PARAM_LOCATION_LR_SCALE), after it. */
+    const size_t lo = (size_t)(a->loc.params - p), hi = lo + a->loc.count;
+    const size_t off[4] = {0, lo, hi, n};
+    const double lr_d = a->par[RAM_PARAM_LEARNING_RATE];
+    const double lr_s[3] = {1.0, a->par[RAM_PARAM_LOCATION_LR_SCALE], 1.0};
     float *m = a->opt_m, *v = a->opt_v;
     if (kind == RAM_OPT_SGD) {
-        sgd(n, p, g, m, scale, lr, (float)a->par[RAM_PARAM_MOMENTUM]);
+        const float mu = (float)a->par[RAM_PARAM_MOMENTUM];
+        for (int r = 0; r < 3; r++)
+            sgd(off[r + 1] - off[r], p + off[r], g + off[r], m + off[r],
+                scale, (float)(lr_d * lr_s[r]), mu);
     } else {
         const double b1 = a->par[RAM_PARAM_ADAM_BETA1];
         const double b2 = a->par[RAM_PARAM_ADAM_BETA2];
@@ -114,9 +122,11 @@ int ram_agent_update(ram_agent *a)
         a->adam_t++;
         const double c1 = 1.0 - pow(b1, (double)a->adam_t);
         const double c2 = 1.0 - pow(b2, (double)a->adam_t);
-        const float step = (float)(a->par[RAM_PARAM_LEARNING_RATE] / c1);
         const float rc2 = (float)(1.0 / sqrt(c2));
-        adam(n, p, g, m, v, scale, (float)b1, (float)b2, step, rc2, eps);
+        for (int r = 0; r < 3; r++)
+            adam(off[r + 1] - off[r], p + off[r], g + off[r], m + off[r],
+                 v + off[r], scale, (float)b1, (float)b2,
+                 (float)(lr_d * lr_s[r] / c1), rc2, eps);
     }
     memset(g, 0, n * sizeof(float));
     a->has_grad = 0;

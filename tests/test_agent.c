@@ -412,6 +412,95 @@ START_TEST(load_inference_and_config_roundtrip)
 }
 END_TEST
 
+/* One training episode (no update) from a fixed sampling seed. */
+static void episode_grads(ram_agent *a, float *out, size_t count)
+{
+    float *g = NULL, rw[NB];
+    int act[NB];
+    ck_assert_int_eq(ram_agent_seed(a, 9), RAM_OK);
+    ck_assert_int_eq(ram_agent_zero_grad(a), RAM_OK);
+    ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
+    for (int t = 0; t < 6; t++)
+        ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, act), RAM_OK);
+    for (int b = 0; b < NB; b++)
+        rw[b] = act[b] == labels[b] ? 1.0f : (float)b / 8;
+    ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
+    ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
+    ck_assert_int_eq(ram_agent_params(a, NULL, &g, NULL), RAM_OK);
+    memcpy(out, g, count * sizeof *out);
+}
+
+/* RAM_PARAM_LOCATION_CORE_WEIGHT scales only what the location term sends
+ * into the core and glimpse networks (linearly); the location network's
+ * own gradient does not change. RAM_PARAM_LOCATION_LR_SCALE scales only
+ * the location network's step. Layout: glimpse, core, location [2H + 2],
+ * action [A H + A], baseline [H + 1]; H = 20, A = 10. */
+START_TEST(location_core_weight_and_lr_scale)
+{
+    enum { H = 20, A = 10 };
+    make_images(3);
+    ram_agent *a = small_agent(RAM_CORE_LSTM, 5);
+    size_t n = 0;
+    ck_assert_int_eq(ram_agent_params(a, NULL, NULL, &n), RAM_OK);
+    const size_t loc = n - (A * H + A) - (H + 1) - (2 * H + 2);
+    float *g[3];
+    const double w[3] = {1.0, 0.5, 0.0};
+    for (int k = 0; k < 3; k++) {
+        g[k] = malloc(n * sizeof(float));
+        ck_assert_ptr_nonnull(g[k]);
+        ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_LOCATION_CORE_WEIGHT,
+                                             w[k]), RAM_OK);
+        episode_grads(a, g[k], n);
+    }
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_LOCATION_CORE_WEIGHT,
+                                         1.5), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_LOCATION_LR_SCALE,
+                                         -0.1), RAM_E_RANGE);
+    /* The location network and the heads after it: unchanged. */
+    ck_assert(memcmp(g[0] + loc, g[1] + loc, (n - loc) * sizeof(float)) == 0);
+    ck_assert(memcmp(g[0] + loc, g[2] + loc, (n - loc) * sizeof(float)) == 0);
+    /* Glimpse and core: g(0.5) = (g(1) + g(0)) / 2, and g(1) != g(0). */
+    double diff = 0.0, scale = 0.0;
+    for (size_t i = 0; i < loc; i++) {
+        double mid = 0.5 * ((double)g[0][i] + g[2][i]);
+        ck_assert_msg(fabs(g[1][i] - mid) <= 1e-5 * (1.0 + fabs(mid)),
+                      "param %zu: %g vs %g", i, g[1][i], mid);
+        diff += fabs((double)g[0][i] - g[2][i]);
+        scale += fabs((double)g[0][i]);
+    }
+    ck_assert_msg(diff > 1e-3 * scale, "the location term reaches the core");
+
+    /* The step scale, with SGD (one step from zero momentum: p -= lr g). */
+    float *p0 = malloc(n * sizeof(float)), *p = NULL;
+    ck_assert_ptr_nonnull(p0);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_LOCATION_CORE_WEIGHT, 1),
+                     RAM_OK);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_OPTIMIZER, RAM_OPT_SGD),
+                     RAM_OK);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_LEARNING_RATE, 0.1),
+                     RAM_OK);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_LOCATION_LR_SCALE, 0.25),
+                     RAM_OK);
+    ck_assert_int_eq(ram_agent_params(a, &p, NULL, NULL), RAM_OK);
+    memcpy(p0, p, n * sizeof(float));
+    episode_grads(a, g[0], n);
+    ck_assert_int_eq(ram_agent_update(a), RAM_OK);
+    size_t moved = 0;
+    for (size_t i = 0; i < n; i++) {
+        int in_loc = i >= loc && i < loc + 2 * H + 2;
+        float want = p0[i] - (in_loc ? 0.25f * 0.1f : 0.1f) * g[0][i];
+        ck_assert_msg(fabsf(p[i] - want) <= 1e-6f * (1.0f + fabsf(want)),
+                      "param %zu: %g vs %g", i, p[i], want);
+        moved += in_loc && p[i] != p0[i];
+    }
+    ck_assert_uint_gt(moved, 0);
+    for (int k = 0; k < 3; k++)
+        free(g[k]);
+    free(p0);
+    ram_agent_free(a);
+}
+END_TEST
+
 Suite *suite_agent(void)
 {
     Suite *s = suite_create("agent");
@@ -426,6 +515,7 @@ Suite *suite_agent(void)
     tcase_add_loop_test(tc, same_seed_same_parameters, 0, 2);
     tcase_add_loop_test(tc, save_load_continue_is_exact, 0, 4);
     tcase_add_test(tc, load_inference_and_config_roundtrip);
+    tcase_add_test(tc, location_core_weight_and_lr_scale);
     suite_add_tcase(s, tc);
     return s;
 }

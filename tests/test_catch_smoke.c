@@ -33,7 +33,8 @@ static catch_opts tiny(void)
     o.threads = 2;
     o.seed = 7;
     o.loc_warmup = 2 * FPU; /* both phases in every run */
-    o.loc_lr_scale = 0.5;   /* and the host-side location step */
+    o.loc_lr_scale = 0.5;   /* the location step scale */
+    o.loc_core_weight = 0.5;
     return o;
 }
 
@@ -240,8 +241,7 @@ START_TEST(train_save_load_roundtrip)
     catch_batch *g = catch_create(1, 5);
     ram_sensor *sensor = NULL;
     ck_assert_int_eq(ram_sensor_create(&sensor, 6, 3, 1), RAM_OK);
-    ck_assert_int_eq(ram_agent_set_input(fin, RAM_PIXEL_U8, 24, 24, 24, 576),
-                     RAM_OK);
+    ck_assert_int_eq(catch_agent_set_input(fin), RAM_OK);
     ck_assert_int_eq(ram_agent_begin(fin, 1, greedy), RAM_OK);
     for (int t = 0; t < CATCH_FRAMES_PER_GAME; t++) {
         catch_box boxes[CATCH_VIEW_MAX_SCALES];
@@ -252,7 +252,9 @@ START_TEST(train_save_load_roundtrip)
         ck_assert_int_eq(boxes[0].x1 - boxes[0].x0, 5);
         ck_assert_int_eq(boxes[2].y1 - boxes[2].y0, 23);
         memcpy(rec->frames[t].screen, catch_screen(g, 0), CATCH_PIXELS);
-        ck_assert_int_eq(ram_agent_step(fin, catch_screen(g, 0), NULL, NULL,
+        float obs[CATCH_PIXELS];
+        catch_observe(g, 1, obs);
+        ck_assert_int_eq(ram_agent_step(fin, obs, NULL, NULL,
                                         &rec->frames[t].action),
                          RAM_OK);
         ck_assert_int_eq(catch_step(g, &rec->frames[t].action, &rec->reward,
@@ -385,6 +387,48 @@ START_TEST(location_step_scale)
 }
 END_TEST
 
+/* The agent sees the screen at CATCH_INPUT_GAIN, and a new agent's first
+ * glimpse, for any screen, is at the centre (zero location network). */
+START_TEST(observation_and_first_glimpse)
+{
+    catch_batch *g = catch_create(2, 3);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(catch_set_state(g, 0, 7 * CATCH_SUBPIXELS, 5, 1, 10),
+                     CATCH_OK);
+    float obs[2 * CATCH_PIXELS];
+    catch_observe(g, 2, obs);
+    const uint8_t *px = catch_screens(g);
+    size_t on = 0;
+    for (size_t i = 0; i < 2 * CATCH_PIXELS; i++) {
+        ck_assert(obs[i] == (px[i] ? CATCH_INPUT_GAIN : 0.0f));
+        on += px[i] != 0;
+    }
+    ck_assert_uint_eq(on, 2 * 3); /* a ball and a 2-pixel paddle each */
+    ck_assert(obs[5 * CATCH_SIZE + 7] == CATCH_INPUT_GAIN);
+
+    catch_opts o;
+    catch_opts_default(&o);
+    o.hidden = 16;
+    o.glimpse_what = o.glimpse_where = o.glimpse_size = 16;
+    char err[256];
+    ram_agent *a = NULL;
+    ck_assert_int_eq(catch_agent_new(&o, &a, err, sizeof err), RAM_OK);
+    ck_assert_int_eq(catch_agent_set_input(a), RAM_OK);
+    ck_assert_int_eq(ram_agent_begin(a, 2, RAM_BEGIN_GREEDY_LOCATION),
+                     RAM_OK);
+    float loc[4];
+    for (int t = 0; t < 3; t++) {
+        ck_assert_int_eq(ram_agent_location(a, loc), RAM_OK);
+        for (int k = 0; k < 4; k++)
+            ck_assert(loc[k] == 0.0f);
+        int act[2];
+        ck_assert_int_eq(ram_agent_step(a, obs, NULL, NULL, act), RAM_OK);
+    }
+    ram_agent_free(a);
+    catch_free(g);
+}
+END_TEST
+
 Suite *suite_catch_smoke(void)
 {
     Suite *s = suite_create("catch_smoke");
@@ -393,6 +437,7 @@ Suite *suite_catch_smoke(void)
     tcase_add_test(tc, train_save_load_roundtrip);
     tcase_add_test(tc, resume_is_exact);
     tcase_add_test(tc, location_step_scale);
+    tcase_add_test(tc, observation_and_first_glimpse);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -70,7 +70,8 @@ void catch_opts_default(catch_opts *o)
     o->gamma = 0.97;
     o->entropy = 0.01;
     o->clip = 5.0;
-    o->loc_lr_scale = 1.0;
+    o->loc_lr_scale = 0.1;
+    o->loc_core_weight = 0.0;
     o->seed = 1;
     o->threads = 0;
     o->stretch = 500000;
@@ -109,6 +110,9 @@ int catch_agent_tune(ram_agent *agent, const catch_opts *o, char *err,
         {RAM_PARAM_CLIP_NORM, o->clip, "clip norm"},
         {RAM_PARAM_BASELINE_TRAINS_CORE, o->baseline_core ? 1.0 : 0.0,
          "baseline trains core"},
+        {RAM_PARAM_LOCATION_LR_SCALE, o->loc_lr_scale, "location step scale"},
+        {RAM_PARAM_LOCATION_CORE_WEIGHT, o->loc_core_weight,
+         "location core weight"},
     };
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
         int rc = ram_agent_set_param(agent, set[i].key, set[i].value);
@@ -173,8 +177,40 @@ int catch_agent_new(const catch_opts *o, ram_agent **out, char *err,
         ram_agent_free(a);
         return rc;
     }
+    /* The location network starts at zero: every first glimpse of every
+     * state is at the centre, and the policy moves from there only as
+     * REINFORCE moves it. With random weights, the LSTM state (large, with
+     * CATCH_INPUT_GAIN) drives the tanh mean into the screen's edges before
+     * the game policy has learnt anything, and the glimpse never finds the
+     * ball again. Layout of ram_agent_params(): glimpse, core, location
+     * (W [2 x H], b [2]), action (W [A x H], b [A]), baseline (w [H], c). */
+    float *p = NULL;
+    size_t count = 0;
+    const size_t H = (size_t)o->hidden, A = CATCH_ACTIONS;
+    const size_t tail = A * H + A + H + 1, nloc = 2 * H + 2;
+    rc = ram_agent_params(a, &p, NULL, &count);
+    if (rc != RAM_OK || count < tail + nloc) {
+        ram_agent_free(a);
+        return fail(err, errlen, rc != RAM_OK ? rc : RAM_E_INVALID,
+                    "parameter layout");
+    }
+    memset(p + (count - tail - nloc), 0, nloc * sizeof *p);
     *out = a;
     return RAM_OK;
+}
+
+int catch_agent_set_input(ram_agent *agent)
+{
+    const size_t row = CATCH_SIZE * sizeof(float);
+    return ram_agent_set_input(agent, RAM_PIXEL_F32, CATCH_SIZE, CATCH_SIZE,
+                               row, CATCH_SIZE * row);
+}
+
+void catch_observe(const catch_batch *b, size_t n, float *out)
+{
+    const uint8_t *px = catch_screens(b);
+    for (size_t i = 0; i < n * CATCH_PIXELS; i++)
+        out[i] = px[i] ? CATCH_INPUT_GAIN : 0.0f;
 }
 
 int catch_agent_check(const ram_agent *agent, char *err, size_t errlen)
@@ -219,6 +255,7 @@ typedef struct slot {
     int *actions;
     float *rewards;
     float *loc;
+    float *obs; /* the agent's view of the screens (catch_observe) */
     const char *what; /* the call that failed, for the message */
     uint64_t caught;
     /* evaluation figures */
@@ -239,6 +276,7 @@ static void slot_clear(slot *s)
     free(s->actions);
     free(s->rewards);
     free(s->loc);
+    free(s->obs);
     memset(s, 0, sizeof *s);
 }
 
@@ -251,7 +289,8 @@ static int slot_ensure(slot *s, size_t n)
     s->actions = calloc(n, sizeof *s->actions);
     s->rewards = calloc(n, sizeof *s->rewards);
     s->loc = calloc(2 * n, sizeof *s->loc);
-    if (!s->games || !s->actions || !s->rewards || !s->loc) {
+    s->obs = calloc(n * CATCH_PIXELS, sizeof *s->obs);
+    if (!s->games || !s->actions || !s->rewards || !s->loc || !s->obs) {
         slot_clear(s);
         return RAM_E_NOMEM;
     }
@@ -304,8 +343,7 @@ static int play_fn(ram_agent *a, int index, size_t lo, size_t hi, void *user)
             return rc;
     }
     s->what = "ram_agent_set_input";
-    rc = ram_agent_set_input(a, RAM_PIXEL_U8, CATCH_SIZE, CATCH_SIZE,
-                             CATCH_SIZE, CATCH_PIXELS);
+    rc = catch_agent_set_input(a);
     if (rc != RAM_OK)
         return rc;
     s->what = "ram_agent_begin";
@@ -320,8 +358,8 @@ static int play_fn(ram_agent *a, int index, size_t lo, size_t hi, void *user)
             track(s, c->sensor, t);
         }
         s->what = "ram_agent_step";
-        rc = ram_agent_step(a, catch_screens(s->games), NULL, NULL,
-                            s->actions);
+        catch_observe(s->games, n, s->obs);
+        rc = ram_agent_step(a, s->obs, NULL, NULL, s->actions);
         if (rc != RAM_OK)
             return rc;
         s->what = "catch_step";
@@ -530,6 +568,7 @@ static const struct opt_key {
     {"baseline_core", K_INT, offsetof(catch_opts, baseline_core)},
     {"loc_warmup", K_U64, offsetof(catch_opts, loc_warmup)},
     {"loc_lr_scale", K_DBL, offsetof(catch_opts, loc_lr_scale)},
+    {"loc_core_weight", K_DBL, offsetof(catch_opts, loc_core_weight)},
     {"seed", K_U64, offsetof(catch_opts, seed)},
     {"threads", K_INT, offsetof(catch_opts, threads)},
     {"stretch", K_U64, offsetof(catch_opts, stretch)},
@@ -743,8 +782,6 @@ typedef struct trainer {
     int n;                 /* replicas */
     slot *slots;
     catch_state *starts;   /* batch */
-    size_t loc_off, loc_n; /* the location network in the flat params */
-    float *loc_old;        /* loc_n: its parameters before an update */
     train_state s;
     double t_session;      /* now_seconds() when this session started */
     double elapsed0;       /* s.elapsed when this session started */
@@ -792,26 +829,10 @@ static int train_update(trainer *t, char *err, size_t errlen)
     int rc = replicas_run(t->r, B, play_fn, &ctx);
     if (rc != RAM_OK)
         return run_failed(t->slots, t->n, rc, err, errlen);
-    float *mp = NULL;
-    if (t->loc_old) {
-        ram_agent_params(t->master, &mp, NULL, NULL);
-        memcpy(t->loc_old, mp + t->loc_off, t->loc_n * sizeof(float));
-    }
     rc = replicas_update(t->r);
     if (rc != RAM_OK)
         return fail(err, errlen, rc, "replicas_update (update %" PRIu64 ")",
                     k + 1);
-    if (t->loc_old) {
-        const float sc = (float)t->o.loc_lr_scale;
-        float *p = mp + t->loc_off;
-        for (size_t j = 0; j < t->loc_n; j++)
-            p[j] = t->loc_old[j] + sc * (p[j] - t->loc_old[j]);
-        for (int i = 1; i < t->n; i++) {
-            float *q = NULL;
-            ram_agent_params(replicas_agent(t->r, i), &q, NULL, NULL);
-            memcpy(q + t->loc_off, p, t->loc_n * sizeof(float));
-        }
-    }
     uint64_t caught1 = 0;
     for (int i = 0; i < t->n; i++)
         caught1 += t->slots[i].caught;
@@ -948,6 +969,9 @@ static int check_opts(const catch_opts *o, char *err, size_t errlen)
     if (!(o->loc_lr_scale >= 0.0 && o->loc_lr_scale <= 1.0))
         return fail(err, errlen, RAM_E_RANGE,
                     "location step scale %g (0 .. 1)", o->loc_lr_scale);
+    if (!(o->loc_core_weight >= 0.0 && o->loc_core_weight <= 1.0))
+        return fail(err, errlen, RAM_E_RANGE,
+                    "location core weight %g (0 .. 1)", o->loc_core_weight);
     return RAM_OK;
 }
 
@@ -1029,27 +1053,6 @@ int catch_train(const char *dir, const catch_opts *o, int resume,
     t.elapsed0 = t.s.elapsed;
     t.slots = calloc((size_t)t.n, sizeof *t.slots);
     t.starts = calloc((size_t)t.o.batch, sizeof *t.starts);
-    if (t.o.loc_lr_scale != 1.0) {
-        /* Layout: glimpse, core, location (W [2 x H], b [2]), action
-         * (W [A x H], b [A]), baseline (w [H], c). */
-        int64_t H = 0, A = 0;
-        size_t count = 0;
-        ram_agent_get_config(t.master, RAM_CFG_HIDDEN, &H);
-        ram_agent_get_config(t.master, RAM_CFG_ACTIONS, &A);
-        ram_agent_params(t.master, NULL, NULL, &count);
-        size_t tail = (size_t)(A * H + A + H + 1);
-        t.loc_n = (size_t)(2 * H + 2);
-        if (count < tail + t.loc_n) {
-            rc = fail(err, errlen, RAM_E_INVALID, "parameter layout");
-            goto done;
-        }
-        t.loc_off = count - tail - t.loc_n;
-        t.loc_old = malloc(t.loc_n * sizeof *t.loc_old);
-        if (!t.loc_old) {
-            rc = fail(err, errlen, RAM_E_NOMEM, "catch_train");
-            goto done;
-        }
-    }
     if (!t.slots || !t.starts) {
         rc = fail(err, errlen, RAM_E_NOMEM, "catch_train");
         goto done;
@@ -1111,7 +1114,6 @@ done:
         slot_clear(&t.slots[i]);
     free(t.slots);
     free(t.starts);
-    free(t.loc_old);
     replicas_free(t.r);
     ram_agent_free(t.master);
     return rc;

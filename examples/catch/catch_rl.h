@@ -65,9 +65,12 @@ typedef struct catch_opts {
     uint64_t loc_warmup; /* frames at the start during which the glimpse
                             goes to the location mean and the location
                             network is not trained (0 = none) */
-    double loc_lr_scale; /* the location network's steps are scaled by
-                            this (1 = the plain optimiser step); see
-                            catch_train() */
+    double loc_lr_scale; /* RAM_PARAM_LOCATION_LR_SCALE: the location
+                            network's optimiser steps are scaled by this
+                            (0.1) */
+    double loc_core_weight; /* RAM_PARAM_LOCATION_CORE_WEIGHT: share of
+                            the location REINFORCE gradient that reaches
+                            the core and glimpse networks (0) */
     uint64_t seed;       /* weights, sampling and training games */
     int threads;         /* replicas (0: the online CPUs, at most batch) */
     uint64_t stretch;    /* frames between reports and checkpoints */
@@ -96,6 +99,24 @@ int catch_agent_tune(ram_agent *agent, const catch_opts *o, char *err,
 /* Check that an agent can play Catch (1 channel, 3 actions, control mode,
  * at least 23 steps). */
 int catch_agent_check(const ram_agent *agent, char *err, size_t errlen);
+
+/* What the agent sees. The screen reaches the agent as float32 pixels,
+ * 0 where the screen is off and CATCH_INPUT_GAIN where it is on (not the
+ * 0/1 that an 8-bit screen of 0/255 gives). The sensor averages each
+ * patch down to 6x6: at the coarsest scale (24x24 -> 6x6) the 1-pixel ball
+ * is 1/16 of a cell and at the middle one 1/4, so that with 0/1 pixels its
+ * trace in the retina is too faint for the glimpse network to pick up,
+ * and training stays at the random policy's 8% for millions of frames.
+ * The gain is input normalisation on the host side; the library's sensor
+ * is unchanged. Models trained with one gain expect that gain. */
+#define CATCH_INPUT_GAIN 64.0f
+
+/* ram_agent_set_input() for CATCH_PIXELS-float screens, packed. */
+int catch_agent_set_input(ram_agent *agent);
+
+/* The agent's observations of the n games of b: n * CATCH_PIXELS floats
+ * (game j's screen at out + j * CATCH_PIXELS), 0 or CATCH_INPUT_GAIN. */
+void catch_observe(const catch_batch *b, size_t n, float *out);
 
 /* n fresh game starts drawn from rng exactly as the game draws them: ball
  * column uniform in 0..23, velocity uniform over the six speeds, paddle
@@ -162,12 +183,6 @@ typedef struct catch_hooks {
 } catch_hooks;
 
 /* Train in directory `dir` (created if missing) until o->frames frames.
- * o->loc_lr_scale != 1 gives the location network its own step size, on
- * the host side: after each update its parameters (the W [2 x H], b [2]
- * that precede the action and baseline parameters in ram_agent_params())
- * are set to old + scale * (new - old) on every replica. libram has one
- * learning rate for all networks; this is a stand-in for a per-network
- * one.
  * A new run (resume = 0) refuses a directory that already holds a run.
  * With resume = 1 the run continues from dir's checkpoint with options o
  * (start from catch_checkpoint_opts() to keep the stored ones). Every

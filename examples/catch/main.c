@@ -53,6 +53,10 @@ static void usage(FILE *f)
         "%" PRIu64 ")\n"
         "    --location-lr-scale S    scale of the location network's steps, "
         "0 .. 1 (default %g)\n"
+        "    --location-core-weight W share of the location gradient that "
+        "trains the core\n"
+        "                             and glimpse networks, 0 .. 1 (default "
+        "%g)\n"
         "    --seed S                 seed of weights, sampling, games "
         "(default %" PRIu64 ")\n"
         "    --threads N              replicas/threads (default: CPUs)\n"
@@ -79,7 +83,8 @@ static void usage(FILE *f)
         "Set OPENBLAS_CORETYPE=SKYLAKEX on AVX-512 machines with OpenBLAS "
         "0.3.21.\n",
         prog, d.frames, d.batch, d.lr, d.std, d.gamma, d.entropy, d.clip,
-        d.baseline_core, d.loc_warmup, d.loc_lr_scale, d.seed, d.stretch, d.eval_games, d.eval_seed, d.hidden,
+        d.baseline_core, d.loc_warmup, d.loc_lr_scale,
+        d.loc_core_weight, d.seed, d.stretch, d.eval_games, d.eval_seed, d.hidden,
         d.glimpse_what, d.glimpse_where, d.glimpse_size);
 }
 
@@ -400,7 +405,8 @@ enum {
     G_GAMMA = 1 << 4, G_ENTROPY = 1 << 5, G_CLIP = 1 << 6, G_SEED = 1 << 7,
     G_THREADS = 1 << 8, G_STRETCH = 1 << 9, G_EVAL_GAMES = 1 << 10,
     G_EVAL_SEED = 1 << 11, G_HIDDEN = 1 << 12, G_GLIMPSE = 1 << 13,
-    G_BASELINE_CORE = 1 << 14, G_LOC_WARMUP = 1 << 15, G_LOC_LR = 1 << 16
+    G_BASELINE_CORE = 1 << 14, G_LOC_WARMUP = 1 << 15, G_LOC_LR = 1 << 16,
+    G_LOC_CORE = 1 << 17
 };
 
 static int cmd_train(int argc, char **argv)
@@ -450,6 +456,11 @@ static int cmd_train(int argc, char **argv)
                 o.loc_lr_scale < 0 || o.loc_lr_scale > 1)
                 bad_value(&a, v);
             given |= G_LOC_LR;
+        } else if (strcmp(n, "--location-core-weight") == 0) {
+            if (parse_double(v = args_value(&a), &o.loc_core_weight) ||
+                o.loc_core_weight < 0 || o.loc_core_weight > 1)
+                bad_value(&a, v);
+            given |= G_LOC_CORE;
         } else if (strcmp(n, "--location-warmup") == 0) {
             if (parse_u64(v = args_value(&a), &o.loc_warmup))
                 bad_value(&a, v);
@@ -527,6 +538,7 @@ static int cmd_train(int argc, char **argv)
         KEEP(G_BASELINE_CORE, baseline_core)
         KEEP(G_LOC_WARMUP, loc_warmup)
         KEEP(G_LOC_LR, loc_lr_scale)
+        KEEP(G_LOC_CORE, loc_core_weight)
         KEEP(G_SEED, seed)
         KEEP(G_THREADS, threads)
         KEEP(G_STRETCH, stretch)
@@ -558,12 +570,12 @@ static int cmd_train(int argc, char **argv)
     printf("train   %s frames, batch %d games (%s frames/update), Adam lr %g, "
            "std %g, gamma %g, entropy %g, clip %g, baseline-core %d, "
            "location warm-up %s frames, location step scale %g, "
-           "seed %" PRIu64 "\n",
+           "location core weight %g, seed %" PRIu64 "\n",
            human((double)o.frames, f1, sizeof f1), o.batch,
            human((double)o.batch * CATCH_FRAMES_PER_GAME, f2, sizeof f2),
            o.lr, o.std, o.gamma, o.entropy, o.clip, o.baseline_core,
            human((double)o.loc_warmup, f3, sizeof f3), o.loc_lr_scale,
-           o.seed);
+           o.loc_core_weight, o.seed);
     printf("threads %d replicas%s%s; report, greedy evaluation on %d games "
            "and checkpoint every %s frames\n", o.threads, blas ? ", BLAS " : "",
            blas ? blas : "", o.eval_games,
@@ -781,8 +793,7 @@ static int cmd_play(int argc, char **argv)
     if (rc == RAM_OK)
         rc = ram_sensor_create(&sensor, (int)patch, (int)scales, 1);
     if (rc == RAM_OK)
-        rc = ram_agent_set_input(agent, RAM_PIXEL_U8, CATCH_SIZE, CATCH_SIZE,
-                                 CATCH_SIZE, CATCH_PIXELS);
+        rc = catch_agent_set_input(agent);
     if (rc == RAM_OK && !greedy)
         rc = ram_agent_seed(agent, seed);
     catch_batch *g = catch_create(1, seed);
@@ -830,8 +841,9 @@ static int cmd_play(int argc, char **argv)
             }
             if (rc == RAM_OK) {
                 what = "ram_agent_step";
-                rc = ram_agent_step(agent, catch_screen(g, 0), NULL, NULL,
-                                    &action);
+                float obs[CATCH_PIXELS];
+                catch_observe(g, 1, obs);
+                rc = ram_agent_step(agent, obs, NULL, NULL, &action);
             }
             if (rc == RAM_OK) {
                 what = "catch_step";

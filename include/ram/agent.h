@@ -100,8 +100,21 @@ typedef enum ram_param {
                                          is not trained (ablation; default 0) */
     RAM_PARAM_WEIGHT_DECAY = 15,    /**< L2 decay added to the gradient of
                                          every weight (not biases) (default 0) */
-    RAM_PARAM_ENTROPY_WEIGHT = 16   /**< control mode: bonus on the action
+    RAM_PARAM_ENTROPY_WEIGHT = 16,  /**< control mode: bonus on the action
                                          policy's entropy (default 0) */
+    RAM_PARAM_LOCATION_CORE_WEIGHT = 17, /**< 0 .. 1: the share of the
+                                         location REINFORCE gradient that
+                                         flows on from h_t into the core and
+                                         glimpse networks; the location
+                                         network itself always gets all of
+                                         it. 1 = the paper (default); 0 =
+                                         the location policy reads features
+                                         that the other terms shape. Since
+                                         0.1.0. */
+    RAM_PARAM_LOCATION_LR_SCALE = 18 /**< 0 .. 1: the optimiser's step on
+                                         the location network's parameters
+                                         is scaled by this (default 1).
+                                         Since 0.1.0. */
 } ram_param;
 
 /** Optimisers (values of RAM_PARAM_OPTIMIZER). Pinned. */
