@@ -2,7 +2,8 @@
  * mnist_figures.c) on small synthetic "digits" made here, not on the MNIST
  * files: a few seconds of training with a tiny network, the save/load round
  * trip, exact resume (straight vs stopped + resumed, at an epoch boundary
- * and mid-epoch), the pictures, and the error paths. One test reads the
+ * and mid-epoch, with one and with several rollouts per image), the
+ * pictures, and the error paths. One test reads the
  * real MNIST files and skips when they are absent. */
 #include <check.h>
 #include <math.h>
@@ -274,73 +275,209 @@ END_TEST
 
 /* ---- exact resume ------------------------------------------------------ */
 
+/* The synthetic digits and three run directories. */
+typedef struct runs {
+    fake_data d;
+    char a[64], b[64], c[64];
+} runs;
+
+/* Makes them, sets o to tiny_opts(task, epochs) and returns the digits. */
+static const mnist_source *runs_open(runs *r, mnist_opts *o, task_id task,
+                                     int epochs)
+{
+    fake_make(&r->d);
+    make_tmpdir(r->a, sizeof r->a);
+    make_tmpdir(r->b, sizeof r->b);
+    make_tmpdir(r->c, sizeof r->c);
+    tiny_opts(o, task, epochs);
+    return &r->d.src;
+}
+
+static void runs_close(runs *r)
+{
+    rm_run(r->a);
+    rm_run(r->b);
+    rm_run(r->c);
+    fake_free(&r->d);
+}
+
+/* Trains o into dir without a stop. */
+static void train_straight(const mnist_source *src, const mnist_opts *o,
+                           const char *dir, mnist_train_result *res)
+{
+    char err[512] = "";
+    ck_assert_msg(mnist_train(src, o, dir, 0, NULL, res, err, sizeof err) == 0,
+                  "%s", err);
+    ck_assert_int_eq(res->epochs_done, o->epochs);
+}
+
+/* Trains o into dir, stopped (as by Ctrl-C) after `first` batches, then
+ * resumed and stopped again after `second` more. */
+static void train_stopped_twice(const mnist_source *src, const mnist_opts *o,
+                                const char *dir, long first, long second)
+{
+    char err[512] = "";
+    mnist_train_io io = {NULL, NULL, 0, NULL, first, 0};
+    ck_assert_int_eq(mnist_train(src, o, dir, 0, &io, NULL, err, sizeof err),
+                     MNIST_TRAIN_INTERRUPTED);
+    io.stop_after_batches = second;
+    ck_assert_int_eq(mnist_train(src, NULL, dir, 1, &io, NULL, err,
+                                 sizeof err), MNIST_TRAIN_INTERRUPTED);
+}
+
+/* Resumes the run in dir to its end: bit-identical to the run in ref, which
+ * was never stopped and gave *rref. */
+static void resume_matches(const mnist_source *src, const char *dir,
+                           const char *ref, const mnist_train_result *rref)
+{
+    char err[512] = "";
+    mnist_train_result res;
+    ck_assert_msg(mnist_train(src, NULL, dir, 1, NULL, &res, err,
+                              sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(res.epochs_done, rref->epochs_done);
+    assert_same_params(path_in(ref, "checkpoint.ram"),
+                       path_in(dir, "checkpoint.ram"), 1);
+    assert_same_params(path_in(ref, "best.ram"), path_in(dir, "best.ram"), 0);
+    ck_assert(res.last_val_error == rref->last_val_error);
+}
+
 START_TEST(test_resume_exact)
 {
-    fake_data d;
-    fake_make(&d);
-    char a[64], b[64], c[64];
-    make_tmpdir(a, sizeof a);
-    make_tmpdir(b, sizeof b);
-    make_tmpdir(c, sizeof c);
+    runs r;
     mnist_opts o;
-    tiny_opts(&o, TASK_CLUTTERED60, 2);
+    const mnist_source *src = runs_open(&r, &o, TASK_CLUTTERED60, 2);
     char err[512] = "";
-    mnist_train_result ra, rb, rc_;
+    mnist_train_result ra, rb;
 
     /* A: two epochs straight. */
-    ck_assert_msg(mnist_train(&d.src, &o, a, 0, NULL, &ra, err,
-                              sizeof err) == 0, "%s", err);
-    ck_assert_int_eq(ra.epochs_done, 2);
+    train_straight(src, &o, r.a, &ra);
 
     /* B: one epoch, then resumed for the second. */
     mnist_opts o1 = o;
     o1.epochs = 1;
-    ck_assert_msg(mnist_train(&d.src, &o1, b, 0, NULL, NULL, err,
+    ck_assert_msg(mnist_train(src, &o1, r.b, 0, NULL, NULL, err,
                               sizeof err) == 0, "%s", err);
-    ck_assert_msg(mnist_train(&d.src, &o, b, 1, NULL, &rb, err,
+    ck_assert_msg(mnist_train(src, &o, r.b, 1, NULL, &rb, err,
                               sizeof err) == 0, "%s", err);
     ck_assert_int_eq(rb.epochs_done, 2);
-    assert_same_params(path_in(a, "checkpoint.ram"),
-                       path_in(b, "checkpoint.ram"), 1);
+    assert_same_params(path_in(r.a, "checkpoint.ram"),
+                       path_in(r.b, "checkpoint.ram"), 1);
     ck_assert(ra.last_val_error == rb.last_val_error);
     ck_assert(ra.best_val_error == rb.best_val_error);
 
     /* C: stopped mid-epoch (as by Ctrl-C) after 7 of the 19 batches of an
      * epoch, then after 15 more (3 into the second epoch), then resumed to
      * the end. */
-    mnist_train_io io = {NULL, NULL, 0, NULL, 7, 0};
-    ck_assert_int_eq(mnist_train(&d.src, &o, c, 0, &io, NULL, err,
-                                 sizeof err), MNIST_TRAIN_INTERRUPTED);
-    io.stop_after_batches = 15;
-    ck_assert_int_eq(mnist_train(&d.src, NULL, c, 1, &io, NULL, err,
-                                 sizeof err), MNIST_TRAIN_INTERRUPTED);
+    train_stopped_twice(src, &o, r.c, 7, 15);
     int epochs_done = -1;
     mnist_opts saved;
-    ck_assert_int_eq(mnist_read_run_opts(c, &saved, &epochs_done, err,
+    ck_assert_int_eq(mnist_read_run_opts(r.c, &saved, &epochs_done, err,
                                          sizeof err), 0);
     ck_assert_int_eq(epochs_done, 1);
     ck_assert_int_eq(saved.task, TASK_CLUTTERED60);
     ck_assert_int_eq(saved.hidden, 32);
     ck_assert(saved.lr == o.lr);
-    ck_assert_msg(mnist_train(&d.src, NULL, c, 1, NULL, &rc_, err,
-                              sizeof err) == 0, "%s", err);
-    ck_assert_int_eq(rc_.epochs_done, 2);
-    assert_same_params(path_in(a, "checkpoint.ram"),
-                       path_in(c, "checkpoint.ram"), 1);
-    assert_same_params(path_in(a, "best.ram"), path_in(c, "best.ram"), 0);
-    ck_assert(ra.last_val_error == rc_.last_val_error);
+    resume_matches(src, r.c, r.a, &ra);
 
     /* Resuming a finished run with more epochs continues it. */
     mnist_opts o3 = o;
     o3.epochs = 3;
-    ck_assert_msg(mnist_train(&d.src, &o3, a, 1, NULL, &ra, err,
+    ck_assert_msg(mnist_train(src, &o3, r.a, 1, NULL, &ra, err,
                               sizeof err) == 0, "%s", err);
     ck_assert_int_eq(ra.epochs_done, 3);
 
-    rm_run(a);
-    rm_run(b);
-    rm_run(c);
-    fake_free(&d);
+    runs_close(&r);
+}
+END_TEST
+
+/* ---- several rollouts per training image (--mc) ------------------------ */
+
+/* Rewrites dir/state.txt without its key=value line for `key`. */
+static void state_drop_key(const char *dir, const char *key)
+{
+    size_t n, k = strlen(key);
+    unsigned char *text = read_all(path_in(dir, "state.txt"), &n);
+    FILE *f = fopen(path_in(dir, "state.txt"), "wb");
+    ck_assert_ptr_nonnull(f);
+    int dropped = 0;
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && text[e] != '\n')
+            e++;
+        e += e < n;
+        if (e - i > k && memcmp(text + i, key, k) == 0 && text[i + k] == '=')
+            dropped++;
+        else
+            ck_assert_uint_eq(fwrite(text + i, 1, e - i, f), e - i);
+        i = e;
+    }
+    fclose(f);
+    free(text);
+    ck_assert_int_eq(dropped, 1);
+}
+
+START_TEST(test_mc_rollouts)
+{
+    runs r;
+    mnist_opts o;
+    const mnist_source *src = runs_open(&r, &o, TASK_MNIST28, 2);
+    /* 300 digits, 12 batches of 25 images, 75 rows each: the 2 threads get
+     * 38 and 37 rows, so the copies of image 12 straddle the replicas. */
+    o.batch = 25;
+    o.mc = 3;
+    o.subset = 300;
+    char err[512] = "";
+
+    /* The bounds: 1..64 rollouts, at most 65536 rows per update. */
+    mnist_opts bad = o;
+    ck_assert_int_eq(mnist_opts_check(&o, err, sizeof err), 0);
+    bad.mc = 0;
+    ck_assert_int_eq(mnist_opts_check(&bad, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "--mc"));
+    bad.mc = 65;
+    ck_assert_int_eq(mnist_opts_check(&bad, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "--mc"));
+    bad.mc = 64;
+    bad.batch = 1024;
+    ck_assert_int_eq(mnist_opts_check(&bad, err, sizeof err), 0);
+    bad.batch = 1025;
+    ck_assert_int_eq(mnist_opts_check(&bad, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "rows per update"));
+
+    /* A: two epochs straight. */
+    mnist_train_result ra, rb;
+    train_straight(src, &o, r.a, &ra);
+    ck_assert(ra.samples_per_s > 0);
+    mnist_opts saved;
+    ck_assert_int_eq(mnist_read_run_opts(r.a, &saved, NULL, err, sizeof err),
+                     0);
+    ck_assert_int_eq(saved.mc, 3);
+
+    /* B: the same run with one rollout per image trains another model. */
+    mnist_opts o1 = o;
+    o1.mc = 1;
+    train_straight(src, &o1, r.b, &rb);
+    size_t na, nb;
+    unsigned char *fa = read_all(path_in(r.a, "checkpoint.ram"), &na);
+    unsigned char *fb = read_all(path_in(r.b, "checkpoint.ram"), &nb);
+    ck_assert_uint_eq(na, nb);
+    ck_assert_msg(memcmp(fa, fb, na) != 0, "--mc 3 and --mc 1 trained the "
+                  "same model");
+    free(fa);
+    free(fb);
+
+    /* C: stopped after 5 batches, then after 10 more (3 into the second
+     * epoch), then resumed to the end: bit-identical to A. */
+    train_stopped_twice(src, &o, r.c, 5, 10);
+    resume_matches(src, r.c, r.a, &ra);
+
+    /* A state.txt without mc= (written before --mc existed) reads as 1. */
+    state_drop_key(r.c, "mc");
+    ck_assert_int_eq(mnist_read_run_opts(r.c, &saved, NULL, err, sizeof err),
+                     0);
+    ck_assert_int_eq(saved.mc, 1);
+
+    runs_close(&r);
 }
 END_TEST
 
@@ -495,6 +632,7 @@ Suite *suite_mnist_smoke(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_train_roundtrip);
     tcase_add_test(tc, test_resume_exact);
+    tcase_add_test(tc, test_mc_rollouts);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_real_mnist_sets);
     suite_add_tcase(s, tc);

@@ -72,6 +72,7 @@ void catch_opts_default(catch_opts *o)
     o->clip = 5.0;
     o->loc_lr_scale = 0.1;
     o->loc_core_weight = 0.0;
+    o->baseline_core = 1;
     o->seed = 1;
     o->threads = 0;
     o->stretch = 500000;

@@ -237,7 +237,7 @@ static const opt_spec train_specs[] = {
     {"lr-min", 1},   {"batch", 1},      {"epochs", 1},   {"seed", 1},
     {"threads", 1},  {"random-glimpses", 0},             {"clip", 1},
     {"optimizer", 1}, {"momentum", 1},  {"subset", 1},   {"val-images", 1},
-    {"time-limit", 1},
+    {"time-limit", 1}, {"mc", 1},
 };
 
 static void train_help(FILE *f)
@@ -279,6 +279,9 @@ static void train_help(FILE *f)
 "  --momentum M        SGD momentum (default %g)\n"
 "  --clip C            global gradient-norm clip, 0 = off (default %g)\n"
 "  --batch B           images per update (default %d)\n"
+"  --mc M              sampled rollouts per training image, 1..%d: each\n"
+"                      update runs B x M episodes and an epoch costs M times\n"
+"                      more; samples/s counts images (default %d)\n"
 "  --epochs E          epochs of 50,000 images (default %d)\n"
 "  --seed S            weights, data order, positions, clutter, sampling\n"
 "                      (default %" PRIu64 ")\n"
@@ -291,7 +294,8 @@ static void train_help(FILE *f)
 "                      seconds of this invocation; exit status 0\n",
             task_names(), FALLBACK_DATA_DIR, mnist_core_name(o.core), o.hidden,
             mnist_optimizer_name(o.optimizer), o.lr, o.lr_decay, o.lr_min,
-            o.momentum, o.clip, o.batch, o.epochs, o.seed, o.threads);
+            o.momentum, o.clip, o.batch, MNIST_MAX_MC, o.mc, o.epochs, o.seed,
+            o.threads);
 }
 
 static int cmd_train(int argc, char **argv)
@@ -376,6 +380,7 @@ static int cmd_train(int argc, char **argv)
     INT_OPT("where", 1, 100000000, o.where)
     INT_OPT("gsize", 1, 100000000, o.gsize)
     INT_OPT("batch", 1, 65536, o.batch)
+    INT_OPT("mc", 1, MNIST_MAX_MC, o.mc)
     INT_OPT("epochs", 1, 1000000, o.epochs)
     INT_OPT("threads", 1, MNIST_MAX_THREADS, o.threads)
     DBL_OPT("std", o.std)

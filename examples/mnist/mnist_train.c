@@ -230,6 +230,7 @@ void mnist_opts_preset(mnist_opts *o, task_id task)
     o->optimizer = RAM_OPT_ADAM;
     o->momentum = 0.9;
     o->batch = 64;
+    o->mc = 1;
     o->epochs = 200;
     o->seed = 1;
     o->threads = 2;
@@ -265,6 +266,9 @@ void mnist_opts_print(const mnist_opts *o, FILE *f)
             "  threads          %d\n",
             o->clip, o->clip > 0 ? " (global norm)" : " (off)", o->batch,
             o->epochs, o->seed, o->threads);
+    if (o->mc != 1)
+        fprintf(f, "  mc               %d rollouts per image (%d rows per "
+                   "update)\n", o->mc, o->batch * o->mc);
     if (o->subset)
         fprintf(f, "  subset           first %zu training digits\n", o->subset);
     if (o->val_images)
@@ -335,8 +339,19 @@ int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
         set_err(err, errlen, "--lr-decay %g must be in (0, 1]", o->lr_decay);
         return -1;
     }
-    if (o->batch < 1 || o->batch > 65536) {
-        set_err(err, errlen, "--batch %d is outside 1..65536", o->batch);
+    if (o->batch < 1 || o->batch > MNIST_MAX_ROWS) {
+        set_err(err, errlen, "--batch %d is outside 1..%d", o->batch,
+                MNIST_MAX_ROWS);
+        return -1;
+    }
+    if (o->mc < 1 || o->mc > MNIST_MAX_MC) {
+        set_err(err, errlen, "--mc %d is outside 1..%d", o->mc, MNIST_MAX_MC);
+        return -1;
+    }
+    if (o->batch > MNIST_MAX_ROWS / o->mc) {
+        set_err(err, errlen, "--batch %d with --mc %d: %ld rows per update, "
+                "more than %d", o->batch, o->mc, (long)o->batch * o->mc,
+                MNIST_MAX_ROWS);
         return -1;
     }
     if (o->epochs < 1 || o->epochs > 1000000) {
@@ -763,11 +778,11 @@ static char *state_text(const mnist_opts *o, const run_state *st)
                   "clip=%.17g\noptimizer=%s\nmomentum=%.17g\n",
               o->std, o->lr, o->lr_decay, o->lr_min, o->clip,
               mnist_optimizer_name(o->optimizer), o->momentum);
-    sb_printf(&b, "batch_size=%d\nepochs=%d\nseed=%" PRIu64 "\nthreads=%d\n"
-                  "random_glimpses=%d\nsubset=%zu\nval_images=%zu\n"
-                  "holdout=%zu\n",
-              o->batch, o->epochs, o->seed, o->threads, o->random_glimpses,
-              o->subset, o->val_images, o->holdout);
+    sb_printf(&b, "batch_size=%d\nmc=%d\nepochs=%d\nseed=%" PRIu64 "\n"
+                  "threads=%d\nrandom_glimpses=%d\nsubset=%zu\n"
+                  "val_images=%zu\nholdout=%zu\n",
+              o->batch, o->mc, o->epochs, o->seed, o->threads,
+              o->random_glimpses, o->subset, o->val_images, o->holdout);
     if (b.oom) {
         free(b.s);
         return NULL;
@@ -866,6 +881,7 @@ static int state_set(mnist_opts *o, run_state *st, const char *k,
     DBL_KEY("clip", o->clip)
     DBL_KEY("momentum", o->momentum)
     INT_KEY("batch_size", 1, 100000000, o->batch)
+    INT_KEY("mc", 1, 1000000, o->mc) /* absent (older runs): 1, the preset */
     INT_KEY("epochs", 1, 100000000, o->epochs)
     INT_KEY("threads", 1, 1000000, o->threads)
     INT_KEY("random_glimpses", 0, 1, o->random_glimpses)
@@ -1042,6 +1058,7 @@ typedef struct train_job {
     const uint8_t *pool, *pool_labels;
     size_t n_pool;
     const size_t *perm;
+    size_t mc;           /* rows per image: row r shows image r / mc */
     size_t pos0;         /* epoch position of the batch's first image */
     uint64_t epoch_seed; /* data stream seed of this epoch */
     uint64_t seed;       /* run seed */
@@ -1060,17 +1077,23 @@ static int train_fail(train_job *j, int index, const char *what, int rc)
     return rc ? rc : -1;
 }
 
-/* One training episode on the batch slice [lo, hi): generates the images,
- * then begin(TRAIN), the glimpses, the reward (1 if correct at the last
- * step), end(labels). */
+/* One training episode on the rows [lo, hi) of the batch: generates the
+ * images (row i shows the batch's image i / mc; a copy within the slice is
+ * copied, not rendered again, which gives the same bytes), then
+ * begin(TRAIN), the glimpses, the reward (1 if correct at the last step),
+ * end(labels). */
 static int train_slice(ram_agent *a, int index, size_t lo, size_t hi,
                        void *user)
 {
     train_job *j = user;
     for (size_t i = lo; i < hi; i++) {
-        size_t pos = j->pos0 + i;
+        size_t pos = j->pos0 + i / j->mc;
         size_t digit = j->perm[pos];
         j->labels[i] = j->pool_labels[digit];
+        if (i > lo && i % j->mc != 0) {
+            memcpy(j->images + i * j->WW, j->images + (i - 1) * j->WW, j->WW);
+            continue;
+        }
         example_rng rng;
         example_rng_seed_stream(&rng, j->epoch_seed, pos);
         int rc = task_generate(j->task, j->pool, j->n_pool, digit, &rng,
@@ -1367,10 +1390,11 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         goto done;
     }
     c.perm = malloc(n_pool * sizeof(size_t));
-    c.images = malloc(B * WW);
-    c.labels = malloc(B * sizeof(int));
-    c.actions = malloc(B * sizeof(int));
-    c.rewards = malloc(B * sizeof(float));
+    const size_t M = (size_t)o.mc, rows = B * M; /* agent rows per update */
+    c.images = malloc(rows * WW);
+    c.labels = malloc(rows * sizeof(int));
+    c.actions = malloc(rows * sizeof(int));
+    c.rewards = malloc(rows * sizeof(float));
     c.p_best = path_join(dir, "best.ram");
     c.p_log = path_join(dir, "log.tsv");
     if (!c.perm || !c.images || !c.labels || !c.actions || !c.rewards ||
@@ -1404,6 +1428,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     job.pool_labels = src->train_labels;
     job.n_pool = n_pool;
     job.perm = c.perm;
+    job.mc = M;
     job.seed = o.seed;
     job.images = c.images;
     job.labels = c.labels;
@@ -1436,7 +1461,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
             job.pos0 = pos0;
             job.step = st.updates;
             memset(job.rc, 0, sizeof job.rc);
-            rc = replicas_run(c.rep, n, train_slice, &job);
+            rc = replicas_run(c.rep, n * M, train_slice, &job);
             if (rc != 0) {
                 progress_clear(&pr);
                 for (int i = 0; i < o.threads; i++)
@@ -1470,6 +1495,8 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
             }
             st.updates++;
             st.batch++;
+            /* Per image (the stats are means over its mc rows): samples/s,
+             * the progress and the ETA count images, not rows. */
             st.ep_loss += xent * (double)n;
             st.ep_reward += acc * (double)n;
             st.ep_bmse += bmse * (double)n;

@@ -18,7 +18,9 @@
  * task_generate() with example_rng_seed_stream(s_e, p), where s_e is the
  * first output of example_rng_seed_stream(seed ^ MNIST_DATA_SALT, e). The
  * stream is thus a pure function of (seed, epoch, position), which is what
- * makes --resume exact. Before every batch each replica's agent is reseeded
+ * makes --resume exact. With mc > 1 rollouts per image, agent rows
+ * i*mc .. i*mc+mc-1 of a batch are copies of its image i, each with its own
+ * sampled locations. Before every batch each replica's agent is reseeded
  * from (seed, update number, replica index).
  *
  * Nothing here is global; every function reports errors as a one-line
@@ -50,6 +52,11 @@ extern "C" {
 /* Most threads (replicas) accepted. */
 #define MNIST_MAX_THREADS 64
 
+/* Most rollouts per training image (--mc), and most agent rows per update
+ * (--batch times --mc). */
+#define MNIST_MAX_MC 64
+#define MNIST_MAX_ROWS 65536
+
 /* Return codes of mnist_train beyond 0 (finished) and -1 (error). */
 #define MNIST_TRAIN_INTERRUPTED 1
 
@@ -74,6 +81,8 @@ typedef struct mnist_opts {
     int optimizer;    /* RAM_OPT_ADAM or RAM_OPT_SGD */
     double momentum;  /* SGD momentum */
     int batch;        /* images per update (split across the threads) */
+    int mc;           /* sampled rollouts per training image (1..64): an
+                       * update runs batch * mc agent rows */
     int epochs;       /* epochs to train in total */
     uint64_t seed;    /* weights, data stream and sampling */
     int threads;      /* replicas (one thread each) */
@@ -150,7 +159,8 @@ typedef struct mnist_train_result {
     double last_val_error;  /* of the last finished epoch (fraction) */
     double best_val_error;
     int best_epoch;         /* 1-based; 0 if none */
-    double samples_per_s;   /* training speed of this invocation */
+    double samples_per_s;   /* training images/s of this invocation (an
+                             * image counts once whatever its mc) */
     int time_limited;       /* stopped by mnist_train_io.time_limit */
 } mnist_train_result;
 
