@@ -724,8 +724,11 @@ int mnist_evaluate(ram_agent *model, const mnist_set *set, int glimpses,
         }
         glimpses = (int)steps;
     }
-    if (threads > 1)
-        (void)replicas_blas_single_thread();
+    /* One BLAS thread per replica, also for one replica: --threads N means
+     * N busy threads. A multi-threaded BLAS under a single replica gains
+     * little at these sizes and collapses when the cores are shared (its
+     * threads wait on each other: ~50x slower seen with other jobs). */
+    (void)replicas_blas_single_thread();
     replicas *r = NULL;
     int rc = replicas_create(model, threads, seed, &r);
     if (rc != RAM_OK) {
@@ -1373,10 +1376,11 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     }
     if (set_tunables(c.master, &o, err, errlen))
         goto done;
-    if (o.threads > 1) {
+    {
         const char *what = replicas_blas_single_thread();
         if (out)
-            fprintf(out, "threads: %d replicas; BLAS: %s\n", o.threads, what);
+            fprintf(out, "threads: %d replica%s; BLAS: %s\n", o.threads,
+                    o.threads == 1 ? "" : "s", what);
     }
     int rc = replicas_create(c.master, o.threads, o.seed, &c.rep);
     if (rc != RAM_OK) {
