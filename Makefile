@@ -181,8 +181,10 @@ EX_INC      := -Iexamples -Iexamples/common
 TEST_INC    := -Ilib -Iexamples $(addprefix -I,$(EX_HDR_DIRS)) -I$(BUILD)/tests
 # The library's elementwise loops (ReLU, LSTM gates, Adam): GCC vectorises
 # them at -O2 only with the dynamic cost model (the default at -O3), and
-# sqrtf/expf only without errno (libram never reads errno).
-LIB_OPT_FLAGS := -fno-math-errno $(shell $(CC) -Werror -fvect-cost-model=dynamic \
+# sqrtf/expf only without errno (libram never reads errno). No contraction
+# into fused multiply-adds: the AVX2/AVX-512 clones of the hot loops
+# (RAM_CLONES in lib/internal.h) must give the baseline's bits.
+LIB_OPT_FLAGS := -fno-math-errno -ffp-contract=off $(shell $(CC) -Werror -fvect-cost-model=dynamic \
                    -x c -c -o /dev/null /dev/null 2>/dev/null && \
                    echo -fvect-cost-model=dynamic)
 $(BUILD)/lib/%.o:      DIR_CFLAGS = -DRAM_BUILDING $(LIB_OPT_FLAGS) $(CBLAS_CFLAGS)

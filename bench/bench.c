@@ -6,6 +6,8 @@
  *                  [--only PRESET] [--no-reexec]
  *        ram-bench --profile PRESET/CORE/WHAT [--seconds S]
  *                  (loops one workload, for perf record)
+ *        ram-bench --gemm-calls PRESET/CORE [--seconds S]
+ *                  (times each GEMM call of a training step)
  *
  * Every figure is the median over N repetitions; in each repetition every
  * configuration is measured once, one after the other, with its limits
@@ -622,19 +624,27 @@ static void memory_section(combo *cs, int nc)
  * else, so that a profiler sees only it. WHAT: train (1 agent), replicas
  * (2 replicas training), infer (batch 100), step (batch 1), limit (the
  * GEMM-only sequence of a training step). */
+/* A preset and a core type by name; 0 if either is unknown. */
+static int find_config(const char *name, const char *core, const preset **p,
+                       int *ct)
+{
+    *p = NULL;
+    for (int i = 0; i < NPRESETS; i++)
+        if (!strcmp(name, PRESETS[i].name))
+            *p = &PRESETS[i];
+    *ct = !strcasecmp(core, "lstm") ? RAM_CORE_LSTM
+          : !strcasecmp(core, "rnn") ? RAM_CORE_RNN
+                                     : 0;
+    return *p && *ct;
+}
+
 static int profile(const char *spec, double seconds)
 {
     char name[64], core[16], what[16];
-    if (sscanf(spec, "%63[^/]/%15[^/]/%15s", name, core, what) != 3)
-        return 2;
-    const preset *p = NULL;
-    for (int i = 0; i < NPRESETS; i++)
-        if (!strcmp(name, PRESETS[i].name))
-            p = &PRESETS[i];
-    int ct = !strcasecmp(core, "lstm") ? RAM_CORE_LSTM
-             : !strcasecmp(core, "rnn") ? RAM_CORE_RNN
-                                        : 0;
-    if (!p || !ct)
+    const preset *p;
+    int ct;
+    if (sscanf(spec, "%63[^/]/%15[^/]/%15s", name, core, what) != 3 ||
+        !find_config(name, core, &p, &ct))
         return 2;
     combo c;
     combo_init(&c, p, ct);
@@ -677,12 +687,140 @@ static int profile(const char *spec, double seconds)
     return 0;
 }
 
+/* One line per call of a sequence: shape, transpositions, median time. */
+static void print_calls(const char *title, const gemm_seq *q, double **t,
+                        int iters, double whole)
+{
+    int n = gemm_seq_calls(q);
+    double *v = malloc((size_t)iters * sizeof *v), *med;
+    med = malloc((size_t)n * sizeof *med);
+    if (!v || !med)
+        die("malloc", 0);
+    double sum = 0.0, flops = 0.0;
+    for (int i = 0; i < n; i++) {
+        for (int r = 0; r < iters; r++)
+            v[r] = t[r][i];
+        med[i] = quantile(v, iters, 0.5);
+        sum += med[i];
+    }
+    printf("\n%s: %d calls\n", title, n);
+    print_rule();
+    printf("%4s %4s %-17s %4s %5s %5s %5s %4s %9s %8s %6s\n", "#", "step",
+           "product", "op", "M", "N", "K", "beta", "us", "GFLOP/s", "share");
+    print_rule();
+    for (int i = 0; i < n; i++) {
+        gemm_call c;
+        gemm_seq_call_info(q, i, &c);
+        char step[12] = "all", op[4];
+        if (c.step >= 0)
+            snprintf(step, sizeof step, "%d", c.step);
+        snprintf(op, sizeof op, "%s", c.gemv ? "gv" : "");
+        if (!c.gemv)
+            snprintf(op, sizeof op, "%c%c", c.ta ? 'T' : 'N', c.tb ? 'T' : 'N');
+        flops += c.flops;
+        printf("%4d %4s %-17s %4s %5d %5d %5d %4.0f %9.1f %8.1f %5.1f%%\n", i,
+               step, c.what, op, c.M, c.N, c.K, c.beta, med[i] * 1e6,
+               c.flops / med[i] * 1e-9, 100.0 * med[i] / sum);
+    }
+    print_rule();
+    /* The same by product, summed over the steps, in order of appearance. */
+    printf("%-22s %5s %10s %9s %8s %6s\n", "product (all steps)", "calls",
+           "MFLOP", "us", "GFLOP/s", "share");
+    for (int i = 0; i < n; i++) {
+        gemm_call c;
+        gemm_seq_call_info(q, i, &c);
+        int first = 1;
+        for (int j = 0; j < i && first; j++) {
+            gemm_call d;
+            gemm_seq_call_info(q, j, &d);
+            first = strcmp(c.what, d.what) != 0;
+        }
+        if (!first)
+            continue;
+        int calls = 0;
+        double us = 0.0, fl = 0.0;
+        for (int j = i; j < n; j++) {
+            gemm_call d;
+            gemm_seq_call_info(q, j, &d);
+            if (!strcmp(c.what, d.what)) {
+                calls++;
+                us += med[j] * 1e6;
+                fl += d.flops;
+            }
+        }
+        printf("%-22s %5d %10.2f %9.1f %8.1f %5.1f%%\n", c.what, calls,
+               fl * 1e-6, us, fl / us * 1e-3, 100.0 * us / (sum * 1e6));
+    }
+    print_rule();
+    printf("sum of the calls' medians %.3f ms (%.1f GFLOP/s); the whole "
+           "sequence %.3f ms\n",
+           sum * 1e3, flops / sum * 1e-9, whole * 1e3);
+    free(v);
+    free(med);
+}
+
+/* --gemm-calls PRESET/CORE: every call of libram's and of PyTorch's
+ * training-step sequence timed alone (in sequence order, so that the
+ * caches hold what they hold in a step), medians over the runs. */
+static int gemm_calls(const char *spec, double seconds)
+{
+    char name[64], core[16];
+    const preset *p;
+    int ct;
+    if (sscanf(spec, "%63[^/]/%15s", name, core) != 2 ||
+        !find_config(name, core, &p, &ct))
+        return 2;
+    net_shape s = {p->scales * p->patch * p->patch, HG, HL, GSIZE, HIDDEN,
+                   ACTIONS, p->steps, ct == RAM_CORE_LSTM};
+    bench_blas_set_threads(1);
+    printf("GEMM calls of one training step: %s %s, batch %d, 1 thread; "
+           "median us per call\n(op: N/T = op(A), op(B) not transposed / "
+           "transposed, row-major; C[M x N], inner K)\n",
+           p->name, core_name(ct), BATCH);
+    const seq_kind kinds[2] = {SEQ_TRAIN_OURS, SEQ_TRAIN_PYTORCH};
+    const char *titles[2] = {"libram's sequence", "PyTorch's sequence"};
+    enum { MAX_ITERS = 2000 };
+    for (int k = 0; k < 2; k++) {
+        gemm_seq *q = gemm_seq_create(kinds[k], &s, BATCH);
+        if (!q)
+            die("gemm_seq_create", 0);
+        int n = gemm_seq_calls(q), iters = 0;
+        double **t = malloc(MAX_ITERS * sizeof *t);
+        double whole[MAX_ITERS];
+        if (!t)
+            die("malloc", 0);
+        for (int w = 0; w < 3; w++)
+            gemm_seq_run(q);
+        double t0 = now();
+        while (iters < MAX_ITERS && (iters < 5 || now() - t0 < seconds / 2)) {
+            t[iters] = malloc((size_t)n * sizeof **t);
+            if (!t[iters])
+                die("malloc", 0);
+            double a = now(), b = a;
+            for (int i = 0; i < n; i++) {
+                gemm_seq_run_call(q, i);
+                double c = now();
+                t[iters][i] = c - b;
+                b = c;
+            }
+            whole[iters++] = b - a;
+        }
+        print_calls(titles[k], q, t, iters, quantile(whole, iters, 0.5));
+        for (int r = 0; r < iters; r++)
+            free(t[r]);
+        free(t);
+        gemm_seq_free(q);
+    }
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: ram-bench [--reps N] [--min-time SECONDS] [--quick]\n"
             "                 [--only PRESET] [--no-reexec]\n"
             "       ram-bench --profile PRESET/CORE/WHAT [--seconds S]\n"
+            "       ram-bench --gemm-calls PRESET/CORE [--seconds S]\n"
             "  --reps N        interleaved repetitions, medians (default 7)\n"
             "  --min-time S    seconds per measurement (default 0.15)\n"
             "  --quick         --reps 3 --min-time 0.05\n"
@@ -692,14 +830,19 @@ static void usage(FILE *f)
             "preset,\n"
             "                  C rnn or lstm, W train, replicas, infer, "
             "step or limit\n"
-            "  --seconds S     how long --profile runs (default 10)\n");
+            "  --seconds S     how long --profile or --gemm-calls runs "
+            "(default 10)\n"
+            "  --gemm-calls P/C  time each GEMM call of libram's and of "
+            "PyTorch's\n"
+            "                  training step alone (P a preset, C rnn or "
+            "lstm)\n");
 }
 
 int main(int argc, char **argv)
 {
     int reps = 7, reexec = 1;
     double min_time = 0.15, seconds = 10.0;
-    const char *only = NULL, *prof = NULL;
+    const char *only = NULL, *prof = NULL, *calls = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--reps") && i + 1 < argc)
             reps = atoi(argv[++i]);
@@ -714,6 +857,8 @@ int main(int argc, char **argv)
             reexec = 0;
         else if (!strcmp(argv[i], "--profile") && i + 1 < argc)
             prof = argv[++i];
+        else if (!strcmp(argv[i], "--gemm-calls") && i + 1 < argc)
+            calls = argv[++i];
         else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             seconds = atof(argv[++i]);
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -739,10 +884,10 @@ int main(int argc, char **argv)
     }
     if (reexec)
         bench_blas_maybe_reexec(argv);
-    if (prof) {
+    if (prof || calls) {
         if (bench_blas_reexec_note())
             printf("note: %s\n", bench_blas_reexec_note());
-        int rc = profile(prof, seconds);
+        int rc = prof ? profile(prof, seconds) : gemm_calls(calls, seconds);
         if (rc == 2)
             usage(stderr);
         return rc;

@@ -8,6 +8,8 @@
 #include "blas.h"
 
 typedef struct op {
+    const char *what; /* the layer and product, for --gemm-calls */
+    int step;         /* the step it belongs to, or -1 (all steps) */
     int gemv; /* 0: sgemm, 1: sgemv (A is M x N, y = A x) */
     int ta, tb, M, N, K;
     const float *A, *B;
@@ -23,6 +25,7 @@ struct gemm_seq {
     float **bufs;
     int nbufs, capbufs;
     double flops;
+    int step; /* the step of the products being pushed (-1: none) */
     int failed;
 };
 
@@ -78,33 +81,38 @@ static void push(gemm_seq *q, op o)
     q->flops += 2.0 * o.M * o.N * (o.gemv ? 1 : o.K);
 }
 
-/* The three forms of lib/linalg.c, row-major. */
+/* The three forms of lib/linalg.c, row-major. `what` names the product
+ * for --gemm-calls; q->step (set by the loops) is its step. */
 /* Y[n x out] (+)= X[n x in] W[out x in]^T */
-static void fwd(gemm_seq *q, int n, int in, int out, const float *x, int ldx,
-                const float *w, float *y, int ldy, float beta)
+static void fwd(gemm_seq *q, const char *what, int n, int in, int out,
+                const float *x, int ldx, const float *w, float *y, int ldy,
+                float beta)
 {
-    push(q, (op){0, BENCH_NO_TRANS, BENCH_TRANS, n, out, in, x, w, ldx, in,
-                 beta, y, ldy});
+    push(q, (op){what, q->step, 0, BENCH_NO_TRANS, BENCH_TRANS, n, out, in, x,
+                 w, ldx, in, beta, y, ldy});
 }
 /* dW[out x in] += dY^T X */
-static void bwd_w(gemm_seq *q, int n, int in, int out, const float *x,
-                  int ldx, const float *dy, int lddy, float *dw)
+static void bwd_w(gemm_seq *q, const char *what, int n, int in, int out,
+                  const float *x, int ldx, const float *dy, int lddy,
+                  float *dw)
 {
-    push(q, (op){0, BENCH_TRANS, BENCH_NO_TRANS, out, in, n, dy, x, lddy, ldx,
-                 1.0f, dw, in});
+    push(q, (op){what, q->step, 0, BENCH_TRANS, BENCH_NO_TRANS, out, in, n,
+                 dy, x, lddy, ldx, 1.0f, dw, in});
 }
 /* dX[n x in] (+)= dY W */
-static void bwd_x(gemm_seq *q, int n, int in, int out, const float *dy,
-                  int lddy, const float *w, float *dx, int lddx, float beta)
+static void bwd_x(gemm_seq *q, const char *what, int n, int in, int out,
+                  const float *dy, int lddy, const float *w, float *dx,
+                  int lddx, float beta)
 {
-    push(q, (op){0, BENCH_NO_TRANS, BENCH_NO_TRANS, n, in, out, dy, w, lddy,
-                 in, beta, dx, lddx});
+    push(q, (op){what, q->step, 0, BENCH_NO_TRANS, BENCH_NO_TRANS, n, in, out,
+                 dy, w, lddy, in, beta, dx, lddx});
 }
 /* y[out] (+)= W[out x in] x */
-static void gemv(gemm_seq *q, int in, int out, const float *w, const float *x,
-                 float *y, float beta)
+static void gemv(gemm_seq *q, const char *what, int in, int out,
+                 const float *w, const float *x, float *y, float beta)
 {
-    push(q, (op){1, BENCH_NO_TRANS, 0, out, in, 0, w, x, in, 1, beta, y, 1});
+    push(q, (op){what, q->step, 1, BENCH_NO_TRANS, 0, out, in, 0, w, x, in, 1,
+                 beta, y, 1});
 }
 
 static void build_ours(gemm_seq *q, const net_shape *s, int B, int train)
@@ -129,13 +137,17 @@ static void build_ours(gemm_seq *q, const net_shape *s, int B, int train)
         size_t o = (size_t)t * B;
         float *core_out = s->lstm ? ct + o * tw : h + o * H;
         int ldc = s->lstm ? tw : H;
-        fwd(q, B, R, Hg, rho + o * R, R, w_what, tape + o * hid, hid, 1.0f);
-        fwd(q, B, hid, G, tape + o * hid, hid, w_out, g + o * G, G, 1.0f);
-        fwd(q, B, G, m, g + o * G, G, w_x, core_out, ldc, 1.0f);
+        q->step = t;
+        fwd(q, "glimpse what", B, R, Hg, rho + o * R, R, w_what,
+            tape + o * hid, hid, 1.0f);
+        fwd(q, "glimpse out", B, hid, G, tape + o * hid, hid, w_out,
+            g + o * G, G, 1.0f);
+        fwd(q, "core W_x", B, G, m, g + o * G, G, w_x, core_out, ldc, 1.0f);
         if (t > 0)
-            fwd(q, B, H, m, h + (o - B) * H, H, w_h, core_out, ldc, 1.0f);
-        fwd(q, B, H, 2, h + o * H, H, w_l, mean + o * 2, 2, 1.0f);
-        fwd(q, B, H, A, h + o * H, H, w_a, probs + o * A, A, 1.0f);
+            fwd(q, "core W_h", B, H, m, h + (o - B) * H, H, w_h, core_out,
+                ldc, 1.0f);
+        fwd(q, "location", B, H, 2, h + o * H, H, w_l, mean + o * 2, 2, 1.0f);
+        fwd(q, "action", B, H, A, h + o * H, H, w_a, probs + o * A, A, 1.0f);
     }
     if (!train)
         return;
@@ -156,23 +168,33 @@ static void build_ours(gemm_seq *q, const net_shape *s, int B, int train)
     /* agent.c backward(): baselines over all rows, the action head at the
      * last step (classify mode), the location head for l_1..l_{T-1}, the
      * baseline's regression. */
-    fwd(q, SB, H, 1, h, H, w_b, base, 1, 1.0f);
-    bwd_w(q, B, H, A, h + last * H, H, dlog, A, g_a);
-    bwd_x(q, B, H, A, dlog, A, w_a, dh + last * H, H, 0.0f);
+    q->step = -1;
+    fwd(q, "baseline", SB, H, 1, h, H, w_b, base, 1, 1.0f);
+    q->step = T - 1;
+    bwd_w(q, "action dW", B, H, A, h + last * H, H, dlog, A, g_a);
+    bwd_x(q, "action dh", B, H, A, dlog, A, w_a, dh + last * H, H, 0.0f);
+    q->step = -1;
     if (T > 1)
-        bwd_w(q, (T - 1) * B, H, 2, h, H, dmean + 2 * B, 2, g_l);
-    bwd_w(q, SB, H, 1, h, H, db, 1, g_b);
+        bwd_w(q, "location dW", (T - 1) * B, H, 2, h, H, dmean + 2 * B, 2,
+              g_l);
+    bwd_w(q, "baseline dW", SB, H, 1, h, H, db, 1, g_b);
     /* core.c: the recurrent GEMM per step, then the fused ones. */
-    for (int t = T - 1; t > 0; t--)
-        bwd_x(q, B, H, m, ct + (size_t)t * B * tw, tw, w_h, dhr, H, 0.0f);
-    bwd_w(q, SB, G, m, g, G, ct, tw, g_x);
+    for (int t = T - 1; t > 0; t--) {
+        q->step = t;
+        bwd_x(q, "core dh W_h", B, H, m, ct + (size_t)t * B * tw, tw, w_h,
+              dhr, H, 0.0f);
+    }
+    q->step = -1;
+    bwd_w(q, "core dW_x", SB, G, m, g, G, ct, tw, g_x);
     if (T > 1)
-        bwd_w(q, (T - 1) * B, H, m, h, H, ct + (size_t)B * tw, tw, g_h);
-    bwd_x(q, SB, G, m, ct, tw, w_x, dg, G, 0.0f);
+        bwd_w(q, "core dW_h", (T - 1) * B, H, m, h, H, ct + (size_t)B * tw,
+              tw, g_h);
+    bwd_x(q, "core dx", SB, G, m, ct, tw, w_x, dg, G, 0.0f);
     /* glimpse.c */
-    bwd_w(q, SB, hid, G, tape, hid, dpre, G, g_out);
-    bwd_x(q, SB, hid, G, dpre, G, w_out, dhid, hid, 0.0f);
-    bwd_w(q, SB, R, Hg, rho, R, dhid, hid, g_what);
+    bwd_w(q, "glimpse dW_out", SB, hid, G, tape, hid, dpre, G, g_out);
+    bwd_x(q, "glimpse d[hg|hl]", SB, hid, G, dpre, G, w_out, dhid, hid,
+          0.0f);
+    bwd_w(q, "glimpse dW_what", SB, R, Hg, rho, R, dhid, hid, g_what);
 }
 
 static void build_pytorch(gemm_seq *q, const net_shape *s, int B)
@@ -206,42 +228,55 @@ static void build_pytorch(gemm_seq *q, const net_shape *s, int B)
     for (int t = 0; t < T; t++) {
         size_t o = (size_t)t * B;
         float *ht = h + o * H, *hn = h + (o + B) * H; /* h_{t}, h_{t+1} */
-        fwd(q, B, R, Hg, rho + o * R, R, w_what, hg + o * Hg, Hg, 1.0f);
-        fwd(q, B, 2, Hl, loc + o * 2, 2, w_where, hl + o * Hl, Hl, 1.0f);
-        fwd(q, B, Hg, G, hg + o * Hg, Hg, w_og, g + o * G, G, 1.0f);
-        fwd(q, B, Hl, G, hl + o * Hl, Hl, w_ol, g + o * G, G, 1.0f);
-        fwd(q, B, G, m, g + o * G, G, w_ih, gates + o * m, m, 1.0f);
-        fwd(q, B, H, m, ht, H, w_hh, gates + o * m, m, 1.0f);
-        fwd(q, B, H, 2, hn, H, w_l, mean + o * 2, 2, 1.0f);
-        fwd(q, B, H, 1, hn, H, w_b, base + o, 1, 1.0f);
+        q->step = t;
+        fwd(q, "what", B, R, Hg, rho + o * R, R, w_what, hg + o * Hg, Hg,
+            1.0f);
+        fwd(q, "where", B, 2, Hl, loc + o * 2, 2, w_where, hl + o * Hl, Hl,
+            1.0f);
+        fwd(q, "out_g", B, Hg, G, hg + o * Hg, Hg, w_og, g + o * G, G, 1.0f);
+        fwd(q, "out_l", B, Hl, G, hl + o * Hl, Hl, w_ol, g + o * G, G, 1.0f);
+        fwd(q, "core ih", B, G, m, g + o * G, G, w_ih, gates + o * m, m,
+            1.0f);
+        fwd(q, "core hh", B, H, m, ht, H, w_hh, gates + o * m, m, 1.0f);
+        fwd(q, "location", B, H, 2, hn, H, w_l, mean + o * 2, 2, 1.0f);
+        fwd(q, "baseline", B, H, 1, hn, H, w_b, base + o, 1, 1.0f);
         if (t == T - 1)
-            fwd(q, B, H, A, hn, H, w_a, probs, A, 1.0f);
+            fwd(q, "action", B, H, A, hn, H, w_a, probs, A, 1.0f);
     }
     for (int t = T - 1; t >= 0; t--) {
         size_t o = (size_t)t * B;
         float *ht = h + o * H, *hn = h + (o + B) * H;
         float *dht = dh + o * H;
+        q->step = t;
         if (t == T - 1) {
-            bwd_w(q, B, H, A, hn, H, dlog, A, g_a);
-            bwd_x(q, B, H, A, dlog, A, w_a, dht, H, 0.0f);
+            bwd_w(q, "action dW", B, H, A, hn, H, dlog, A, g_a);
+            bwd_x(q, "action dh", B, H, A, dlog, A, w_a, dht, H, 0.0f);
         }
-        bwd_w(q, B, H, 1, hn, H, dbase + o, 1, g_b); /* detached input */
+        /* detached input */
+        bwd_w(q, "baseline dW", B, H, 1, hn, H, dbase + o, 1, g_b);
         if (t < T - 1) { /* the last location is never used */
-            bwd_w(q, B, H, 2, hn, H, dmean + o * 2, 2, g_l);
-            bwd_x(q, B, H, 2, dmean + o * 2, 2, w_l, dht, H, 1.0f);
-        }
-        bwd_w(q, B, H, m, ht, H, dgates + o * m, m, g_hh);
-        if (t > 0)
-            bwd_x(q, B, H, m, dgates + o * m, m, w_hh, dht - (size_t)B * H, H,
+            bwd_w(q, "location dW", B, H, 2, hn, H, dmean + o * 2, 2, g_l);
+            bwd_x(q, "location dh", B, H, 2, dmean + o * 2, 2, w_l, dht, H,
                   1.0f);
-        bwd_w(q, B, G, m, g + o * G, G, dgates + o * m, m, g_ih);
-        bwd_x(q, B, G, m, dgates + o * m, m, w_ih, dg + o * G, G, 0.0f);
-        bwd_w(q, B, Hg, G, hg + o * Hg, Hg, dg + o * G, G, g_og);
-        bwd_x(q, B, Hg, G, dg + o * G, G, w_og, dhg + o * Hg, Hg, 0.0f);
-        bwd_w(q, B, Hl, G, hl + o * Hl, Hl, dg + o * G, G, g_ol);
-        bwd_x(q, B, Hl, G, dg + o * G, G, w_ol, dhl + o * Hl, Hl, 0.0f);
-        bwd_w(q, B, R, Hg, rho + o * R, R, dhg + o * Hg, Hg, g_what);
-        bwd_w(q, B, 2, Hl, loc + o * 2, 2, dhl + o * Hl, Hl, g_where);
+        }
+        bwd_w(q, "core dW_hh", B, H, m, ht, H, dgates + o * m, m, g_hh);
+        if (t > 0)
+            bwd_x(q, "core dh", B, H, m, dgates + o * m, m, w_hh,
+                  dht - (size_t)B * H, H, 1.0f);
+        bwd_w(q, "core dW_ih", B, G, m, g + o * G, G, dgates + o * m, m,
+              g_ih);
+        bwd_x(q, "core dx", B, G, m, dgates + o * m, m, w_ih, dg + o * G, G,
+              0.0f);
+        bwd_w(q, "out_g dW", B, Hg, G, hg + o * Hg, Hg, dg + o * G, G, g_og);
+        bwd_x(q, "out_g dx", B, Hg, G, dg + o * G, G, w_og, dhg + o * Hg, Hg,
+              0.0f);
+        bwd_w(q, "out_l dW", B, Hl, G, hl + o * Hl, Hl, dg + o * G, G, g_ol);
+        bwd_x(q, "out_l dx", B, Hl, G, dg + o * G, G, w_ol, dhl + o * Hl, Hl,
+              0.0f);
+        bwd_w(q, "what dW", B, R, Hg, rho + o * R, R, dhg + o * Hg, Hg,
+              g_what);
+        bwd_w(q, "where dW", B, 2, Hl, loc + o * 2, 2, dhl + o * Hl, Hl,
+              g_where);
     }
 }
 
@@ -259,13 +294,14 @@ static void build_gemv(gemm_seq *q, const net_shape *s)
         return;
     for (int t = 0; t < s->T; t++) {
         float *hp = h + (size_t)(t & 1) * H, *hn = h + (size_t)(~t & 1) * H;
-        gemv(q, R, Hg, w_what, rho, tape, 1.0f);
-        gemv(q, hid, G, w_out, tape, g, 1.0f);
-        gemv(q, G, m, w_x, g, pre, 1.0f);
+        q->step = t;
+        gemv(q, "glimpse what", R, Hg, w_what, rho, tape, 1.0f);
+        gemv(q, "glimpse out", hid, G, w_out, tape, g, 1.0f);
+        gemv(q, "core W_x", G, m, w_x, g, pre, 1.0f);
         if (t > 0)
-            gemv(q, H, m, w_h, hp, pre, 1.0f);
-        gemv(q, H, 2, w_l, hn, mean, 1.0f);
-        gemv(q, H, A, w_a, hn, probs, 1.0f);
+            gemv(q, "core W_h", H, m, w_h, hp, pre, 1.0f);
+        gemv(q, "location", H, 2, w_l, hn, mean, 1.0f);
+        gemv(q, "action", H, A, w_a, hn, probs, 1.0f);
     }
 }
 
@@ -274,6 +310,7 @@ gemm_seq *gemm_seq_create(seq_kind kind, const net_shape *s, int batch)
     gemm_seq *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
+    q->step = -1;
     switch (kind) {
     case SEQ_TRAIN_OURS:
         build_ours(q, s, batch, 1);
@@ -306,18 +343,30 @@ void gemm_seq_free(gemm_seq *q)
     free(q);
 }
 
+void gemm_seq_run_call(const gemm_seq *q, int i)
+{
+    const op *o = &q->ops[i];
+    if (o->gemv)
+        cblas_sgemv(BENCH_ROW_MAJOR, o->ta, o->M, o->N, 1.0f, o->A, o->lda,
+                    o->B, o->ldb, o->beta, o->C, o->ldc);
+    else
+        cblas_sgemm(BENCH_ROW_MAJOR, o->ta, o->tb, o->M, o->N, o->K, 1.0f,
+                    o->A, o->lda, o->B, o->ldb, o->beta, o->C, o->ldc);
+}
+
 void gemm_seq_run(const gemm_seq *q)
 {
-    for (int i = 0; i < q->n; i++) {
-        const op *o = &q->ops[i];
-        if (o->gemv)
-            cblas_sgemv(BENCH_ROW_MAJOR, o->ta, o->M, o->N, 1.0f, o->A,
-                        o->lda, o->B, o->ldb, o->beta, o->C, o->ldc);
-        else
-            cblas_sgemm(BENCH_ROW_MAJOR, o->ta, o->tb, o->M, o->N, o->K,
-                        1.0f, o->A, o->lda, o->B, o->ldb, o->beta, o->C,
-                        o->ldc);
-    }
+    for (int i = 0; i < q->n; i++)
+        gemm_seq_run_call(q, i);
+}
+
+void gemm_seq_call_info(const gemm_seq *q, int i, gemm_call *c)
+{
+    const op *o = &q->ops[i];
+    *c = (gemm_call){o->what, o->step, o->gemv, o->ta == BENCH_TRANS,
+                     o->tb == BENCH_TRANS, o->M, o->N, o->gemv ? 1 : o->K,
+                     o->lda, o->ldb, o->ldc, o->beta,
+                     2.0 * o->M * o->N * (o->gemv ? 1 : o->K)};
 }
 
 double gemm_seq_flops(const gemm_seq *q)

@@ -48,4 +48,20 @@ double gemm_seq_flops(const gemm_seq *q);
 /** Number of BLAS calls of one run. */
 int gemm_seq_calls(const gemm_seq *q);
 
+/** One call of the list, for --gemm-calls. Row-major: C[M x N] = op(A)
+ *  op(B) + beta C with inner dimension K (sgemv: y[M] = A[M x N] x, K 1). */
+typedef struct gemm_call {
+    const char *what; /* layer and product, e.g. "core W_h" */
+    int step;         /* its step, or -1 for a product over all steps */
+    int gemv, ta, tb; /* ta/tb: op(A)/op(B) transposed */
+    int M, N, K, lda, ldb, ldc;
+    float beta;
+    double flops;
+} gemm_call;
+
+/** Describe call i (0 .. gemm_seq_calls - 1). */
+void gemm_seq_call_info(const gemm_seq *q, int i, gemm_call *c);
+/** Issue call i alone. */
+void gemm_seq_run_call(const gemm_seq *q, int i);
+
 #endif /* RAM_BENCH_GEMMSEQ_H */

@@ -144,6 +144,7 @@ static inline void lstm_bwd_row(size_t H, float *restrict gi,
     }
 }
 
+RAM_CLONES
 void ram__core_fwd(const struct ram_core *core, size_t n, const float *h_prev,
                    const float *c_prev, const float *x, float *h, float *c,
                    float *tape, float *work)
@@ -182,6 +183,7 @@ void ram__core_fwd(const struct ram_core *core, size_t n, const float *h_prev,
     }
 }
 
+RAM_CLONES
 void ram__core_bwd(struct ram_core *core, size_t steps, size_t n,
                    const float *h0, const float *c0, const float *x,
                    const float *h, const float *c, float *tape,

@@ -76,6 +76,7 @@ static void relu_rows(float *y, size_t n, size_t w, size_t ld)
     }
 }
 
+RAM_CLONES
 void ram__glimpse_fwd(const struct ram_glimpse *net, size_t n,
                       const float *rho, const float *loc, float *g,
                       float *tape)
@@ -105,6 +106,7 @@ void ram__glimpse_fwd(const struct ram_glimpse *net, size_t n,
     relu_rows(g, n, net->out, net->out);
 }
 
+RAM_CLONES
 void ram__glimpse_bwd(struct ram_glimpse *net, size_t n, const float *rho,
                       const float *loc, const float *g, const float *tape,
                       const float *dg, float *drho, float *dloc, float *work)

@@ -20,6 +20,25 @@
 
 #include "ram/ram.h"
 
+/* ------------------------------------------------------------ clones */
+
+/* RAM_CLONES before a function with hot elementwise loops: GCC compiles it
+ * three times, for x86-64-v4 (AVX-512), x86-64-v3 (AVX2) and the baseline
+ * (SSE2), and the dynamic loader picks one for the CPU (target_clones, an
+ * ifunc: GCC >= 11 on x86-64 with glibc). The clones compute the same bits:
+ * GCC reorders no floating-point operations without -ffast-math, and the
+ * library is built with -ffp-contract=off (no fused multiply-adds, which
+ * only the wider targets have). Static inline helpers are inlined into each
+ * clone. Elsewhere RAM_CLONES is empty. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && \
+    defined(__x86_64__) && defined(__GLIBC__) && !defined(RAM_NO_CLONES)
+#define RAM_CLONES                                                             \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3",          \
+                                 "default")))
+#else
+#define RAM_CLONES
+#endif
+
 /* ---------------------------------------------------------------- rng */
 
 /** xoshiro256** state, seeded through splitmix64. */

@@ -21,6 +21,7 @@ void ram__linear_fwd(size_t n, size_t in, size_t out, const float *x,
                 (int)in, 1.0f, x, (int)ldx, w, (int)in, beta, y, (int)ldy);
 }
 
+RAM_CLONES
 void ram__linear_bwd_params(size_t n, size_t in, size_t out, const float *x,
                             size_t ldx, const float *dy, size_t lddy,
                             float *dw, float *db)
@@ -45,6 +46,7 @@ void ram__linear_bwd_input(size_t n, size_t in, size_t out, const float *dy,
                 accumulate ? 1.0f : 0.0f, dx, (int)lddx);
 }
 
+RAM_CLONES
 int ram__all_finite(const float *x, size_t n)
 {
     /* Adding 1 to the exponent field carries into the top bit exactly when

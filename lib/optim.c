@@ -9,6 +9,7 @@
  * a chain of dependent additions, ~4 cycles per element). A NaN or an
  * infinity makes the sum non-finite (squares are >= 0, and no finite float
  * squared overflows a double), so it doubles as the finiteness check. */
+RAM_CLONES
 static double sum_squares(const float *g, size_t n)
 {
     double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
@@ -24,28 +25,50 @@ static double sum_squares(const float *g, size_t n)
     return (s0 + s1) + (s2 + s3);
 }
 
+/* Moments below the normal range (|x| < FLT_MIN) are stored as 0. A
+ * parameter whose gradient stays 0 (a dead ReLU unit, say) has its moment
+ * multiplied by beta every step; it reaches the subnormals after a few
+ * hundred steps and then stays there (0.9 times the smallest subnormal
+ * rounds back to it), and every arithmetic operation on a subnormal costs
+ * a microcode assist on x86: an Adam step on a mnist28 RNN took 5x longer
+ * once that happened. Flushing changes a step by at most lr * FLT_MIN /
+ * eps. On the bits, so that it vectorises. */
+static inline float flush_tiny(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    u &= 0u - (uint32_t)((u & 0x7fffffffu) >= 0x00800000u);
+    memcpy(&x, &u, sizeof u);
+    return x;
+}
+
 /* The update loops work on blocks of BLOCK elements with restrict pointers,
  * so that a compiler at -O2 can vectorise them without alias checks or a
- * scalar epilogue (sqrtf also needs -fno-math-errno), then on the rest. */
+ * scalar epilogue (sqrtf also needs -fno-math-errno), then on the rest.
+ * They also zero the gradient, which the pass reads anyway. */
 #define BLOCK 16
 
-static void sgd(size_t n, float *restrict p, const float *restrict g,
+RAM_CLONES
+static void sgd(size_t n, float *restrict p, float *restrict g,
                 float *restrict m, float scale, float lr, float mu)
 {
     size_t i = 0;
     for (; i + BLOCK <= n; i += BLOCK)
         for (size_t k = i; k < i + BLOCK; k++) {
-            float mk = mu * m[k] + scale * g[k];
+            float mk = flush_tiny(mu * m[k] + scale * g[k]);
             m[k] = mk;
+            g[k] = 0.0f;
             p[k] -= lr * mk;
         }
     for (; i < n; i++) {
-        m[i] = mu * m[i] + scale * g[i];
+        m[i] = flush_tiny(mu * m[i] + scale * g[i]);
+        g[i] = 0.0f;
         p[i] -= lr * m[i];
     }
 }
 
-static void adam(size_t n, float *restrict p, const float *restrict g,
+RAM_CLONES
+static void adam(size_t n, float *restrict p, float *restrict g,
                  float *restrict m, float *restrict v, float scale, float b1,
                  float b2, float step, float rc2, float eps)
 {
@@ -53,16 +76,18 @@ static void adam(size_t n, float *restrict p, const float *restrict g,
     for (; i + BLOCK <= n; i += BLOCK)
         for (size_t k = i; k < i + BLOCK; k++) {
             float gk = scale * g[k];
-            float mk = b1 * m[k] + (1.0f - b1) * gk;
-            float vk = b2 * v[k] + (1.0f - b2) * gk * gk;
+            float mk = flush_tiny(b1 * m[k] + (1.0f - b1) * gk);
+            float vk = flush_tiny(b2 * v[k] + (1.0f - b2) * gk * gk);
             m[k] = mk;
             v[k] = vk;
+            g[k] = 0.0f;
             p[k] -= step * mk / (sqrtf(vk) * rc2 + eps);
         }
     for (; i < n; i++) {
         float gi = scale * g[i];
-        m[i] = b1 * m[i] + (1.0f - b1) * gi;
-        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        m[i] = flush_tiny(b1 * m[i] + (1.0f - b1) * gi);
+        v[i] = flush_tiny(b2 * v[i] + (1.0f - b2) * gi * gi);
+        g[i] = 0.0f;
         p[i] -= step * m[i] / (sqrtf(v[i]) * rc2 + eps);
     }
 }
@@ -128,8 +153,7 @@ int ram_agent_update(ram_agent *a)
                  v + off[r], scale, (float)b1, (float)b2,
                  (float)(lr_d * lr_s[r] / c1), rc2, eps);
     }
-    memset(g, 0, n * sizeof(float));
-    a->has_grad = 0;
+    a->has_grad = 0; /* sgd() and adam() zeroed the gradient */
     a->updates++;
     return RAM_OK;
 }

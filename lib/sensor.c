@@ -459,6 +459,7 @@ static struct chunk_cells chunk_cells(long x0, int i, long xc, long xe)
 }
 
 /* Patch i of a U8 image (rs bytes per row) into o (C * g * g floats). */
+RAM_CLONES
 static void patch_u8(int g, int C, int i, const uint8_t *img, size_t rs,
                      long W, long H, long x0, long y0, float *o)
 {
@@ -516,6 +517,7 @@ static void patch_u8(int g, int C, int i, const uint8_t *img, size_t rs,
 }
 
 /* Patch i of an F32 image (rs floats per row) into o (C * g * g floats). */
+RAM_CLONES
 static void patch_f32(int g, int C, int i, const float *img, size_t rs,
                       long W, long H, long x0, long y0, float *o)
 {
