@@ -48,7 +48,8 @@ static void remove_dir(const char *dir)
 {
     static const char *names[] = {
         CATCH_FILE_STATE, CATCH_FILE_CKPT0, CATCH_FILE_CKPT1,
-        CATCH_FILE_BEST, CATCH_FILE_FINAL, CATCH_FILE_LOG, "strip.png"};
+        CATCH_FILE_BEST, CATCH_FILE_FINAL, CATCH_FILE_LOG, "strip.png",
+        "curve.png"};
     char path[512];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -268,6 +269,12 @@ START_TEST(train_save_load_roundtrip)
                                      sizeof err),
                      0);
     ck_assert(file_exists(dir, "strip.png"));
+    /* The learning curves read the log.tsv that training wrote. */
+    snprintf(path, sizeof path, "%s/curve.png", dir);
+    const char *runs[1] = {dir};
+    ck_assert_msg(catch_curve_png(path, runs, 1, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert(file_exists(dir, "curve.png"));
     ram_sensor_free(sensor);
     catch_free(g);
     free(rec);

@@ -111,7 +111,7 @@ static void rm_run(const char *dir)
 {
     static const char *const files[] = {"checkpoint.ram", "state.txt",
                                         "best.ram", "log.tsv", "show.png",
-                                        "samples.png"};
+                                        "samples.png", "curve.png"};
     char p[512];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
@@ -264,6 +264,12 @@ START_TEST(test_train_roundtrip)
     ck_assert_int_eq(lines, 9);
     ck_assert(strncmp((char *)log, "epoch\t", 6) == 0);
     free(log);
+    /* The learning curve reads it back. */
+    const char *logs[1] = {dir};
+    rc = mnist_curve_png(path_in(dir, "curve.png"), logs, 1, 1.5, err,
+                         sizeof err);
+    ck_assert_msg(rc == 0, "mnist_curve_png: %s", err);
+    ck_assert_int_eq(stat(path_in(dir, "curve.png"), &st), 0);
 
     ram_agent_free(ck);
     ram_agent_free(best);

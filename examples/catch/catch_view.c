@@ -2,10 +2,14 @@
 #include "catch_view.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "catch_rl.h"
 #include "draw.h"
+#include "plot.h"
 #include "png_out.h"
+#include "tsv.h"
 
 int catch_glimpse_boxes(const ram_sensor *sensor, const float loc[2],
                         catch_box *boxes, int max_boxes)
@@ -154,4 +158,135 @@ int catch_png_strip(const char *path, const ram_sensor *sensor,
     int rc = canvas_write_png(c, path, err, errlen);
     canvas_free(c);
     return rc == 0 ? 0 : -1;
+}
+
+/* ---- learning curves ---- */
+
+typedef struct curve_run {
+    char name[128];
+    double *frames, *eval, *train, *fovea;
+    size_t n;
+} curve_run;
+
+/* Reads one run's log into r (percentages). */
+static int read_curve_run(const char *arg, curve_run *r, char *err,
+                          size_t errlen)
+{
+    static const char *const cols[] = {"frames", "train_catch", "eval_greedy",
+                                       "eval_fovea"};
+    char path[4096];
+    if (tsv_log_path(arg, CATCH_FILE_LOG, path, sizeof path, r->name,
+                     sizeof r->name) != 0) {
+        snprintf(err, errlen, "%s: path too long", arg);
+        return -1;
+    }
+    tsv_table t;
+    if (tsv_read(path, cols, 4, &t, err, errlen) != 0)
+        return -1;
+    r->n = t.n_rows;
+    size_t bytes = (t.n_rows ? t.n_rows : 1) * sizeof(double);
+    r->frames = malloc(bytes);
+    r->eval = malloc(bytes);
+    r->train = malloc(bytes);
+    r->fovea = malloc(bytes);
+    int rc = 0;
+    if (!r->frames || !r->eval || !r->train || !r->fovea) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        rc = -1;
+    }
+    int c[4];
+    for (int k = 0; k < 4; k++)
+        c[k] = tsv_col(&t, cols[k]);
+    for (size_t i = 0; rc == 0 && i < t.n_rows; i++) {
+        r->frames[i] = tsv_get(&t, i, c[0]);
+        r->train[i] = 100 * tsv_get(&t, i, c[1]);
+        r->eval[i] = 100 * tsv_get(&t, i, c[2]);
+        r->fovea[i] = 100 * tsv_get(&t, i, c[3]);
+    }
+    tsv_free(&t);
+    return rc;
+}
+
+int catch_curve_png(const char *path, const char *const *runs, int n_runs,
+                    char *err, size_t errlen)
+{
+    if (!err)
+        errlen = 0;
+    if (errlen)
+        err[0] = '\0';
+    if (!path || !runs || n_runs < 1 || n_runs > CATCH_CURVE_MAX_RUNS) {
+        snprintf(err, errlen, "catch_curve_png: %d runs (expected 1..%d)",
+                 n_runs, CATCH_CURVE_MAX_RUNS);
+        return -1;
+    }
+    curve_run r[CATCH_CURVE_MAX_RUNS];
+    plot_series rate[2 * CATCH_CURVE_MAX_RUNS], fovea[CATCH_CURVE_MAX_RUNS];
+    memset(r, 0, sizeof r);
+    memset(rate, 0, sizeof rate);
+    memset(fovea, 0, sizeof fovea);
+    int rc = 0, n_read = 0;
+    size_t points = 0;
+    for (; n_read < n_runs && rc == 0; n_read++) {
+        if (!runs[n_read]) {
+            snprintf(err, errlen, "catch_curve_png: run %d is NULL", n_read);
+            rc = -1;
+            break;
+        }
+        rc = read_curve_run(runs[n_read], &r[n_read], err, errlen);
+        points += r[n_read].n;
+    }
+    if (rc == 0 && points == 0) {
+        if (n_runs == 1)
+            snprintf(err, errlen, "%s: no data lines yet", runs[0]);
+        else
+            snprintf(err, errlen, "no data lines yet in any of the %d logs",
+                     n_runs);
+        rc = -1;
+    }
+    for (int i = 0; rc == 0 && i < n_runs; i++) {
+        rgb8 col = plot_palette(i);
+        /* The lighter training lines first, under every evaluation line. */
+        rate[i] = (plot_series){NULL, r[i].frames, r[i].train, r[i].n,
+                                plot_mix(col, RGB_WHITE, 0.55), 2, 0};
+        rate[n_runs + i] = (plot_series){r[i].name, r[i].frames, r[i].eval,
+                                         r[i].n, col, 2, 3};
+        fovea[i] = (plot_series){r[i].name, r[i].frames, r[i].fovea, r[i].n,
+                                 col, 2, 3};
+    }
+    if (rc == 0) {
+        const plot_ref refs[2] = {
+            {90, "target 90%", RGB8(30, 30, 30)},
+            {85, "paper 85%", RGB8(120, 120, 120)},
+        };
+        plot_chart charts[2];
+        memset(charts, 0, sizeof charts);
+        charts[0].title = "Catch: catch rate during training";
+        charts[0].x_label = "training frames";
+        charts[0].y_label = "catch rate  (solid: greedy evaluation, light: "
+                            "training games, sampled)";
+        charts[0].series = rate;
+        charts[0].n_series = 2 * n_runs;
+        charts[0].refs = refs;
+        charts[0].n_refs = 2;
+        charts[0].y_min = 0;
+        charts[0].y_max = 100;
+        charts[0].y_unit = "%";
+        charts[0].x_zero = 1;
+        charts[1].title = "Ball inside the 6x6 fovea (greedy evaluation)";
+        charts[1].x_label = "training frames";
+        charts[1].y_label = "share of steps";
+        charts[1].series = fovea;
+        charts[1].n_series = n_runs;
+        charts[1].x_zero = 1;
+        charts[1].y_zero = 1;
+        charts[1].y_unit = "%";
+        rc = plot_write_png(path, charts, 2, 1000, 480, 2, err, errlen);
+    }
+    for (int i = 0; i < n_read; i++) {
+        free(r[i].frames);
+        free(r[i].eval);
+        free(r[i].train);
+        free(r[i].fovea);
+    }
+    return rc;
 }

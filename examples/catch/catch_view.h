@@ -47,6 +47,20 @@ int catch_png_strip(const char *path, const ram_sensor *sensor,
                     const catch_record *games, int n_games, int scale,
                     char *err, size_t errlen);
 
+/* Most runs catch_curve_png draws. */
+#define CATCH_CURVE_MAX_RUNS 16
+
+/* Learning curves of training runs as a PNG of two panels: the catch rate
+ * against training frames (the greedy evaluation as solid lines with dots,
+ * the sampled training games as a lighter line of the same colour, dashed
+ * lines at the 90% target and the paper's 85%), and below it the share of
+ * evaluation steps with the ball inside the 6x6 fovea. runs[i] is a run
+ * directory (its log.tsv is read) or a log.tsv file; its legend entry is
+ * the base name. Returns 0, or -1 with a message in err naming the file
+ * (and line) at fault. */
+int catch_curve_png(const char *path, const char *const *runs, int n_runs,
+                    char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,6 @@
 /* ram-catch: the recurrent attention model learns to play Catch (Mnih et
- * al. 2014, section 4.2). Commands: train, eval, play; see usage() and
- * README.md. The work is done by catch_rl.c (training, evaluation,
+ * al. 2014, section 4.2). Commands: train, eval, play, curve; see usage()
+ * and README.md. The work is done by catch_rl.c (training, evaluation,
  * checkpoints) and catch_view.c (pictures); this file is the command line.
  */
 #include <errno.h>
@@ -78,6 +78,11 @@ static void usage(FILE *f)
         "--greedy | --sampled\n"
         "    --seed S (1)  --png FILE (frames of the games with the glimpse "
         "boxes)  --scale N (8)\n"
+        "  curve RUN_DIR... --png FILE\n"
+        "                             learning curves from each run's "
+        "log.tsv: catch rate\n"
+        "                             and ball-in-fovea share against "
+        "training frames\n"
         "\n"
         "MODEL is a .ram file or a training directory (its best.ram).\n"
         "Set OPENBLAS_CORETYPE=SKYLAKEX on AVX-512 machines with OpenBLAS "
@@ -912,6 +917,43 @@ out:
     return rc == RAM_OK ? 0 : 1;
 }
 
+/* ---- curve ---- */
+
+static int cmd_curve(int argc, char **argv)
+{
+    const char *png = NULL;
+    const char *runs[CATCH_CURVE_MAX_RUNS];
+    int n_runs = 0;
+    args a = {argc, 0, argv, NULL, NULL, {0}};
+    while (args_next(&a)) {
+        const char *n = a.name;
+        if (strcmp(n, "--png") == 0) {
+            png = args_value(&a);
+        } else if (n[0] == '-' && n[1] != '\0') {
+            fprintf(stderr, "%s curve: unknown option '%s'\n", prog, n);
+            return 2;
+        } else if (n_runs == CATCH_CURVE_MAX_RUNS) {
+            fprintf(stderr, "%s curve: at most %d runs\n", prog,
+                    CATCH_CURVE_MAX_RUNS);
+            return 2;
+        } else {
+            runs[n_runs++] = n;
+        }
+    }
+    if (n_runs == 0 || !png || !*png) {
+        fprintf(stderr, "usage: %s curve RUN_DIR... --png FILE\n", prog);
+        return 2;
+    }
+    char err[4200];
+    if (catch_curve_png(png, runs, n_runs, err, sizeof err) != 0) {
+        fprintf(stderr, "%s curve: %s\n", prog, err);
+        return 1;
+    }
+    printf("wrote %s: learning curves of %d run%s\n", png, n_runs,
+           n_runs == 1 ? "" : "s");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -925,6 +967,8 @@ int main(int argc, char **argv)
         return cmd_eval(argc - 2, argv + 2);
     if (strcmp(cmd, "play") == 0)
         return cmd_play(argc - 2, argv + 2);
+    if (strcmp(cmd, "curve") == 0)
+        return cmd_curve(argc - 2, argv + 2);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
         strcmp(cmd, "help") == 0) {
         usage(stdout);

@@ -5,6 +5,7 @@
  *   ram-mnist eval    MODEL [--task T] [options]     test or validation error
  *   ram-mnist show    MODEL --png FILE [options]     glimpse paths (Figs. 3-6)
  *   ram-mnist samples --task T --png FILE            task images (Fig. 2)
+ *   ram-mnist curve   RUN_DIR_OR_TSV... --png FILE   validation error curves
  *
  * `ram-mnist COMMAND --help` lists the options; examples/mnist/README.md
  * explains them. Exit status: 0 success, 1 failure (data, files, library),
@@ -50,8 +51,12 @@ typedef struct opt_spec {
     int has_arg;
 } opt_spec;
 
+#define MAX_POSITIONAL MNIST_CURVE_MAX_LOGS
+
 typedef struct parsed {
-    const char *positional; /* MODEL */
+    const char *positional; /* MODEL (the first positional argument) */
+    const char *pos[MAX_POSITIONAL]; /* all of them (curve) */
+    int n_pos;
     const char *val[48];    /* value (or "" for flags) per spec index */
 } parsed;
 
@@ -63,8 +68,9 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* Parses argv[0..argc) against specs (n <= 48). Returns 0, 1 for --help,
- * or EXIT_USAGE after printing a message. */
+/* Parses argv[0..argc) against specs (n <= 48). want_positional: 0 none,
+ * 1 exactly one (MODEL), 2 one to MAX_POSITIONAL (curve's logs). Returns 0,
+ * 1 for --help, or EXIT_USAGE after printing a message. */
 static int parse_args(const char *cmd, int argc, char **argv,
                       const opt_spec *specs, int n, int want_positional,
                       parsed *p)
@@ -75,8 +81,12 @@ static int parse_args(const char *cmd, int argc, char **argv,
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             return 1;
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
-            if (want_positional && !p->positional && a[0] != '-') {
-                p->positional = a;
+            if (a[0] != '-' && ((want_positional == 1 && !p->positional) ||
+                                (want_positional == 2 &&
+                                 p->n_pos < MAX_POSITIONAL))) {
+                if (!p->positional)
+                    p->positional = a;
+                p->pos[p->n_pos++] = a;
                 continue;
             }
             return usage_error(cmd, "unexpected argument '%s'", a);
@@ -103,7 +113,9 @@ static int parse_args(const char *cmd, int argc, char **argv,
         }
     }
     if (want_positional && !p->positional)
-        return usage_error(cmd, "%s", "missing MODEL");
+        return usage_error(cmd, "%s", want_positional == 1
+                                          ? "missing MODEL"
+                                          : "missing RUN_DIR_OR_TSV");
     return 0;
 }
 
@@ -791,6 +803,61 @@ static int cmd_samples(int argc, char **argv)
     return rc ? 1 : 0;
 }
 
+/* ---------------------------------------------------------------- curve */
+
+static const opt_spec curve_specs[] = {
+    {"png", 1},
+    {"target", 1},
+};
+
+static void curve_help(FILE *f)
+{
+    fprintf(f,
+"usage: ram-mnist curve RUN_DIR_OR_TSV... --png FILE [--target PCT]\n"
+"\n"
+"Draws the validation error (val_error of log.tsv, in percent, on a log\n"
+"axis) against the epoch, one line per run (up to %d). A directory means\n"
+"DIR/log.tsv; any other argument is read as a log.tsv file itself, e.g.\n"
+"models/mnist28.log.tsv. The legend shows each run's base name.\n"
+"\n"
+"  --png FILE     output picture (required)\n"
+"  --target PCT   a dashed reference line at PCT percent, e.g. 1.5\n",
+            MAX_POSITIONAL);
+}
+
+static int cmd_curve(int argc, char **argv)
+{
+    const opt_spec *specs = curve_specs;
+    const int n_specs = (int)(sizeof curve_specs / sizeof curve_specs[0]);
+    parsed p;
+    int rc = parse_args("curve", argc, argv, specs, n_specs, 2, &p);
+    if (rc == 1) {
+        curve_help(stdout);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    if (!OPT("png") || !*OPT("png"))
+        return usage_error("curve", "%s", "--png FILE is required");
+    double target = 0;
+    if (OPT("target")) {
+        if (get_double("curve", "target", OPT("target"), &target))
+            return EXIT_USAGE;
+        if (!(target > 0 && target <= 100))
+            return usage_error("curve", "--target '%s': expected a "
+                               "percentage in (0, 100]", OPT("target"));
+    }
+    char err[4200];
+    if (mnist_curve_png(OPT("png"), p.pos, p.n_pos, target, err,
+                        sizeof err)) {
+        fprintf(stderr, "ram-mnist curve: %s\n", err);
+        return 1;
+    }
+    printf("wrote %s: validation error of %d run%s\n", OPT("png"), p.n_pos,
+           p.n_pos == 1 ? "" : "s");
+    return 0;
+}
+
 /* ----------------------------------------------------------------- main */
 
 static void main_help(FILE *f)
@@ -805,6 +872,8 @@ static void main_help(FILE *f)
 "                                          --rollouts M also sampled)\n"
 "  show     MODEL --png FILE [--task T]    glimpse paths and retina views\n"
 "  samples  --task T --png FILE            a 4x4 grid of task images\n"
+"  curve    RUN_DIR_OR_TSV... --png FILE   validation error against epoch\n"
+"                                          (learning curves from log.tsv)\n"
 "\n"
 "MNIST is read from --data DIR, $RAM_MNIST_DIR, data/mnist or %s.\n",
             task_names(), FALLBACK_DATA_DIR);
@@ -830,6 +899,8 @@ int main(int argc, char **argv)
         return cmd_show(argc - 2, argv + 2);
     if (strcmp(cmd, "samples") == 0)
         return cmd_samples(argc - 2, argv + 2);
+    if (strcmp(cmd, "curve") == 0)
+        return cmd_curve(argc - 2, argv + 2);
     fprintf(stderr, "ram-mnist: unknown command '%s'\n", cmd);
     main_help(stderr);
     return EXIT_USAGE;

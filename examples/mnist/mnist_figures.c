@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "draw.h"
+#include "plot.h"
 #include "png_out.h"
+#include "tsv.h"
 
 #define BG RGB8(40, 40, 40)
 #define FG RGB8(220, 220, 220)
@@ -277,4 +279,89 @@ int mnist_samples_png(const mnist_set *set, size_t count, int cols,
                                err, errlen) == 0
                ? 0
                : -1;
+}
+
+/* ------------------------------------------------------ learning curves */
+
+int mnist_curve_png(const char *path, const char *const *logs, int n_logs,
+                    double target_pct, char *err, size_t errlen)
+{
+    if (!err)
+        errlen = 0;
+    if (errlen)
+        err[0] = '\0';
+    if (!path || !logs || n_logs < 1 || n_logs > MNIST_CURVE_MAX_LOGS) {
+        set_err(err, errlen, "mnist_curve_png: %d logs (expected 1..%d)",
+                n_logs, MNIST_CURVE_MAX_LOGS);
+        return -1;
+    }
+    static const char *const cols[] = {"epoch", "val_error"};
+    char names[MNIST_CURVE_MAX_LOGS][128];
+    double *xy[MNIST_CURVE_MAX_LOGS][2];
+    plot_series series[MNIST_CURVE_MAX_LOGS];
+    memset(xy, 0, sizeof xy);
+    memset(series, 0, sizeof series);
+    int rc = 0, n_read = 0;
+    size_t points = 0;
+    for (; n_read < n_logs && rc == 0; n_read++) {
+        char file[4096];
+        tsv_table t;
+        if (!logs[n_read] ||
+            tsv_log_path(logs[n_read], "log.tsv", file, sizeof file,
+                         names[n_read], sizeof names[n_read]) != 0) {
+            set_err(err, errlen, "%s: bad or too long path",
+                    logs[n_read] ? logs[n_read] : "(null)");
+            rc = -1;
+            break;
+        }
+        if (tsv_read(file, cols, 2, &t, err, errlen) != 0) {
+            rc = -1;
+            break;
+        }
+        size_t bytes = (t.n_rows ? t.n_rows : 1) * sizeof(double);
+        double *x = xy[n_read][0] = malloc(bytes);
+        double *y = xy[n_read][1] = malloc(bytes);
+        if (!x || !y) {
+            set_err(err, errlen, "%s: out of memory", file);
+            rc = -1;
+        }
+        int ce = tsv_col(&t, "epoch"), cv = tsv_col(&t, "val_error");
+        for (size_t i = 0; rc == 0 && i < t.n_rows; i++) {
+            x[i] = tsv_get(&t, i, ce);
+            y[i] = 100 * tsv_get(&t, i, cv);
+        }
+        series[n_read] = (plot_series){names[n_read], x, y, t.n_rows,
+                                       plot_palette(n_read), 2,
+                                       t.n_rows <= 40 ? 3 : 0};
+        points += t.n_rows;
+        tsv_free(&t);
+    }
+    if (rc == 0 && points == 0) {
+        set_err(err, errlen, "no data lines yet in %s%s", logs[0],
+                n_logs > 1 ? " or the other logs" : "");
+        rc = -1;
+    }
+    if (rc == 0) {
+        char label[64];
+        snprintf(label, sizeof label, "target %g%%", target_pct);
+        plot_ref ref = {target_pct, label, RGB8(30, 30, 30)};
+        plot_chart chart;
+        memset(&chart, 0, sizeof chart);
+        chart.title = "MNIST: validation error during training";
+        chart.x_label = "epoch";
+        chart.y_label = "validation error (log scale)";
+        chart.series = series;
+        chart.n_series = n_logs;
+        chart.refs = &ref;
+        chart.n_refs = target_pct > 0 ? 1 : 0;
+        chart.x_zero = 1;
+        chart.y_log = 1;
+        chart.y_unit = "%";
+        rc = plot_write_png(path, &chart, 1, 1000, 560, 2, err, errlen);
+    }
+    for (int i = 0; i < n_read; i++) {
+        free(xy[i][0]);
+        free(xy[i][1]);
+    }
+    return rc;
 }

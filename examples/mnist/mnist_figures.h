@@ -1,6 +1,7 @@
 /* Pictures of ram-mnist: the glimpse paths and retina views of a trained
  * model (like Figures 3-6 of Mnih et al. 2014) and a grid of task images
- * (like Figure 2). Only libram's public API is used. */
+ * (like Figure 2), and learning curves from log.tsv files. Only libram's
+ * public API is used. */
 #ifndef RAM_EXAMPLE_MNIST_FIGURES_H
 #define RAM_EXAMPLE_MNIST_FIGURES_H
 
@@ -41,6 +42,18 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
 /* Writes the first `count` images of a set as a grid of `cols` columns. */
 int mnist_samples_png(const mnist_set *set, size_t count, int cols,
                       const char *path, char *err, size_t errlen);
+
+/* Most logs mnist_curve_png draws. */
+#define MNIST_CURVE_MAX_LOGS 16
+
+/* Writes a PNG of the validation error (val_error, in percent, on a log
+ * axis) against the epoch, one line per log. logs[i] is a run directory
+ * (its log.tsv is read) or a .tsv file; its legend entry is the base name
+ * ("models/mnist28.log.tsv" -> "mnist28"). target_pct > 0 adds a dashed
+ * reference line "target X%". Returns 0, or -1 with a message in err
+ * naming the file (and line) at fault. */
+int mnist_curve_png(const char *path, const char *const *logs, int n_logs,
+                    double target_pct, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }
