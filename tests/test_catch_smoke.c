@@ -436,6 +436,38 @@ START_TEST(observation_and_first_glimpse)
 }
 END_TEST
 
+/* The eval's centre reference: a new agent (location weights zero) glimpses
+ * at the centre on every step, so its figures are the reference's. */
+START_TEST(centre_reference)
+{
+    catch_opts o;
+    catch_opts_default(&o);
+    o.hidden = 16;
+    o.glimpse_what = o.glimpse_where = o.glimpse_size = 16;
+    char err[256];
+    ram_agent *a = NULL;
+    ck_assert_int_eq(catch_agent_new(&o, &a, err, sizeof err), RAM_OK);
+    replicas *r = NULL;
+    ck_assert_int_eq(replicas_create(a, 2, 1, &r), RAM_OK);
+    catch_eval e;
+    ck_assert_int_eq(catch_evaluate(r, 200, 5,
+                                    RAM_BEGIN_GREEDY_ACTION |
+                                        RAM_BEGIN_GREEDY_LOCATION,
+                                    0, &e, err, sizeof err),
+                     RAM_OK);
+    ck_assert(e.centre_fovea > 0.03 && e.centre_fovea < 0.15);
+    ck_assert(e.fovea == e.centre_fovea);
+    ck_assert(e.fovea_late == e.centre_fovea_late);
+    ck_assert(fabs(e.dist - e.centre_dist) < 1e-9 * e.dist);
+    /* Sampled glimpses move: the figures differ from the reference. */
+    ck_assert_int_eq(catch_evaluate(r, 200, 5, 0, 3, &e, err, sizeof err),
+                     RAM_OK);
+    ck_assert(e.dist != e.centre_dist);
+    replicas_free(r);
+    ram_agent_free(a);
+}
+END_TEST
+
 Suite *suite_catch_smoke(void)
 {
     Suite *s = suite_create("catch_smoke");
@@ -445,6 +477,7 @@ Suite *suite_catch_smoke(void)
     tcase_add_test(tc, resume_is_exact);
     tcase_add_test(tc, location_step_scale);
     tcase_add_test(tc, observation_and_first_glimpse);
+    tcase_add_test(tc, centre_reference);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -262,6 +262,9 @@ typedef struct slot {
     /* evaluation figures */
     uint64_t steps, fovea, steps_late, fovea_late;
     double dist;
+    /* the same for a glimpse held at the centre */
+    uint64_t c_fovea, c_fovea_late;
+    double c_dist;
 } slot;
 
 typedef struct play_ctx {
@@ -299,28 +302,42 @@ static int slot_ensure(slot *s, size_t n)
     return RAM_OK;
 }
 
+/* Is the ball (col, row) inside the finest patch at l; how far is it from
+ * the glimpse centre (pixels)? */
+static int ball_in_fovea(const ram_sensor *sensor, const float *l, int col,
+                         int row, double *dist)
+{
+    int x0, y0, size, in = 0;
+    if (ram_sensor_patch_rect(sensor, CATCH_SIZE, CATCH_SIZE, l, 0, &x0, &y0,
+                              &size) == RAM_OK)
+        in = col >= x0 && col < x0 + size && row >= y0 && row < y0 + size;
+    double dx = (l[0] + 1.0) * CATCH_SIZE / 2.0 - (col + 0.5);
+    double dy = (l[1] + 1.0) * CATCH_SIZE / 2.0 - (row + 0.5);
+    *dist = sqrt(dx * dx + dy * dy);
+    return in;
+}
+
 static void track(slot *s, const ram_sensor *sensor, int t)
 {
+    static const float centre[2] = {0.0f, 0.0f};
+    const int late = t >= CATCH_FRAMES_PER_GAME - 8;
     for (size_t j = 0; j < s->n; j++) {
         catch_state st;
         if (catch_get_state(s->games, j, &st) != CATCH_OK)
             continue;
         int col = catch_ball_column(st.ball_x), row = st.ball_y;
-        const float *l = s->loc + 2 * j;
-        int x0, y0, size;
-        int in = 0;
-        if (ram_sensor_patch_rect(sensor, CATCH_SIZE, CATCH_SIZE, l, 0, &x0,
-                                  &y0, &size) == RAM_OK)
-            in = col >= x0 && col < x0 + size && row >= y0 &&
-                 row < y0 + size;
-        double dx = (l[0] + 1.0) * CATCH_SIZE / 2.0 - (col + 0.5);
-        double dy = (l[1] + 1.0) * CATCH_SIZE / 2.0 - (row + 0.5);
-        s->dist += sqrt(dx * dx + dy * dy);
+        double d, dc;
+        int in = ball_in_fovea(sensor, s->loc + 2 * j, col, row, &d);
+        int in_c = ball_in_fovea(sensor, centre, col, row, &dc);
         s->steps++;
+        s->dist += d;
         s->fovea += (uint64_t)in;
-        if (t >= CATCH_FRAMES_PER_GAME - 8) {
+        s->c_dist += dc;
+        s->c_fovea += (uint64_t)in_c;
+        if (late) {
             s->steps_late++;
             s->fovea_late += (uint64_t)in;
+            s->c_fovea_late += (uint64_t)in_c;
         }
     }
 }
@@ -447,7 +464,8 @@ int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
     if (rc == RAM_OK) {
         memset(out, 0, sizeof *out);
         uint64_t caught = 0, steps = 0, fovea = 0, late = 0, fl = 0;
-        double dist = 0;
+        uint64_t c_fovea = 0, c_fl = 0;
+        double dist = 0, c_dist = 0;
         for (int i = 0; i < n; i++) {
             caught += slots[i].caught;
             steps += slots[i].steps;
@@ -455,6 +473,9 @@ int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
             late += slots[i].steps_late;
             fl += slots[i].fovea_late;
             dist += slots[i].dist;
+            c_fovea += slots[i].c_fovea;
+            c_fl += slots[i].c_fovea_late;
+            c_dist += slots[i].c_dist;
         }
         out->games = games;
         out->caught = (int)caught;
@@ -462,6 +483,9 @@ int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
         out->fovea = steps ? (double)fovea / (double)steps : 0.0;
         out->fovea_late = late ? (double)fl / (double)late : 0.0;
         out->dist = steps ? dist / (double)steps : 0.0;
+        out->centre_fovea = steps ? (double)c_fovea / (double)steps : 0.0;
+        out->centre_fovea_late = late ? (double)c_fl / (double)late : 0.0;
+        out->centre_dist = steps ? c_dist / (double)steps : 0.0;
         out->seconds = t1 - t0;
         double frames = (double)games * CATCH_FRAMES_PER_GAME;
         out->fps = out->seconds > 0 ? frames / out->seconds : 0.0;

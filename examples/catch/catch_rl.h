@@ -134,6 +134,9 @@ typedef struct catch_eval {
     double fovea_late;  /* the same over the last 8 steps of each game */
     double dist;        /* mean distance, pixels, from the glimpse centre
                            to the ball's centre */
+    /* The same three figures for a glimpse held at the screen's centre,
+     * on the same frames: what an agent that does not move its eyes gets. */
+    double centre_fovea, centre_fovea_late, centre_dist;
     double seconds;     /* wall time */
     double fps;         /* frames (agent steps) per second */
 } catch_eval;

@@ -685,8 +685,8 @@ static int cmd_eval(int argc, char **argv)
          RAM_BEGIN_GREEDY_ACTION | RAM_BEGIN_GREEDY_LOCATION},
         {"sampled (action and location sampled) ", 0},
     };
+    catch_eval e;
     for (int m = 0; m < 2 && rc == RAM_OK; m++) {
-        catch_eval e;
         rc = catch_evaluate(r, games, seed, modes[m].flags, seed, &e, err,
                             sizeof err);
         if (rc != RAM_OK) {
@@ -699,6 +699,10 @@ static int cmd_eval(int argc, char **argv)
                modes[m].name, e.caught, e.games, e.rate, e.fovea,
                e.fovea_late, e.dist, human(e.fps, f, sizeof f));
     }
+    if (rc == RAM_OK) /* the ball's path is the same in both modes */
+        printf("reference: a glimpse held at the centre would have the ball "
+               "in its 6x6 fovea %.2f (last 8 frames %.2f), distance %.1f px\n",
+               e.centre_fovea, e.centre_fovea_late, e.centre_dist);
     replicas_free(r);
     ram_agent_free(agent);
     return rc == RAM_OK ? 0 : 1;
