@@ -2,8 +2,9 @@
  * mnist_figures.c) on small synthetic "digits" made here, not on the MNIST
  * files: a few seconds of training with a tiny network, the save/load round
  * trip, exact resume (straight vs stopped + resumed, at an epoch boundary
- * and mid-epoch, with one and with several rollouts per image), the
- * pictures, and the error paths. One test reads the
+ * and mid-epoch, with one and with several rollouts per image, and with
+ * the location/baseline options and the std schedule), the location step
+ * scale, the pictures, and the error paths. One test reads the
  * real MNIST files and skips when they are absent. */
 #include <check.h>
 #include <math.h>
@@ -487,6 +488,362 @@ START_TEST(test_mc_rollouts)
 }
 END_TEST
 
+/* ---- the location and baseline knobs, the std schedule ----------------- */
+
+/* The agent mnist_train creates for o (as make_agent in mnist_train.c):
+ * the same configuration and seed, so the same initial parameters. */
+static ram_agent *fresh_agent(const mnist_opts *o)
+{
+    ram_config *cfg = NULL;
+    ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
+    const int64_t set[][2] = {
+        {RAM_CFG_PATCH, o->patch},
+        {RAM_CFG_SCALES, o->scales},
+        {RAM_CFG_CHANNELS, 1},
+        {RAM_CFG_GLIMPSE_WHAT, o->what},
+        {RAM_CFG_GLIMPSE_WHERE, o->where},
+        {RAM_CFG_GLIMPSE_SIZE, o->gsize},
+        {RAM_CFG_CORE, o->core},
+        {RAM_CFG_HIDDEN, o->hidden},
+        {RAM_CFG_ACTIONS, 10},
+        {RAM_CFG_ACTION_MODE, RAM_ACTION_CLASSIFY},
+        {RAM_CFG_MAX_STEPS, o->glimpses},
+        {RAM_CFG_SEED, (int64_t)(o->seed & INT64_MAX)},
+        {RAM_CFG_TRAINABLE, 1},
+    };
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
+        ck_assert_int_eq(ram_config_set(cfg, (int)set[i][0], set[i][1]),
+                         RAM_OK);
+    ram_agent *a = NULL;
+    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ram_config_free(cfg);
+    return a;
+}
+
+/* --location-lr-scale 0: one epoch leaves the location network's
+ * parameters as they were created and trains all the others; with the
+ * default scale 1 the location network trains too. The flat layout is
+ * glimpse, core, location (W [2 x H], b [2]), action (W [10 x H], b [10]),
+ * baseline (w [H], c). */
+START_TEST(test_location_lr_scale)
+{
+    fake_data d;
+    fake_make(&d);
+    char dir0[64], dir1[64];
+    make_tmpdir(dir0, sizeof dir0);
+    make_tmpdir(dir1, sizeof dir1);
+    mnist_opts o;
+    tiny_opts(&o, TASK_MNIST28, 1);
+    o.subset = 300;
+    mnist_train_result res;
+    mnist_opts o0 = o;
+    o0.loc_lr_scale = 0.0;
+    train_straight(&d.src, &o0, dir0, &res);
+    train_straight(&d.src, &o, dir1, &res);
+
+    ram_agent *fresh = fresh_agent(&o), *a0 = NULL, *a1 = NULL;
+    ck_assert_int_eq(ram_agent_load_file(path_in(dir0, "checkpoint.ram"), 0,
+                                         &a0), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(path_in(dir1, "checkpoint.ram"), 0,
+                                         &a1), RAM_OK);
+    double v;
+    ck_assert_int_eq(ram_agent_get_param(a0, RAM_PARAM_LOCATION_LR_SCALE, &v),
+                     RAM_OK);
+    ck_assert(v == 0.0);
+    float *p, *p0, *p1;
+    size_t n, n0, n1;
+    ck_assert_int_eq(ram_agent_params(fresh, &p, NULL, &n), RAM_OK);
+    ck_assert_int_eq(ram_agent_params(a0, &p0, NULL, &n0), RAM_OK);
+    ck_assert_int_eq(ram_agent_params(a1, &p1, NULL, &n1), RAM_OK);
+    ck_assert_uint_eq(n0, n);
+    ck_assert_uint_eq(n1, n);
+    const size_t H = (size_t)o.hidden, base = H + 1, act = 10 * H + 10,
+                 loc = 2 * H + 2;
+    ck_assert_uint_gt(n, base + act + loc);
+    const size_t loc_off = n - base - act - loc, act_off = n - base - act;
+    const size_t fs = sizeof(float);
+    /* Scale 0: the location network is exactly the initial one ... */
+    ck_assert_msg(memcmp(p + loc_off, p0 + loc_off, loc * fs) == 0,
+                  "--location-lr-scale 0 changed the location network");
+    /* ... and the glimpse + core, action and baseline networks trained. */
+    ck_assert(memcmp(p, p0, loc_off * fs) != 0);
+    ck_assert(memcmp(p + act_off, p0 + act_off, act * fs) != 0);
+    ck_assert(memcmp(p + n - base, p0 + n - base, base * fs) != 0);
+    /* Scale 1 (the default): the location network trained as well. */
+    ck_assert(memcmp(p + loc_off, p1 + loc_off, loc * fs) != 0);
+    ram_agent_free(fresh);
+    ram_agent_free(a0);
+    ram_agent_free(a1);
+    rm_run(dir0);
+    rm_run(dir1);
+    fake_free(&d);
+}
+END_TEST
+
+/* The std schedule: std at epoch 1, std_end at the last, geometric in
+ * between; constant without std_end or with one epoch. */
+START_TEST(test_std_schedule)
+{
+    mnist_opts o;
+    mnist_opts_preset(&o, TASK_CLUTTERED60);
+    ck_assert(o.std_end == 0);
+    o.std = 0.2;
+    o.epochs = 5;
+    /* No schedule: the std of every epoch is --std. */
+    for (int e = 1; e <= 5; e++)
+        ck_assert(mnist_std_at(&o, e) == 0.2);
+    o.std_end = 0.05;
+    ck_assert(mnist_std_at(&o, 1) == 0.2);
+    ck_assert(mnist_std_at(&o, 5) == 0.05);
+    /* Epoch 3 of 5 is half way: the geometric mean. */
+    ck_assert_double_eq_tol(mnist_std_at(&o, 3), 0.1, 1e-12);
+    ck_assert_double_eq_tol(mnist_std_at(&o, 2), 0.2 * pow(0.25, 0.25),
+                            1e-12);
+    for (int e = 2; e <= 5; e++)
+        ck_assert(mnist_std_at(&o, e) < mnist_std_at(&o, e - 1));
+    /* Outside 1..epochs: clamped. */
+    ck_assert(mnist_std_at(&o, 0) == 0.2);
+    ck_assert(mnist_std_at(&o, 9) == 0.05);
+    /* Annealing up works the same way. */
+    o.std = 0.05;
+    o.std_end = 0.2;
+    ck_assert(mnist_std_at(&o, 1) == 0.05);
+    ck_assert(mnist_std_at(&o, 5) == 0.2);
+    ck_assert_double_eq_tol(mnist_std_at(&o, 3), 0.1, 1e-12);
+    /* Another epoch count (as on --resume --epochs E'): its own schedule. */
+    o.epochs = 9;
+    ck_assert(mnist_std_at(&o, 9) == 0.2);
+    ck_assert_double_eq_tol(mnist_std_at(&o, 5), 0.1, 1e-12);
+    /* One epoch: the start value. */
+    o.epochs = 1;
+    ck_assert(mnist_std_at(&o, 1) == 0.05);
+}
+END_TEST
+
+/* Out-of-range values of the four options are refused with the option's
+ * name and the library's range. */
+START_TEST(test_knob_bounds)
+{
+    mnist_opts o, bad;
+    tiny_opts(&o, TASK_MNIST28, 1);
+    char err[512] = "";
+    o.loc_lr_scale = 0;
+    o.loc_core_weight = 0;
+    o.baseline_core = 1;
+    o.std_end = 1e-6;
+    ck_assert_msg(mnist_opts_check(&o, err, sizeof err) == 0, "%s", err);
+    o.loc_lr_scale = 1;
+    o.loc_core_weight = 1;
+    o.std_end = 4; /* RAM_LOCATION_MAX_STD */
+    ck_assert_msg(mnist_opts_check(&o, err, sizeof err) == 0, "%s", err);
+    tiny_opts(&o, TASK_MNIST28, 1);
+    const struct {
+        double *field;
+        double v;
+        const char *want;
+    } dbl[] = {
+        {&bad.loc_lr_scale, 1.5, "--location-lr-scale 1.5 is outside [0, 1]"},
+        {&bad.loc_lr_scale, -0.1, "--location-lr-scale -0.1 is outside"},
+        {&bad.loc_lr_scale, NAN, "--location-lr-scale nan is outside"},
+        {&bad.loc_core_weight, 2, "--location-core-weight 2 is outside [0, 1]"},
+        {&bad.loc_core_weight, -1e-9, "--location-core-weight"},
+        {&bad.std_end, -0.1, "--std-end -0.1 is outside [1e-06, 4]"},
+        {&bad.std_end, 4.5, "--std-end 4.5 is outside [1e-06, 4]"},
+        {&bad.std_end, 1e-7, "--std-end 1e-07 is outside"},
+    };
+    for (size_t i = 0; i < sizeof dbl / sizeof dbl[0]; i++) {
+        bad = o;
+        *dbl[i].field = dbl[i].v;
+        err[0] = '\0';
+        ck_assert_int_eq(mnist_opts_check(&bad, err, sizeof err), -1);
+        ck_assert_msg(strstr(err, dbl[i].want) != NULL, "'%s' lacks '%s'",
+                      err, dbl[i].want);
+    }
+    bad = o;
+    bad.baseline_core = 2;
+    ck_assert_int_eq(mnist_opts_check(&bad, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "--baseline-core 2 is outside [0, 1]") != NULL,
+                  "%s", err);
+    bad.baseline_core = -1;
+    ck_assert_int_eq(mnist_opts_check(&bad, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "--baseline-core"));
+
+    /* mnist_train refuses them before it writes anything. */
+    fake_data d;
+    fake_make(&d);
+    char dir[64];
+    make_tmpdir(dir, sizeof dir);
+    bad = o;
+    bad.loc_core_weight = 1.01;
+    ck_assert_int_eq(mnist_train(&d.src, &bad, dir, 0, NULL, NULL, err,
+                                 sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "--location-core-weight"));
+    struct stat st;
+    ck_assert_int_ne(stat(path_in(dir, "state.txt"), &st), 0);
+    /* A state.txt with an out-of-range value is refused on resume. */
+    ck_assert_msg(mnist_train(&d.src, &o, dir, 0, NULL, NULL, err,
+                              sizeof err) == 0, "%s", err);
+    FILE *f = fopen(path_in(dir, "state.txt"), "a");
+    ck_assert_ptr_nonnull(f);
+    fputs("loc_lr_scale=3\n", f);
+    fclose(f);
+    mnist_opts o2 = o;
+    o2.epochs = 2;
+    ck_assert_int_eq(mnist_train(&d.src, &o2, dir, 1, NULL, NULL, err,
+                                 sizeof err), -1);
+    ck_assert_msg(strstr(err, "--location-lr-scale 3 is outside") != NULL,
+                  "%s", err);
+    rm_run(dir);
+    fake_free(&d);
+}
+END_TEST
+
+/* The tunable `key` saved in dir/checkpoint.ram. */
+static double saved_param(const char *dir, int key)
+{
+    ram_agent *a = NULL;
+    ck_assert_int_eq(ram_agent_load_file(path_in(dir, "checkpoint.ram"), 0,
+                                         &a), RAM_OK);
+    double v = -1;
+    ck_assert_int_eq(ram_agent_get_param(a, key, &v), RAM_OK);
+    ram_agent_free(a);
+    return v;
+}
+
+/* Exact resume with the four options away from their defaults and the std
+ * annealed: a run stopped twice (mid-epoch) and resumed ends bit-identical
+ * to a straight one; the options come back from state.txt. */
+START_TEST(test_resume_exact_knobs)
+{
+    runs r;
+    mnist_opts o;
+    const mnist_source *src = runs_open(&r, &o, TASK_MNIST28, 3);
+    o.subset = 320; /* 10 batches of 32 per epoch */
+    o.std = 0.2;
+    o.std_end = 0.05;
+    o.loc_lr_scale = 0.5;
+    o.loc_core_weight = 0.25;
+    o.baseline_core = 1;
+    char err[512] = "";
+
+    /* A: three epochs straight; its output names the options and each
+     * epoch line the std of the epoch. */
+    FILE *out = tmpfile();
+    ck_assert_ptr_nonnull(out);
+    mnist_train_io io = {out, NULL, 0, NULL, 0, 0};
+    mnist_train_result ra;
+    ck_assert_msg(mnist_train(src, &o, r.a, 0, &io, &ra, err, sizeof err) == 0,
+                  "%s", err);
+    ck_assert_int_eq(ra.epochs_done, 3);
+    size_t n = (size_t)ftell(out);
+    char *text = calloc(n + 1, 1);
+    ck_assert_ptr_nonnull(text);
+    rewind(out);
+    ck_assert_uint_eq(fread(text, 1, n, out), n);
+    fclose(out);
+    static const char *const want[] = {
+        "location std     0.2 -> 0.05 (geometric, epoch 1 to 3)",
+        "location net     step scale 0.5, core gradient weight 0.25",
+        "baseline core    1",
+        "lr 3.00e-03  std 0.2  ",
+        "lr 2.94e-03  std 0.1  ",
+        "lr 2.88e-03  std 0.05  ",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(strstr(text, want[i]) != NULL, "no '%s' in:\n%s",
+                      want[i], text);
+    free(text);
+    ck_assert(saved_param(r.a, RAM_PARAM_LOCATION_STD) == 0.05);
+    ck_assert(saved_param(r.a, RAM_PARAM_LOCATION_LR_SCALE) == 0.5);
+    ck_assert(saved_param(r.a, RAM_PARAM_LOCATION_CORE_WEIGHT) == 0.25);
+    ck_assert(saved_param(r.a, RAM_PARAM_BASELINE_TRAINS_CORE) == 1);
+
+    /* B: the same run with the defaults of the four trains another model. */
+    mnist_opts od = o;
+    od.std_end = 0;
+    od.loc_lr_scale = od.loc_core_weight = 1;
+    od.baseline_core = 0;
+    mnist_train_result rb;
+    train_straight(src, &od, r.b, &rb);
+    size_t na, nb;
+    unsigned char *fa = read_all(path_in(r.a, "checkpoint.ram"), &na);
+    unsigned char *fb = read_all(path_in(r.b, "checkpoint.ram"), &nb);
+    ck_assert(na != nb || memcmp(fa, fb, na) != 0);
+    free(fa);
+    free(fb);
+
+    /* C: stopped after 4 batches (epoch 1), then after 12 more (6 into
+     * epoch 2), then resumed to the end: bit-identical to A. */
+    mnist_train_io stop = {NULL, NULL, 0, NULL, 4, 0};
+    ck_assert_int_eq(mnist_train(src, &o, r.c, 0, &stop, NULL, err,
+                                 sizeof err), MNIST_TRAIN_INTERRUPTED);
+    ck_assert(saved_param(r.c, RAM_PARAM_LOCATION_STD) == 0.2);
+    stop.stop_after_batches = 12;
+    ck_assert_int_eq(mnist_train(src, NULL, r.c, 1, &stop, NULL, err,
+                                 sizeof err), MNIST_TRAIN_INTERRUPTED);
+    ck_assert(saved_param(r.c, RAM_PARAM_LOCATION_STD) == mnist_std_at(&o, 2));
+    mnist_opts saved;
+    int done = -1;
+    ck_assert_int_eq(mnist_read_run_opts(r.c, &saved, &done, err, sizeof err),
+                     0);
+    ck_assert_int_eq(done, 1);
+    ck_assert(saved.std == 0.2 && saved.std_end == 0.05);
+    ck_assert(saved.loc_lr_scale == 0.5 && saved.loc_core_weight == 0.25);
+    ck_assert_int_eq(saved.baseline_core, 1);
+    resume_matches(src, r.c, r.a, &ra);
+
+    /* A state.txt from before these options reads as their defaults. */
+    state_drop_key(r.c, "loc_lr_scale");
+    state_drop_key(r.c, "loc_core_weight");
+    state_drop_key(r.c, "baseline_core");
+    state_drop_key(r.c, "std_end");
+    ck_assert_int_eq(mnist_read_run_opts(r.c, &saved, NULL, err, sizeof err),
+                     0);
+    ck_assert(saved.std_end == 0 && saved.loc_lr_scale == 1 &&
+              saved.loc_core_weight == 1 && saved.baseline_core == 0);
+
+    runs_close(&r);
+}
+END_TEST
+
+/* Every replica samples with the std of the epoch: a 2-thread run annealed
+ * from 0.2 (epoch 1) to 0.05 (epoch 2) is bit-identical to a run at a
+ * constant 0.2 whose state.txt is edited to std=0.05 before it is resumed
+ * for epoch 2 (there the replicas get the std when they are created). */
+START_TEST(test_std_schedule_replicas)
+{
+    runs r;
+    mnist_opts o;
+    const mnist_source *src = runs_open(&r, &o, TASK_MNIST28, 2);
+    o.subset = 320;
+    o.threads = 2;
+    o.std = 0.2;
+    o.std_end = 0.05;
+    char err[512] = "";
+    mnist_train_result ra, rb;
+    train_straight(src, &o, r.a, &ra);
+
+    mnist_opts o1 = o;
+    o1.std_end = 0;
+    o1.epochs = 1;
+    train_straight(src, &o1, r.b, &rb);
+    state_drop_key(r.b, "std");
+    FILE *f = fopen(path_in(r.b, "state.txt"), "a");
+    ck_assert_ptr_nonnull(f);
+    fputs("std=0.05\n", f);
+    fclose(f);
+    mnist_opts o2 = o1;
+    o2.epochs = 2;
+    ck_assert_msg(mnist_train(src, &o2, r.b, 1, NULL, &rb, err,
+                              sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(rb.epochs_done, 2);
+    assert_same_params(path_in(r.a, "checkpoint.ram"),
+                       path_in(r.b, "checkpoint.ram"), 1);
+    ck_assert(ra.last_val_error == rb.last_val_error);
+    runs_close(&r);
+}
+END_TEST
+
 /* ---- errors ------------------------------------------------------------ */
 
 START_TEST(test_errors)
@@ -639,6 +996,11 @@ Suite *suite_mnist_smoke(void)
     tcase_add_test(tc, test_train_roundtrip);
     tcase_add_test(tc, test_resume_exact);
     tcase_add_test(tc, test_mc_rollouts);
+    tcase_add_test(tc, test_location_lr_scale);
+    tcase_add_test(tc, test_std_schedule);
+    tcase_add_test(tc, test_knob_bounds);
+    tcase_add_test(tc, test_resume_exact_knobs);
+    tcase_add_test(tc, test_std_schedule_replicas);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_real_mnist_sets);
     suite_add_tcase(s, tc);

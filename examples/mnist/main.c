@@ -249,7 +249,9 @@ static const opt_spec train_specs[] = {
     {"lr-min", 1},   {"batch", 1},      {"epochs", 1},   {"seed", 1},
     {"threads", 1},  {"random-glimpses", 0},             {"clip", 1},
     {"optimizer", 1}, {"momentum", 1},  {"subset", 1},   {"val-images", 1},
-    {"time-limit", 1}, {"mc", 1},
+    {"time-limit", 1}, {"mc", 1},      {"std-end", 1},
+    {"location-lr-scale", 1},           {"location-core-weight", 1},
+    {"baseline-core", 1},
 };
 
 static void train_help(FILE *f)
@@ -284,6 +286,18 @@ static void train_help(FILE *f)
 "training:\n"
 "  --std S             location policy std (default 0.12 for mnist28, 0.2\n"
 "                      for the 60x60 tasks, 0.15 for cluttered100)\n"
+"  --std-end S         anneal the std geometrically, from --std at epoch 1\n"
+"                      to S at the last epoch: std(e) = std *\n"
+"                      (S/std)^((e-1)/(E-1)) with E = --epochs (a resumed\n"
+"                      run given another --epochs follows the new E)\n"
+"                      (default: none, a constant std)\n"
+"  --location-lr-scale S  scale of the optimiser's step on the location\n"
+"                      network only, 0..1 (default %g)\n"
+"  --location-core-weight W  share of the location REINFORCE gradient that\n"
+"                      flows on into the core and glimpse networks, 0..1\n"
+"                      (default %g)\n"
+"  --baseline-core B   1: the baseline's squared error also trains the\n"
+"                      core, 0: it does not (default %d, the library's)\n"
 "  --optimizer adam|sgd  (default %s)\n"
 "  --lr LR             learning rate (default %g)\n"
 "  --lr-decay D        lr of epoch e = max(lr-min, lr * D^e) (default %g)\n"
@@ -305,6 +319,7 @@ static void train_help(FILE *f)
 "  --time-limit S      stop (with a checkpoint, as Ctrl-C does) after S\n"
 "                      seconds of this invocation; exit status 0\n",
             task_names(), FALLBACK_DATA_DIR, mnist_core_name(o.core), o.hidden,
+            o.loc_lr_scale, o.loc_core_weight, o.baseline_core,
             mnist_optimizer_name(o.optimizer), o.lr, o.lr_decay, o.lr_min,
             o.momentum, o.clip, o.batch, MNIST_MAX_MC, o.mc, o.epochs, o.seed,
             o.threads);
@@ -401,6 +416,11 @@ static int cmd_train(int argc, char **argv)
     DBL_OPT("lr-min", o.lr_min)
     DBL_OPT("clip", o.clip)
     DBL_OPT("momentum", o.momentum)
+    DBL_OPT("std-end", o.std_end)
+    DBL_OPT("location-lr-scale", o.loc_lr_scale)
+    DBL_OPT("location-core-weight", o.loc_core_weight)
+    /* Range: the library's (mnist_opts_check, RAM_PARAM_*). */
+    INT_OPT("baseline-core", -1000000, 1000000, o.baseline_core)
 #undef INT_OPT
 #undef DBL_OPT
     if (OPT("seed")) {
@@ -437,6 +457,15 @@ static int cmd_train(int argc, char **argv)
         if (time_limit < 0)
             return usage_error("train", "--time-limit '%s': expected seconds "
                                ">= 0", OPT("time-limit"));
+    }
+    if (OPT("std-end") && o.std_end == 0) {
+        /* 0 means "no schedule" inside mnist_opts; on the command line it
+         * is a std outside the library's bounds. */
+        double lo = 0, hi = 0;
+        ram_param_bounds(RAM_PARAM_LOCATION_STD, &lo, &hi);
+        snprintf(err, sizeof err, "--std-end %s is outside [%g, %g] (leave "
+                 "--std-end out for a constant std)", OPT("std-end"), lo, hi);
+        return usage_error("train", "%s", err);
     }
     if (mnist_opts_check(&o, err, sizeof err))
         return usage_error("train", "%s", err);

@@ -235,6 +235,10 @@ void mnist_opts_preset(mnist_opts *o, task_id task)
     o->seed = 1;
     o->threads = 2;
     o->random_glimpses = 0;
+    o->loc_lr_scale = 1.0;    /* the library's defaults */
+    o->loc_core_weight = 1.0;
+    o->baseline_core = 0;
+    o->std_end = 0;           /* constant std */
     o->subset = 0;
     o->val_images = 0;
     o->holdout = MNIST_HOLDOUT;
@@ -247,14 +251,25 @@ void mnist_opts_print(const mnist_opts *o, FILE *f)
             "  glimpses         %d\n"
             "  retina           %dx%d, %d scale%s (largest %d px)\n"
             "  glimpse net      h_g %d, h_l %d, g %d\n"
-            "  core             %s, %d units\n"
-            "  location std     %g%s\n"
-            "  optimizer        %s, lr %g, decay %g/epoch (min %g)\n",
+            "  core             %s, %d units\n",
             task_name(o->task), task_width(o->task), task_width(o->task),
             o->glimpses, o->patch, o->patch, o->scales,
             o->scales == 1 ? "" : "s", o->patch << (o->scales - 1), o->what,
-            o->where, o->gsize, mnist_core_name(o->core), o->hidden, o->std,
-            o->random_glimpses ? " (random glimpses: ablation)" : "",
+            o->where, o->gsize, mnist_core_name(o->core), o->hidden);
+    if (o->std_end != 0)
+        fprintf(f, "  location std     %g -> %g (geometric, epoch 1 to %d)%s\n",
+                o->std, o->std_end, o->epochs,
+                o->random_glimpses ? " (random glimpses: ablation)" : "");
+    else
+        fprintf(f, "  location std     %g%s\n", o->std,
+                o->random_glimpses ? " (random glimpses: ablation)" : "");
+    fprintf(f,
+            "  location net     step scale %g, core gradient weight %g\n"
+            "  baseline core    %d%s\n"
+            "  optimizer        %s, lr %g, decay %g/epoch (min %g)\n",
+            o->loc_lr_scale, o->loc_core_weight, o->baseline_core,
+            o->baseline_core ? " (the baseline's error also trains the core)"
+                             : " (the baseline does not train the core)",
             mnist_optimizer_name(o->optimizer), o->lr, o->lr_decay, o->lr_min);
     if (o->optimizer == RAM_OPT_SGD)
         fprintf(f, "  momentum         %g\n", o->momentum);
@@ -319,7 +334,16 @@ int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
         check_param(RAM_PARAM_LEARNING_RATE, o->lr_min, "--lr-min", err,
                     errlen) ||
         check_param(RAM_PARAM_CLIP_NORM, o->clip, "--clip", err, errlen) ||
-        check_param(RAM_PARAM_MOMENTUM, o->momentum, "--momentum", err, errlen))
+        check_param(RAM_PARAM_MOMENTUM, o->momentum, "--momentum", err,
+                    errlen) ||
+        check_param(RAM_PARAM_LOCATION_LR_SCALE, o->loc_lr_scale,
+                    "--location-lr-scale", err, errlen) ||
+        check_param(RAM_PARAM_LOCATION_CORE_WEIGHT, o->loc_core_weight,
+                    "--location-core-weight", err, errlen) ||
+        check_param(RAM_PARAM_BASELINE_TRAINS_CORE, o->baseline_core,
+                    "--baseline-core", err, errlen) ||
+        (o->std_end != 0 && check_param(RAM_PARAM_LOCATION_STD, o->std_end,
+                                        "--std-end", err, errlen)))
         return -1;
     if (o->patch << (o->scales - 1) > 4096) {
         set_err(err, errlen, "--patch %d with --scales %d: the largest patch "
@@ -481,7 +505,8 @@ static int make_agent(const mnist_opts *o, ram_agent **out, char *err,
     return rc == RAM_OK ? 0 : -1;
 }
 
-/* The tunables of a run (the learning rate is set per epoch). */
+/* The tunables of a run (the learning rate, and the std when it is
+ * annealed, are set again at the start of every epoch). */
 static int set_tunables(ram_agent *a, const mnist_opts *o, char *err,
                         size_t errlen)
 {
@@ -496,6 +521,11 @@ static int set_tunables(ram_agent *a, const mnist_opts *o, char *err,
         {RAM_PARAM_LOCATION_STD, o->std, "location std"},
         {RAM_PARAM_RANDOM_GLIMPSES, o->random_glimpses, "random glimpses"},
         {RAM_PARAM_LEARNING_RATE, o->lr, "learning rate"},
+        {RAM_PARAM_LOCATION_LR_SCALE, o->loc_lr_scale, "location step scale"},
+        {RAM_PARAM_LOCATION_CORE_WEIGHT, o->loc_core_weight,
+         "location core weight"},
+        {RAM_PARAM_BASELINE_TRAINS_CORE, o->baseline_core,
+         "baseline-trains-core flag"},
     };
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
         int rc = ram_agent_set_param(a, p[i].key, p[i].v);
@@ -506,6 +536,16 @@ static int set_tunables(ram_agent *a, const mnist_opts *o, char *err,
         }
     }
     return 0;
+}
+
+double mnist_std_at(const mnist_opts *o, int epoch)
+{
+    if (o->std_end == 0 || epoch <= 1 || o->epochs <= 1)
+        return o->std;
+    if (epoch >= o->epochs)
+        return o->std_end;
+    double t = (double)(epoch - 1) / (double)(o->epochs - 1);
+    return o->std * pow(o->std_end / o->std, t);
 }
 
 static double lr_at(const mnist_opts *o, int epoch)
@@ -786,6 +826,10 @@ static char *state_text(const mnist_opts *o, const run_state *st)
                   "val_images=%zu\nholdout=%zu\n",
               o->batch, o->mc, o->epochs, o->seed, o->threads,
               o->random_glimpses, o->subset, o->val_images, o->holdout);
+    sb_printf(&b, "loc_lr_scale=%.17g\nloc_core_weight=%.17g\n"
+                  "baseline_core=%d\nstd_end=%.17g\n",
+              o->loc_lr_scale, o->loc_core_weight, o->baseline_core,
+              o->std_end);
     if (b.oom) {
         free(b.s);
         return NULL;
@@ -891,6 +935,11 @@ static int state_set(mnist_opts *o, run_state *st, const char *k,
     SIZE_KEY("subset", o->subset)
     SIZE_KEY("val_images", o->val_images)
     SIZE_KEY("holdout", o->holdout)
+    /* Absent (older runs): the preset's 1, 1, 0 and 0 (constant std). */
+    DBL_KEY("loc_lr_scale", o->loc_lr_scale)
+    DBL_KEY("loc_core_weight", o->loc_core_weight)
+    INT_KEY("baseline_core", 0, 1, o->baseline_core)
+    DBL_KEY("std_end", o->std_end)
 #undef INT_KEY
 #undef SIZE_KEY
 #undef DBL_KEY
@@ -1453,6 +1502,19 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
                     ram_strerror(rc));
             goto done;
         }
+        /* The std of the epoch, on every replica: each samples its own
+         * locations (replicas_run would also copy the master's tunables
+         * out, but the std is set here on all of them explicitly). */
+        const double std_e = mnist_std_at(&o, e + 1);
+        for (int i = 0; i < replicas_count(c.rep); i++) {
+            rc = ram_agent_set_param(replicas_agent(c.rep, i),
+                                     RAM_PARAM_LOCATION_STD, std_e);
+            if (rc != RAM_OK) {
+                set_err(err, errlen, "setting the location std %g (epoch "
+                        "%d): %s", std_e, e + 1, ram_strerror(rc));
+                goto done;
+            }
+        }
         make_perm(c.perm, n_pool, o.seed, e);
         job.epoch_seed = epoch_data_seed(o.seed, e);
         progress pr = {io, e + 1, o.epochs, n_pool, 0, now_s(), 0, 0, 0};
@@ -1575,11 +1637,14 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         if (append_log(c.p_log, line, err, errlen))
             goto done;
         if (out) {
+            char std_s[32] = "";
+            if (o.std_end != 0)
+                snprintf(std_s, sizeof std_s, "  std %.4g", std_e);
             fprintf(out, "epoch %3d/%d  loss %.4f  reward %.4f  baseline_mse "
-                         "%.4f  val_error %6.2f%%  lr %.2e  %5.0f samples/s  "
+                         "%.4f  val_error %6.2f%%  lr %.2e%s  %5.0f samples/s  "
                          "elapsed %s%s\n",
-                    e + 1, o.epochs, loss, rew, bm, 100 * ev.error, lr, sps, el,
-                    best ? "  *best" : "");
+                    e + 1, o.epochs, loss, rew, bm, 100 * ev.error, lr, std_s,
+                    sps, el, best ? "  *best" : "");
             fflush(out);
         }
         if (io->stop && *io->stop) {

@@ -87,6 +87,16 @@ typedef struct mnist_opts {
     uint64_t seed;    /* weights, data stream and sampling */
     int threads;      /* replicas (one thread each) */
     int random_glimpses; /* ablation: uniform random locations */
+    double loc_lr_scale; /* RAM_PARAM_LOCATION_LR_SCALE (0..1): the
+                          * optimiser's step on the location network only
+                          * is scaled by this (1 = unscaled) */
+    double loc_core_weight; /* RAM_PARAM_LOCATION_CORE_WEIGHT (0..1): share
+                          * of the location REINFORCE gradient that flows on
+                          * past h_t into the core and glimpse networks */
+    int baseline_core;   /* RAM_PARAM_BASELINE_TRAINS_CORE: 1 = the
+                          * baseline's squared error also trains the core */
+    double std_end;      /* 0: constant std; else the std of the last epoch,
+                          * reached geometrically (mnist_std_at) */
     size_t subset;    /* train on the first N pool digits only (0 = all) */
     size_t val_images;/* validation images scored each epoch (0 = all) */
     size_t holdout;   /* training digits held out for validation */
@@ -100,6 +110,14 @@ void mnist_opts_print(const mnist_opts *o, FILE *f);
 
 /* Checks the options against each other and libram's bounds. */
 int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen);
+
+/* The location std of epoch `epoch` (1-based, clamped to 1..o->epochs):
+ * o->std when o->std_end is 0 (no schedule); otherwise the geometric
+ * schedule std * (std_end / std)^((epoch - 1) / (epochs - 1)), which is
+ * exactly o->std at epoch 1 and exactly o->std_end at epoch o->epochs (with
+ * epochs = 1, o->std). It reads o->epochs, so a run resumed with another
+ * --epochs continues on the schedule of the new count. */
+double mnist_std_at(const mnist_opts *o, int epoch);
 
 /* "rnn"/"lstm" <-> RAM_CORE_*, "adam"/"sgd" <-> RAM_OPT_*; -1 if unknown. */
 int mnist_core_from_name(const char *s);
