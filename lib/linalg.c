@@ -17,8 +17,20 @@ void ram__linear_fwd(size_t n, size_t in, size_t out, const float *x,
     } else if (accumulate) {
         beta = 1.0f;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)out,
-                (int)in, 1.0f, x, (int)ldx, w, (int)in, beta, y, (int)ldy);
+    /* One row (batch 1, a control loop): sgemv. Some OpenBLAS kernels
+     * (Zen in 0.3.21) take several times longer for sgemm with M = 1. */
+    if (n == 1) {
+        /* y zeroed first: some sgemv versions scale y by beta = 0 as a
+         * product, so a NaN left in y would survive. */
+        if (beta == 0.0f)
+            memset(y, 0, out * sizeof(float));
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)out, (int)in, 1.0f, w,
+                    (int)in, x, 1, beta, y, 1);
+    }
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n,
+                    (int)out, (int)in, 1.0f, x, (int)ldx, w, (int)in, beta,
+                    y, (int)ldy);
 }
 
 RAM_CLONES
@@ -26,8 +38,13 @@ void ram__linear_bwd_params(size_t n, size_t in, size_t out, const float *x,
                             size_t ldx, const float *dy, size_t lddy,
                             float *dw, float *db)
 {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out, (int)in,
-                (int)n, 1.0f, dy, (int)lddy, x, (int)ldx, 1.0f, dw, (int)in);
+    if (n == 1)
+        cblas_sger(CblasRowMajor, (int)out, (int)in, 1.0f, dy, 1, x, 1, dw,
+                   (int)in);
+    else
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out,
+                    (int)in, (int)n, 1.0f, dy, (int)lddy, x, (int)ldx, 1.0f,
+                    dw, (int)in);
     if (db) {
         for (size_t r = 0; r < n; r++) {
             const float *d = dy + r * lddy;
@@ -41,9 +58,17 @@ void ram__linear_bwd_input(size_t n, size_t in, size_t out, const float *dy,
                            size_t lddy, const float *w, float *dx,
                            size_t lddx, int accumulate)
 {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)in,
-                (int)out, 1.0f, dy, (int)lddy, w, (int)in,
-                accumulate ? 1.0f : 0.0f, dx, (int)lddx);
+    const float beta = accumulate ? 1.0f : 0.0f;
+    if (n == 1) {
+        if (beta == 0.0f) /* as in ram__linear_fwd */
+            memset(dx, 0, in * sizeof(float));
+        cblas_sgemv(CblasRowMajor, CblasTrans, (int)out, (int)in, 1.0f, w,
+                    (int)in, dy, 1, beta, dx, 1);
+    }
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n,
+                    (int)in, (int)out, 1.0f, dy, (int)lddy, w, (int)in, beta,
+                    dx, (int)lddx);
 }
 
 RAM_CLONES
