@@ -494,29 +494,9 @@ END_TEST
  * the same configuration and seed, so the same initial parameters. */
 static ram_agent *fresh_agent(const mnist_opts *o)
 {
-    ram_config *cfg = NULL;
-    ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
-    const int64_t set[][2] = {
-        {RAM_CFG_PATCH, o->patch},
-        {RAM_CFG_SCALES, o->scales},
-        {RAM_CFG_CHANNELS, 1},
-        {RAM_CFG_GLIMPSE_WHAT, o->what},
-        {RAM_CFG_GLIMPSE_WHERE, o->where},
-        {RAM_CFG_GLIMPSE_SIZE, o->gsize},
-        {RAM_CFG_CORE, o->core},
-        {RAM_CFG_HIDDEN, o->hidden},
-        {RAM_CFG_ACTIONS, 10},
-        {RAM_CFG_ACTION_MODE, RAM_ACTION_CLASSIFY},
-        {RAM_CFG_MAX_STEPS, o->glimpses},
-        {RAM_CFG_SEED, (int64_t)(o->seed & INT64_MAX)},
-        {RAM_CFG_TRAINABLE, 1},
-    };
-    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
-        ck_assert_int_eq(ram_config_set(cfg, (int)set[i][0], set[i][1]),
-                         RAM_OK);
+    char err[256];
     ram_agent *a = NULL;
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
-    ram_config_free(cfg);
+    ck_assert_msg(mnist_agent_create(o, &a, err, sizeof err) == 0, "%s", err);
     return a;
 }
 

@@ -475,8 +475,8 @@ int mnist_set_make(const mnist_source *src, task_id task, int split,
 
 /* ------------------------------------------------------------ the agent */
 
-static int make_agent(const mnist_opts *o, ram_agent **out, char *err,
-                      size_t errlen)
+int mnist_agent_create(const mnist_opts *o, ram_agent **out, char *err,
+                       size_t errlen)
 {
     ram_config *cfg = NULL;
     int rc = ram_config_create(&cfg);
@@ -1420,7 +1420,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
                     dir);
             goto done;
         }
-    } else if (make_agent(&o, &c.master, err, errlen)) {
+    } else if (mnist_agent_create(&o, &c.master, err, errlen)) {
         goto done;
     }
     if (set_tunables(c.master, &o, err, errlen))

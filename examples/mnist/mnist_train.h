@@ -111,6 +111,12 @@ void mnist_opts_print(const mnist_opts *o, FILE *f);
 /* Checks the options against each other and libram's bounds. */
 int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen);
 
+/* A new trainable agent with the model of o (patch, scales, network sizes,
+ * core, glimpses) seeded with o->seed: the one mnist_train() starts from.
+ * 0, or -1 with a message in err. */
+int mnist_agent_create(const mnist_opts *o, ram_agent **out, char *err,
+                       size_t errlen);
+
 /* The location std of epoch `epoch` (1-based, clamped to 1..o->epochs):
  * o->std when o->std_end is 0 (no schedule); otherwise the geometric
  * schedule std * (std_end / std)^((epoch - 1) / (epochs - 1)), which is
