@@ -396,6 +396,19 @@ END_TEST
 
 /* The agent sees the screen at CATCH_INPUT_GAIN, and a new agent's first
  * glimpse, for any screen, is at the centre (zero location network). */
+/* A new agent with the default options and tiny networks (16 units). */
+static ram_agent *tiny_agent(void)
+{
+    catch_opts o;
+    catch_opts_default(&o);
+    o.hidden = 16;
+    o.glimpse_what = o.glimpse_where = o.glimpse_size = 16;
+    char err[256];
+    ram_agent *a = NULL;
+    ck_assert_msg(catch_agent_new(&o, &a, err, sizeof err) == RAM_OK, "%s", err);
+    return a;
+}
+
 START_TEST(observation_and_first_glimpse)
 {
     catch_batch *g = catch_create(2, 3);
@@ -413,13 +426,7 @@ START_TEST(observation_and_first_glimpse)
     ck_assert_uint_eq(on, 2 * 3); /* a ball and a 2-pixel paddle each */
     ck_assert(obs[5 * CATCH_SIZE + 7] == CATCH_INPUT_GAIN);
 
-    catch_opts o;
-    catch_opts_default(&o);
-    o.hidden = 16;
-    o.glimpse_what = o.glimpse_where = o.glimpse_size = 16;
-    char err[256];
-    ram_agent *a = NULL;
-    ck_assert_int_eq(catch_agent_new(&o, &a, err, sizeof err), RAM_OK);
+    ram_agent *a = tiny_agent();
     ck_assert_int_eq(catch_agent_set_input(a), RAM_OK);
     ck_assert_int_eq(ram_agent_begin(a, 2, RAM_BEGIN_GREEDY_LOCATION),
                      RAM_OK);
@@ -440,13 +447,8 @@ END_TEST
  * at the centre on every step, so its figures are the reference's. */
 START_TEST(centre_reference)
 {
-    catch_opts o;
-    catch_opts_default(&o);
-    o.hidden = 16;
-    o.glimpse_what = o.glimpse_where = o.glimpse_size = 16;
+    ram_agent *a = tiny_agent();
     char err[256];
-    ram_agent *a = NULL;
-    ck_assert_int_eq(catch_agent_new(&o, &a, err, sizeof err), RAM_OK);
     replicas *r = NULL;
     ck_assert_int_eq(replicas_create(a, 2, 1, &r), RAM_OK);
     catch_eval e;
