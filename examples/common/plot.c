@@ -1,5 +1,6 @@
 /* Line charts. See plot.h. */
 #include "plot.h"
+#include "errbuf.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -14,16 +15,6 @@
 #define GRID_COL RGB8(226, 226, 226)
 #define LABEL_LEN 32
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 rgb8 plot_palette(int i)
 {
@@ -356,13 +347,13 @@ static int layout_y(layout *L, int x, int y, int w, int h,
     L->py = top;
     L->ph = y + h - bottom - top;
     if (L->ph < 3 * L->lh)
-        return fail(err, errlen,
+        return errbuf_fail(err, errlen,
                     "plot: %dx%d pixels are too few for the text at scale %d",
                     w, h, s);
     int max_y = L->ph / (2 * L->lh);
     max_y = max_y < 2 ? 2 : max_y > 12 ? 12 : max_y;
     if (make_axis(&L->ay, p, 1, max_y, s) != 0)
-        return fail(err, errlen, "plot: cannot make ticks for the y range "
+        return errbuf_fail(err, errlen, "plot: cannot make ticks for the y range "
                                  "%g .. %g", L->ay.lo, L->ay.hi);
     L->left = L->pad + L->ay.label_w + 2 * s + L->tick;
     int rw = ref_label_width(p, s);
@@ -381,13 +372,13 @@ static int layout_x(layout *L, const plot_chart *p, int left, int right,
         L->px = L->x + left;
         L->pw = L->w - left - right;
         if (L->pw < 4 * L->lh)
-            return fail(err, errlen, "plot: %d pixels are too narrow for "
+            return errbuf_fail(err, errlen, "plot: %d pixels are too narrow for "
                         "the text at scale %d", L->w, L->s);
         int max_x = L->pw / (6 * L->cw);
         max_x = max_x < 2 ? 2 : max_x > 12 ? 12 : max_x;
         for (; max_x >= 2; max_x--) { /* fewer ticks until labels fit */
             if (make_axis(&L->ax, p, 0, max_x, L->s) != 0)
-                return fail(err, errlen, "plot: cannot make ticks for the x "
+                return errbuf_fail(err, errlen, "plot: cannot make ticks for the x "
                             "range %g .. %g", L->ax.lo, L->ax.hi);
             double gap = L->ax.n >= 2 ? (L->ax.t[1] - L->ax.t[0]) /
                                             (L->ax.hi - L->ax.lo) * L->pw
@@ -578,24 +569,24 @@ static void draw_chart(canvas *c, const layout *L, const plot_chart *p)
 static int check_chart(const plot_chart *p, int idx, char *err, size_t errlen)
 {
     if (p == NULL)
-        return fail(err, errlen, "plot: chart %d is NULL", idx);
+        return errbuf_fail(err, errlen, "plot: chart %d is NULL", idx);
     if (p->n_series < 0 || (p->n_series > 0 && p->series == NULL))
-        return fail(err, errlen, "plot: chart %d: bad series list", idx);
+        return errbuf_fail(err, errlen, "plot: chart %d: bad series list", idx);
     for (int k = 0; k < p->n_series; k++) {
         const plot_series *s = &p->series[k];
         const char *name = has_text(s->label) ? s->label : "(unnamed)";
         if (s->n > 0 && (s->x == NULL || s->y == NULL))
-            return fail(err, errlen, "plot: chart %d, series %d %s: no x or "
+            return errbuf_fail(err, errlen, "plot: chart %d, series %d %s: no x or "
                         "y values", idx, k, name);
         if (s->width < 0 || s->width > PLOT_MAX_WIDTH || s->marker < 0 ||
             s->marker > PLOT_MAX_WIDTH)
-            return fail(err, errlen, "plot: chart %d, series %d %s: width "
+            return errbuf_fail(err, errlen, "plot: chart %d, series %d %s: width "
                         "and marker must be in 0..%d", idx, k, name,
                         PLOT_MAX_WIDTH);
     }
     if (p->n_refs < 0 || p->n_refs > PLOT_MAX_REFS ||
         (p->n_refs > 0 && p->refs == NULL))
-        return fail(err, errlen, "plot: chart %d: bad reference lines (at "
+        return errbuf_fail(err, errlen, "plot: chart %d: bad reference lines (at "
                     "most %d)", idx, PLOT_MAX_REFS);
     return 0;
 }
@@ -603,7 +594,7 @@ static int check_chart(const plot_chart *p, int idx, char *err, size_t errlen)
 static int check_scale(int scale, char *err, size_t errlen)
 {
     if (scale < 1 || scale > PLOT_MAX_SCALE)
-        return fail(err, errlen, "plot: text scale %d is not in 1..%d",
+        return errbuf_fail(err, errlen, "plot: text scale %d is not in 1..%d",
                     scale, PLOT_MAX_SCALE);
     return 0;
 }
@@ -614,10 +605,10 @@ int plot_draw(canvas *c, int x, int y, int w, int h, const plot_chart *chart,
     if (err != NULL && errlen > 0)
         err[0] = '\0';
     if (c == NULL)
-        return fail(err, errlen, "plot: no canvas");
+        return errbuf_fail(err, errlen, "plot: no canvas");
     if (x < 0 || y < 0 || w < 1 || h < 1 || (int64_t)x + w > c->w ||
         (int64_t)y + h > c->h)
-        return fail(err, errlen, "plot: rectangle %dx%d at (%d, %d) is not "
+        return errbuf_fail(err, errlen, "plot: rectangle %dx%d at (%d, %d) is not "
                     "inside the %dx%d canvas", w, h, x, y, c->w, c->h);
     if (check_scale(scale, err, errlen) || check_chart(chart, 0, err, errlen))
         return -1;
@@ -635,12 +626,12 @@ int plot_write_png(const char *path, const plot_chart *charts, int n, int w,
     if (err != NULL && errlen > 0)
         err[0] = '\0';
     if (path == NULL || path[0] == '\0')
-        return fail(err, errlen, "plot: no output path");
+        return errbuf_fail(err, errlen, "plot: no output path");
     if (charts == NULL || n < 1 || n > 16)
-        return fail(err, errlen, "plot: %d charts (expected 1..16)", n);
+        return errbuf_fail(err, errlen, "plot: %d charts (expected 1..16)", n);
     if (w < 1 || panel_h < 1 || w > CANVAS_MAX_SIDE ||
         (int64_t)panel_h * n > CANVAS_MAX_SIDE)
-        return fail(err, errlen, "plot: bad picture size %dx(%d x %d)", w, n,
+        return errbuf_fail(err, errlen, "plot: bad picture size %dx(%d x %d)", w, n,
                     panel_h);
     if (check_scale(scale, err, errlen))
         return -1;
@@ -664,7 +655,7 @@ int plot_write_png(const char *path, const plot_chart *charts, int n, int w,
         }
     canvas *c = canvas_create(w, panel_h * n);
     if (c == NULL)
-        return fail(err, errlen, "%s: out of memory for a %dx%d picture",
+        return errbuf_fail(err, errlen, "%s: out of memory for a %dx%d picture",
                     path, w, panel_h * n);
     for (int i = 0; i < n; i++)
         draw_chart(c, &L[i], &charts[i]);

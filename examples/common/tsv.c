@@ -1,5 +1,6 @@
 /* Numeric TSV log files. See tsv.h. */
 #include "tsv.h"
+#include "errbuf.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,16 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* Strips the line end; returns 1 if the line is blank. */
 static int chomp(char *line)
@@ -56,7 +47,7 @@ static int parse_row(const tsv_table *t, char *line, double *row,
     for (const char *p = line; *p != '\0'; p++)
         fields += *p == '\t';
     if (fields != t->n_cols)
-        return fail(err, errlen,
+        return errbuf_fail(err, errlen,
                     "%s:%ld: %d field%s, expected %d (truncated or malformed "
                     "line)", path, lineno, fields, fields == 1 ? "" : "s",
                     t->n_cols);
@@ -69,7 +60,7 @@ static int parse_row(const tsv_table *t, char *line, double *row,
         errno = 0;
         row[i] = strtod(field, &end);
         if (end == field || *end != '\0' || (errno == ERANGE && row[i] != 0))
-            return fail(err, errlen,
+            return errbuf_fail(err, errlen,
                         "%s:%ld: column %d (%s) is not a number: '%.40s'",
                         path, lineno, i + 1, t->names[i], field);
         field = tab != NULL ? tab + 1 : field + strlen(field);
@@ -83,14 +74,14 @@ int tsv_read(const char *path, const char *const *required, int n_required,
     if (err != NULL && errlen > 0)
         err[0] = '\0';
     if (t == NULL)
-        return fail(err, errlen, "tsv_read: no table");
+        return errbuf_fail(err, errlen, "tsv_read: no table");
     memset(t, 0, sizeof *t);
     if (path == NULL || path[0] == '\0' || n_required < 0 ||
         (n_required > 0 && required == NULL))
-        return fail(err, errlen, "tsv_read: bad arguments");
+        return errbuf_fail(err, errlen, "tsv_read: bad arguments");
     FILE *f = fopen(path, "r");
     if (f == NULL)
-        return fail(err, errlen, "%s: cannot open: %s", path,
+        return errbuf_fail(err, errlen, "%s: cannot open: %s", path,
                     strerror(errno));
     char *line = NULL;
     size_t cap = 0, rows_cap = 0;
@@ -102,18 +93,18 @@ int tsv_read(const char *path, const char *const *required, int n_required,
             continue;
         if (t->names == NULL) { /* the header */
             if (parse_header(t, line) != 0) {
-                rc = fail(err, errlen, "%s: out of memory", path);
+                rc = errbuf_fail(err, errlen, "%s: out of memory", path);
                 break;
             }
             for (int i = 0; i < t->n_cols && rc == 0; i++)
                 for (int j = 0; j < i && rc == 0; j++)
                     if (strcmp(t->names[i], t->names[j]) == 0)
-                        rc = fail(err, errlen,
+                        rc = errbuf_fail(err, errlen,
                                   "%s:%ld: column '%s' appears twice", path,
                                   lineno, t->names[i]);
             for (int k = 0; k < n_required && rc == 0; k++)
                 if (required[k] == NULL || tsv_col(t, required[k]) < 0)
-                    rc = fail(err, errlen,
+                    rc = errbuf_fail(err, errlen,
                               "%s:%ld: no column '%s' in the header line",
                               path, lineno,
                               required[k] ? required[k] : "(null)");
@@ -123,7 +114,7 @@ int tsv_read(const char *path, const char *const *required, int n_required,
             size_t nc = rows_cap ? 2 * rows_cap : 64;
             double *nv = realloc(t->v, nc * (size_t)t->n_cols * sizeof *nv);
             if (nv == NULL) {
-                rc = fail(err, errlen, "%s: out of memory", path);
+                rc = errbuf_fail(err, errlen, "%s: out of memory", path);
                 break;
             }
             t->v = nv;
@@ -135,9 +126,9 @@ int tsv_read(const char *path, const char *const *required, int n_required,
             t->n_rows++;
     }
     if (rc == 0 && ferror(f))
-        rc = fail(err, errlen, "%s: read error: %s", path, strerror(errno));
+        rc = errbuf_fail(err, errlen, "%s: read error: %s", path, strerror(errno));
     if (rc == 0 && t->names == NULL)
-        rc = fail(err, errlen, "%s:1: empty file (expected a header line)",
+        rc = errbuf_fail(err, errlen, "%s:1: empty file (expected a header line)",
                   path);
     free(line);
     fclose(f);
