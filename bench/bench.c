@@ -364,12 +364,13 @@ static void run_latency(combo *c, double min_time)
 {
     const unsigned char *img = c->images;
     float loc[2];
+    int act; /* a control loop acts every step: the action head runs */
     double t0 = now();
     do {
         CHECK(ram_agent_begin(c->lat, 1, 0));
         for (int t = 0; t < c->p->steps; t++) {
             double a = now();
-            int rc = ram_agent_step(c->lat, img, loc, NULL, NULL);
+            int rc = ram_agent_step(c->lat, img, loc, NULL, &act);
             double b = now();
             if (rc != RAM_OK)
                 die("ram_agent_step (batch 1)", rc);

@@ -26,6 +26,7 @@ struct gemm_seq {
     int nbufs, capbufs;
     double flops;
     int step; /* the step of the products being pushed (-1: none) */
+    int narrow; /* 1: heads of <= 2 units as sgemv, as lib/linalg.c does */
     int failed;
 };
 
@@ -88,6 +89,12 @@ static void fwd(gemm_seq *q, const char *what, int n, int in, int out,
                 const float *x, int ldx, const float *w, float *y, int ldy,
                 float beta)
 {
+    if (q->narrow && out <= 2 && n > 1) { /* y_j (+)= X w_j per unit */
+        for (int j = 0; j < out; j++)
+            push(q, (op){what, q->step, 1, BENCH_NO_TRANS, 0, n, in, 0, x,
+                         w + (size_t)j * in, ldx, 1, beta, y + j, ldy});
+        return;
+    }
     push(q, (op){what, q->step, 0, BENCH_NO_TRANS, BENCH_TRANS, n, out, in, x,
                  w, ldx, in, beta, y, ldy});
 }
@@ -96,6 +103,12 @@ static void bwd_w(gemm_seq *q, const char *what, int n, int in, int out,
                   const float *x, int ldx, const float *dy, int lddy,
                   float *dw)
 {
+    if (q->narrow && out <= 2 && n > 1) { /* dw_j += X^T dy_j per unit */
+        for (int j = 0; j < out; j++)
+            push(q, (op){what, q->step, 1, BENCH_TRANS, 0, n, in, 0, x,
+                         dy + j, ldx, lddy, 1.0f, dw + (size_t)j * in, 1});
+        return;
+    }
     push(q, (op){what, q->step, 0, BENCH_TRANS, BENCH_NO_TRANS, out, in, n,
                  dy, x, lddy, ldx, 1.0f, dw, in});
 }
@@ -147,7 +160,12 @@ static void build_ours(gemm_seq *q, const net_shape *s, int B, int train)
             fwd(q, "core W_h", B, H, m, h + (o - B) * H, H, w_h, core_out,
                 ldc, 1.0f);
         fwd(q, "location", B, H, 2, h + o * H, H, w_l, mean + o * 2, 2, 1.0f);
-        fwd(q, "action", B, H, A, h + o * H, H, w_a, probs + o * A, A, 1.0f);
+        /* agent.c skips the action head at steps where the host asks for
+         * neither probs nor actions (classify mode): the bench asks at the
+         * last step only, as the MNIST example does. */
+        if (t == T - 1)
+            fwd(q, "action", B, H, A, h + o * H, H, w_a, probs + o * A, A,
+                1.0f);
     }
     if (!train)
         return;
@@ -311,6 +329,7 @@ gemm_seq *gemm_seq_create(seq_kind kind, const net_shape *s, int batch)
     if (!q)
         return NULL;
     q->step = -1;
+    q->narrow = kind == SEQ_TRAIN_OURS || kind == SEQ_FORWARD;
     switch (kind) {
     case SEQ_TRAIN_OURS:
         build_ours(q, s, batch, 1);

@@ -419,6 +419,7 @@ int ram_agent_begin(ram_agent *a, size_t batch, unsigned flags)
     a->flags = flags;
     a->t = 0;
     a->cur = 0;
+    a->probs_skipped = 0;
     a->active = 1;
     ram__tape *tp = train ? &a->rec : &a->one;
     choose_locations(a, batch, NULL, tp->mean, tp->raw, tp->loc);
@@ -501,12 +502,19 @@ int ram_agent_step(ram_agent *a, const void *images, float *next_loc,
 
     float *pr = tp->probs + s * B * a->A;
     int *ac = tp->actions + s * B;
-    ram__action_fwd(&a->act, B, h, pr);
-    if (a->action_mode == RAM_ACTION_CONTROL &&
-        !(a->flags & RAM_BEGIN_GREEDY_ACTION))
-        ram__action_sample(B, a->A, pr, &a->rng, ac);
-    else
-        ram__action_argmax(B, a->A, pr, ac);
+    /* In classify mode only the last step's head is ever read, and the
+     * host does not know yet which step is the last: skip the head when
+     * nobody asks for it, and let ram_agent_end fill it in. */
+    a->probs_skipped = a->action_mode != RAM_ACTION_CONTROL && !probs &&
+                       !actions;
+    if (!a->probs_skipped) {
+        ram__action_fwd(&a->act, B, h, pr);
+        if (a->action_mode == RAM_ACTION_CONTROL &&
+            !(a->flags & RAM_BEGIN_GREEDY_ACTION))
+            ram__action_sample(B, a->A, pr, &a->rng, ac);
+        else
+            ram__action_argmax(B, a->A, pr, ac);
+    }
 
     if (next_loc)
         memcpy(next_loc, ln, B * 2 * sizeof(float));
@@ -719,6 +727,20 @@ static void backward(ram_agent *a, const int *labels)
                      ws->dg, NULL, NULL, ws->work);
 }
 
+/* The last step's action head, if ram_agent_step skipped it. */
+static void fill_last_probs(ram_agent *a)
+{
+    if (!a->probs_skipped || a->t == 0)
+        return;
+    size_t B = a->B;
+    if (training(a))
+        ram__action_fwd(&a->act, B, a->rec.h + (a->t - 1) * B * a->H,
+                        a->rec.probs + (a->t - 1) * B * a->A);
+    else /* step() flipped cur: the slot it names holds the newest h */
+        ram__action_fwd(&a->act, B, a->h_state[a->cur], a->one.probs);
+    a->probs_skipped = 0;
+}
+
 int ram_agent_end(ram_agent *a, const int *labels)
 {
     if (!a)
@@ -729,6 +751,7 @@ int ram_agent_end(ram_agent *a, const int *labels)
         for (size_t b = 0; b < a->B; b++)
             if (labels[b] < 0 || (size_t)labels[b] >= a->A)
                 return RAM_E_RANGE;
+    fill_last_probs(a);
     if (!training(a)) {
         if (labels && a->t > 0)
             xent_last(a, a->one.probs, labels, 0.0, NULL);

@@ -105,6 +105,10 @@ struct ram_agent {
     ram__tape one;
     float *h_state[2], *c_state[2];
     int cur; /* which state slot holds h_{t-1} */
+    /* Classify mode: the last step's action head was skipped because the
+     * host asked for neither probs nor actions; ram_agent_end computes it
+     * if it needs it (earlier steps' heads are never read). */
+    int probs_skipped;
     /* Training recording and its gradient workspace. */
     ram__tape rec;
     ram__grad_ws ws;

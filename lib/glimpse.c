@@ -136,20 +136,27 @@ void ram__glimpse_bwd(struct ram_glimpse *net, size_t n, const float *rho,
         ram__linear_bwd_input(n, net->in, hg, dhid, hid, v.w_what, drho,
                               net->in, 0);
 
-    /* Where pathway: 2 inputs, direct loops. */
+    /* Where pathway: 2 inputs, direct loops. The weight loop has no
+     * reduction, so it vectorises; dloc (rarely wanted: the agent detaches
+     * the location) is a separate pass. */
     for (size_t r = 0; r < n; r++) {
         const float *dp = dhid + r * hid + hg;
-        float l0 = loc[2 * r], l1 = loc[2 * r + 1];
-        float a0 = 0.0f, a1 = 0.0f;
+        const float l0 = loc[2 * r], l1 = loc[2 * r + 1];
         for (size_t j = 0; j < hl; j++) {
-            float s = dp[j];
+            const float s = dp[j];
             d.w_where[2 * j] += s * l0;
             d.w_where[2 * j + 1] += s * l1;
             d.b_where[j] += s;
-            a0 += s * v.w_where[2 * j];
-            a1 += s * v.w_where[2 * j + 1];
         }
-        if (dloc) {
+    }
+    if (dloc) {
+        for (size_t r = 0; r < n; r++) {
+            const float *dp = dhid + r * hid + hg;
+            float a0 = 0.0f, a1 = 0.0f;
+            for (size_t j = 0; j < hl; j++) {
+                a0 += dp[j] * v.w_where[2 * j];
+                a1 += dp[j] * v.w_where[2 * j + 1];
+            }
             dloc[2 * r] = a0;
             dloc[2 * r + 1] = a1;
         }

@@ -501,6 +501,64 @@ START_TEST(location_core_weight_and_lr_scale)
 }
 END_TEST
 
+/* In classify mode a step with neither probs nor actions skips the action
+ * head, and ram_agent_end computes the last step's head when it needs it:
+ * gradients and statistics must be the bits of an agent asked at every
+ * step, in training and in inference, whichever step ends the episode. */
+START_TEST(skipped_action_heads_change_nothing)
+{
+    ram_agent *ask = small_agent(_i ? RAM_CORE_LSTM : RAM_CORE_RNN, 21);
+    ram_agent *skip = small_agent(_i ? RAM_CORE_LSTM : RAM_CORE_RNN, 21);
+    make_images(6);
+    const float rw[NB] = {1.0f, 0.0f, 1.0f, 0.0f};
+    float probs[NB * 10];
+    int act[NB];
+    for (int steps = 1; steps <= 6; steps += 5) {
+        for (int k = 0; k < 2; k++) {
+            ram_agent *a = k ? skip : ask;
+            ck_assert_int_eq(ram_agent_zero_grad(a), RAM_OK);
+            ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
+            for (int t = 0; t < steps; t++)
+                ck_assert_int_eq(ram_agent_step(a, images, NULL,
+                                                k ? NULL : probs,
+                                                k ? NULL : act),
+                                 RAM_OK);
+            ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
+            ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
+        }
+        float *ga, *gs;
+        size_t n;
+        ck_assert_int_eq(ram_agent_params(ask, NULL, &ga, &n), RAM_OK);
+        ck_assert_int_eq(ram_agent_params(skip, NULL, &gs, NULL), RAM_OK);
+        ck_assert_mem_eq(ga, gs, n * sizeof(float));
+        for (int key = RAM_STAT_XENT; key <= RAM_STAT_ACCURACY; key++) {
+            double x, y;
+            ck_assert_int_eq(ram_agent_stat(ask, key, &x), RAM_OK);
+            ck_assert_int_eq(ram_agent_stat(skip, key, &y), RAM_OK);
+            ck_assert_msg(x == y, "stat %d, %d steps: %g vs %g", key, steps,
+                          x, y);
+        }
+        /* Inference: the accuracy of ram_agent_end(labels). */
+        double acc[2];
+        for (int k = 0; k < 2; k++) {
+            ram_agent *a = k ? skip : ask;
+            ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_GREEDY_LOCATION),
+                             RAM_OK);
+            for (int t = 0; t < steps; t++)
+                ck_assert_int_eq(ram_agent_step(a, images, NULL,
+                                                k ? NULL : probs, NULL),
+                                 RAM_OK);
+            ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
+            ck_assert_int_eq(ram_agent_stat(a, RAM_STAT_ACCURACY, &acc[k]),
+                             RAM_OK);
+        }
+        ck_assert_double_eq(acc[0], acc[1]);
+    }
+    ram_agent_free(ask);
+    ram_agent_free(skip);
+}
+END_TEST
+
 Suite *suite_agent(void)
 {
     Suite *s = suite_create("agent");
@@ -516,6 +574,7 @@ Suite *suite_agent(void)
     tcase_add_loop_test(tc, save_load_continue_is_exact, 0, 4);
     tcase_add_test(tc, load_inference_and_config_roundtrip);
     tcase_add_test(tc, location_core_weight_and_lr_scale);
+    tcase_add_loop_test(tc, skipped_action_heads_change_nothing, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1162,7 +1162,8 @@ static int train_slice(ram_agent *a, int index, size_t lo, size_t hi,
         return train_fail(j, index, "ram_agent_begin", rc);
     const uint8_t *img = j->images + lo * j->WW;
     for (int t = 0; t < j->glimpses; t++) {
-        rc = ram_agent_step(a, img, NULL, NULL, j->actions + lo);
+        rc = ram_agent_step(a, img, NULL, NULL,
+                            t == j->glimpses - 1 ? j->actions + lo : NULL);
         if (rc != RAM_OK)
             return train_fail(j, index, "ram_agent_step", rc);
     }

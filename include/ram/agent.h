@@ -220,6 +220,10 @@ RAM_API int ram_agent_location(const ram_agent *agent, float *loc);
  *  @param probs    batch x A output: the action distribution, or NULL.
  *  @param actions  batch output: the action taken (sampled or argmax, per
  *                  the mode and flags), or NULL.
+ *  In classify mode a step given neither probs nor actions does not run the
+ *  action network (only the last step's distribution is ever used, and
+ *  ram_agent_end() computes it then if needed): ask at the last step only
+ *  to save the work. Results are the same bits either way.
  *  @return RAM_OK; RAM_E_INVALID (NULL agent or images, or F32 images not
  *          aligned for float); RAM_E_RANGE (the batch's image strides
  *          overflow the address space); RAM_E_STATE (no
