@@ -99,7 +99,7 @@ static inline float sigmoid_fast(float x)
 /* One row of LSTM gates (pre-activations in, activations out), c and
  * tanh(c) (into hr, then h = o tanh(c)). has_cp is a constant after
  * inlining, so that the loop has no branch and vectorises. */
-static inline void lstm_fwd_row(size_t H, float *restrict gi,
+static RAM_INLINE void lstm_fwd_row(size_t H, float *restrict gi,
                                 float *restrict gf, float *restrict gg,
                                 float *restrict go,
                                 const float *restrict cp, int has_cp,
@@ -122,7 +122,7 @@ static inline void lstm_fwd_row(size_t H, float *restrict gi,
 
 /* One row of the LSTM backward step: the gate parts of the tape become
  * dpre, dcrow carries dc to the previous step. */
-static inline void lstm_bwd_row(size_t H, float *restrict gi,
+static RAM_INLINE void lstm_bwd_row(size_t H, float *restrict gi,
                                 float *restrict gf, float *restrict gg,
                                 float *restrict go, const float *restrict tc,
                                 const float *restrict er,
