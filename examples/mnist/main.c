@@ -660,9 +660,17 @@ static int cmd_eval(int argc, char **argv)
         printf("data      %s split of %s: %zu images, %d glimpses each\n",
                split == MNIST_SPLIT_TEST ? "test" : "validation",
                task_name(task), r.n, glimpses ? (int)glimpses : (int)steps);
-        printf("error     %.2f%% (%zu errors): deterministic (greedy "
-               "locations, one rollout)\n",
-               100 * r.error, r.errors);
+        double random_g = 0.0;
+        ram_agent_get_param(model, RAM_PARAM_RANDOM_GLIMPSES, &random_g);
+        if (random_g != 0.0) /* the ablation: no location policy to follow */
+            printf("error     %.2f%% (%zu errors): one rollout at uniformly "
+                   "random locations (random-glimpse model, --seed %" PRIu64
+                   ")\n",
+                   100 * r.error, r.errors, seed);
+        else
+            printf("error     %.2f%% (%zu errors): deterministic (greedy "
+                   "locations, one rollout)\n",
+                   100 * r.error, r.errors);
         if (r.rollouts > 0) {
             printf("error     %.2f%% (%zu errors): class probabilities "
                    "averaged over %d sampled rollout%s\n",

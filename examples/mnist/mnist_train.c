@@ -614,8 +614,14 @@ static int eval_chunks(ram_agent *a, int index, size_t lo, size_t hi,
         size_t m = s->n - i0 < EVAL_CHUNK ? s->n - i0 : EVAL_CHUNK;
         const uint8_t *img = s->images + i0 * j->WW;
         const int *lab = s->labels + i0;
-        int rc = episode(a, img, m, RAM_BEGIN_GREEDY_LOCATION, j->glimpses,
-                         NULL, act, &what);
+        /* The greedy pass draws nothing, except in a random-glimpse model
+         * (the ablation): seeded per chunk, so that --seed decides its
+         * locations whatever the thread count. */
+        int rc = ram_agent_seed(a, mix3(j->seed, c, UINT64_MAX));
+        if (rc != RAM_OK)
+            return eval_fail(j, index, "ram_agent_seed", rc);
+        rc = episode(a, img, m, RAM_BEGIN_GREEDY_LOCATION, j->glimpses, NULL,
+                     act, &what);
         if (rc != RAM_OK)
             return eval_fail(j, index, what, rc);
         size_t wrong = 0;
