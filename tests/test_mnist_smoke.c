@@ -242,6 +242,29 @@ START_TEST(test_train_roundtrip)
     ck_assert(r1.single_error == r2.single_error);
     ck_assert(r1.single_error >= 0 && r1.single_error <= 1);
 
+    /* A random-glimpse model (the ablation): the one rollout's locations
+     * come from --seed, whatever the thread count, and another seed draws
+     * others. */
+    ck_assert_int_eq(ram_agent_set_param(ck, RAM_PARAM_RANDOM_GLIMPSES, 1),
+                     RAM_OK);
+    mnist_eval_result g1, g2, g3;
+    ck_assert_int_eq(mnist_evaluate(ck, &val, 0, 0, 1, 7, &g1, err,
+                                    sizeof err), 0);
+    ck_assert_int_eq(mnist_evaluate(ck, &val, 0, 0, 2, 7, &g2, err,
+                                    sizeof err), 0);
+    ck_assert_int_eq(mnist_evaluate(ck, &val, 0, 0, 1, 7, &g3, err,
+                                    sizeof err), 0);
+    ck_assert_uint_eq(g1.errors, g2.errors);
+    ck_assert_uint_eq(g1.errors, g3.errors);
+    int differs = 0;
+    for (uint64_t sd = 8; sd < 14 && !differs; sd++) {
+        ck_assert_int_eq(mnist_evaluate(ck, &val, 0, 0, 1, sd, &g2, err,
+                                        sizeof err), 0);
+        differs = g2.errors != g1.errors;
+    }
+    ck_assert_msg(differs, "six other seeds gave the same %zu errors",
+                  g1.errors);
+
     /* The pictures. */
     mnist_show_result sr;
     rc = mnist_show_png(best, &val, 3, 4, 0, 1, path_in(dir, "show.png"), &sr,
