@@ -23,6 +23,14 @@
 
 #include "suites.h"
 
+/* OpenBLAS's pthreads build, when both cores are busy with other work, can
+ * stall a process in its thread pool: the learning test took 0.6 s of CPU
+ * in 120 s of wall time next to two trainings, 7.6 s with one BLAS thread.
+ * The tests need no BLAS threads (the replica tests set their own), so the
+ * runner asks for one unless OPENBLAS_NUM_THREADS says otherwise. Weak: any
+ * CBLAS provider links. */
+extern void openblas_set_num_threads(int) __attribute__((weak));
+
 #define X(name) Suite *suite_##name(void);
 RAM_TEST_SUITES(X)
 #undef X
@@ -80,6 +88,8 @@ int main(int argc, char **argv)
     SRunner *sr = NULL;
     int status = EXIT_FAILURE;
 
+    if (openblas_set_num_threads && !getenv("OPENBLAS_NUM_THREADS"))
+        openblas_set_num_threads(1);
     for (const struct suite_entry *e = all_suites; e->name; e++)
         n_all++;
     selected = calloc(n_all + 1, sizeof *selected);
