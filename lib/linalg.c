@@ -5,7 +5,7 @@
 
 #include "internal.h"
 
-/* Layers with at most this many outputs use sgemv/sger, not sgemm. */
+/* Layers with at most this many outputs use sgemv, not sgemm. */
 #define RAM_NARROW_OUT 2
 
 void ram__linear_fwd(size_t n, size_t in, size_t out, const float *x,
