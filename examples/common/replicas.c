@@ -17,10 +17,22 @@ extern void bli_thread_set_num_threads(long) __attribute__((weak));
 extern void mkl_set_num_threads(int) __attribute__((weak));
 extern void omp_set_num_threads(int) __attribute__((weak));
 
+/* The one CBLAS routine used here (the warm-up), declared rather than taken
+ * from <cblas.h>, whose location depends on the provider; the constants are
+ * the standard CBLAS values (row-major 101, no-trans 111, trans 112). */
+void cblas_sgemm(int order, int ta, int tb, int m, int n, int k, float alpha,
+                 const float *a, int lda, const float *b, int ldb, float beta,
+                 float *c, int ldc);
+
+/* Warm-up product C[ROWS x COLS] = A[ROWS x INNER] B[COLS x INNER]^T: COLS
+ * above any provider's m-blocking (OpenBLAS's sgemm P is 320 on Zen) so
+ * that the whole packed panel of B, ROWS x INNER floats, is written. */
+enum { WARM_ROWS = 1024, WARM_COLS = 1024, WARM_INNER = 512 };
+
 /* Tunable keys are pinned and contiguous from 1; probe up to this. */
 #define PARAM_KEYS_MAX 64
 
-enum task { TASK_RUN, TASK_COMBINE, TASK_COPY };
+enum task { TASK_RUN, TASK_COMBINE, TASK_COPY, TASK_WARM };
 
 struct worker {
     struct replicas *r;
@@ -137,6 +149,9 @@ static void do_task(struct replicas *r, int i)
         break;
     case TASK_COPY:
         task_copy(r, i);
+        break;
+    case TASK_WARM:
+        (void)replicas_blas_warm_up();
         break;
     }
 }
@@ -295,8 +310,24 @@ int replicas_create(ram_agent *master, int n, uint64_t seed_base,
             r->started++;
         }
     }
+    dispatch(r, TASK_WARM); /* on every replica's thread at once */
     *out = r;
     return RAM_OK;
+}
+
+int replicas_blas_warm_up(void)
+{
+    float *a = calloc((size_t)WARM_ROWS * WARM_INNER, sizeof *a);
+    float *b = calloc((size_t)WARM_COLS * WARM_INNER, sizeof *b);
+    float *c = malloc((size_t)WARM_ROWS * WARM_COLS * sizeof *c);
+    int rc = a && b && c ? RAM_OK : RAM_E_NOMEM;
+    if (rc == RAM_OK)
+        cblas_sgemm(101, 111, 112, WARM_ROWS, WARM_COLS, WARM_INNER, 1.0f, a,
+                    WARM_INNER, b, WARM_INNER, 0.0f, c, WARM_COLS);
+    free(a);
+    free(b);
+    free(c);
+    return rc;
 }
 
 int replicas_count(const replicas *r)

@@ -42,7 +42,8 @@ typedef struct replicas replicas;
 /* n >= 1 replicas of `master` (not owned; it must outlive the replicas).
  * Replicas 1..n-1 are reseeded with ram_agent_seed(seed_base + i) so that
  * their sampling streams differ; the master's stream is left alone (n = 1
- * behaves exactly like the master alone). Starts n - 1 worker threads.
+ * behaves exactly like the master alone). Starts n - 1 worker threads
+ * and runs replicas_blas_warm_up() on all n threads.
  * Returns a RAM_* status: RAM_E_INVALID (NULL, n < 1), RAM_E_NOMEM, or a
  * ram_agent_save/ram_agent_load error. The observation layout is not
  * copied: call replicas_set_input() (or ram_agent_set_input on every
@@ -99,6 +100,20 @@ const char *replicas_blas_single_thread(void);
 /* The same with any thread count (n >= 1); used by the bench to compare
  * BLAS threads with replicas. */
 const char *replicas_blas_threads(int n);
+
+/* One throw-away cblas_sgemm of [1024 x 512] x [512 x 1024] on the calling
+ * thread (about 1 GFLOP, 8 MB allocated and freed), so that the BLAS has
+ * written its whole packing buffer before the timed work starts.
+ * replicas_create() runs it on every replica's thread at once.
+ *
+ * Why: OpenBLAS 0.3.21's Zen sgemm kernel prefetches ahead into parts of
+ * its packing buffer that products with at most 320 output columns never
+ * write. While those pages have never been touched in the process, every
+ * such prefetch costs a page walk (in a VM, a nested one), and those
+ * products ran at a third of their speed: 7-10 instead of 26-35 GFLOP/s
+ * for [100 x 256] x [256 x 256]^T (docs/performance.md). Harmless with any
+ * other provider. Returns RAM_OK, or RAM_E_NOMEM (nothing was run). */
+int replicas_blas_warm_up(void);
 
 #ifdef __cplusplus
 }
