@@ -639,6 +639,46 @@ static int find_config(const char *name, const char *core, const preset **p,
     return *p && *ct;
 }
 
+/* The commonest product of a step, [100 x 256] x [256 x 256]^T on one BLAS
+ * thread, timed before and after replicas_blas_warm_up() (OpenBLAS 0.3.21's
+ * Zen kernel runs it at a third of its speed while its packing buffer is
+ * cold; docs/performance.md). Must run before any other BLAS work of the
+ * process. Writes GFLOP/s (best of 5 batches of 10 calls) to *cold, *warm. */
+static void warm_up_check(double *cold, double *warm)
+{
+    enum { M = 100, N = 256, K = 256, CALLS = 10, BATCHES = 5 };
+    float *a = malloc(sizeof(float) * M * K), *b = malloc(sizeof(float) * N * K);
+    float *c = malloc(sizeof(float) * M * N);
+    if (!a || !b || !c)
+        die("malloc", 0);
+    for (int i = 0; i < M * K; i++)
+        a[i] = 0.01f * (float)(i % 7);
+    for (int i = 0; i < N * K; i++)
+        b[i] = 0.01f * (float)(i % 5);
+    bench_blas_set_threads(1);
+    double *out[2] = {cold, warm};
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1 && replicas_blas_warm_up() != RAM_OK)
+            die("replicas_blas_warm_up", RAM_E_NOMEM);
+        cblas_sgemm(BENCH_ROW_MAJOR, BENCH_NO_TRANS, BENCH_TRANS, M, N, K,
+                    1.0f, a, K, b, K, 0.0f, c, N); /* untimed */
+        double best = 1e30;
+        for (int r = 0; r < BATCHES; r++) {
+            double t = now();
+            for (int i = 0; i < CALLS; i++)
+                cblas_sgemm(BENCH_ROW_MAJOR, BENCH_NO_TRANS, BENCH_TRANS, M, N,
+                            K, 1.0f, a, K, b, K, 0.0f, c, N);
+            t = now() - t;
+            if (t < best)
+                best = t;
+        }
+        *out[pass] = 2.0 * M * N * K * CALLS / best / 1e9;
+    }
+    free(a);
+    free(b);
+    free(c);
+}
+
 static int profile(const char *spec, double seconds)
 {
     char name[64], core[16], what[16];
@@ -912,6 +952,13 @@ int main(int argc, char **argv)
     printf("threads:   %s\n", bench_blas_threads_describe());
     if (bench_blas_reexec_note())
         printf("note:      %s\n", bench_blas_reexec_note());
+    double cold, warm;
+    warm_up_check(&cold, &warm);
+    printf("warm-up:   [100 x 256] x [256 x 256]^T, 1 thread: %.1f GFLOP/s "
+           "cold, %.1f after\n           replicas_blas_warm_up()%s\n",
+           cold, warm,
+           warm > 1.5 * cold ? " (this BLAS needs it: see performance.md)"
+                             : "");
     if (busy > 0.25)
         printf("warning:   other processes share the cores: the figures are "
                "noisier, the\n           2-thread ones most\n");
