@@ -849,6 +849,106 @@ END_TEST
 
 /* ---- errors ------------------------------------------------------------ */
 
+/* ---- fine-tuning from a saved model (--init) --------------------------- */
+
+START_TEST(test_init_from_model)
+{
+    runs r;
+    mnist_opts o;
+    const mnist_source *src = runs_open(&r, &o, TASK_MNIST28, 6);
+    char err[512] = "";
+    mnist_train_result ra, rb;
+    train_straight(src, &o, r.a, &ra);
+    ck_assert_msg(ra.best_val_error < 0.75, "A did not learn: %.3f",
+                  ra.best_val_error);
+    const char *model = path_in(r.a, "best.ram");
+
+    /* The helper copies every parameter. */
+    ram_agent *fresh = NULL, *ref = NULL;
+    ck_assert_int_eq(mnist_agent_create(&o, &fresh, err, sizeof err), 0);
+    ck_assert_msg(mnist_agent_init_from(fresh, model, err, sizeof err) == 0,
+                  "%s", err);
+    ck_assert_int_eq(ram_agent_load_file(model, RAM_LOAD_INFERENCE, &ref),
+                     RAM_OK);
+    float *pf, *pr;
+    size_t nf, nr;
+    ck_assert_int_eq(ram_agent_params(fresh, &pf, NULL, &nf), RAM_OK);
+    ck_assert_int_eq(ram_agent_params(ref, &pr, NULL, &nr), RAM_OK);
+    ck_assert_uint_eq(nf, nr);
+    ck_assert(memcmp(pf, pr, nf * sizeof *pf) == 0);
+    ram_agent_free(fresh);
+
+    /* Another shape is refused by name, and the agent is left unchanged. */
+    mnist_opts ob[4];
+    for (int i = 0; i < 4; i++)
+        ob[i] = o;
+    ob[0].hidden = 16, ob[1].core = RAM_CORE_LSTM, ob[2].patch = 6;
+    ob[3].scales = 1;
+    const char *word[4] = {"hidden", "core", "patch", "scales"};
+    for (int i = 0; i < 4; i++) {
+        ram_agent *a = NULL;
+        ck_assert_int_eq(mnist_agent_create(&ob[i], &a, err, sizeof err), 0);
+        float *p;
+        size_t n;
+        ck_assert_int_eq(ram_agent_params(a, &p, NULL, &n), RAM_OK);
+        float *copy = malloc(n * sizeof *p);
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, p, n * sizeof *p);
+        err[0] = '\0';
+        ck_assert_int_eq(mnist_agent_init_from(a, model, err, sizeof err),
+                         -1);
+        ck_assert_msg(strstr(err, word[i]) && strstr(err, model),
+                      "'%s' does not name %s", err, word[i]);
+        ck_assert(memcmp(p, copy, n * sizeof *p) == 0);
+        free(copy);
+        ram_agent_free(a);
+    }
+    /* A missing or corrupt file too. */
+    ram_agent *a = NULL;
+    ck_assert_int_eq(mnist_agent_create(&o, &a, err, sizeof err), 0);
+    ck_assert_int_eq(mnist_agent_init_from(a, path_in(r.a, "nope.ram"), err,
+                                           sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "nope.ram"));
+    ck_assert_int_eq(mnist_agent_init_from(a, path_in(r.a, "log.tsv"), err,
+                                           sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "log.tsv"));
+    ram_agent_free(a);
+
+    /* A run started from A's best model at learning rate 0 scores exactly
+     * A's best validation error after its first epoch (from fresh weights
+     * it would be near chance), and records where it started. */
+    mnist_opts ob2 = o;
+    ob2.epochs = 1;
+    ob2.lr = 0;
+    ob2.lr_min = 0; /* the floor would apply otherwise */
+    snprintf(ob2.init, sizeof ob2.init, "%s", model);
+    ck_assert_msg(mnist_train(src, &ob2, r.b, 0, NULL, &rb, err,
+                              sizeof err) == 0, "%s", err);
+    ck_assert_msg(rb.last_val_error == ra.best_val_error, "%g vs %g",
+                  rb.last_val_error, ra.best_val_error);
+    mnist_opts saved;
+    ck_assert_int_eq(mnist_read_run_opts(r.b, &saved, NULL, err, sizeof err),
+                     0);
+    ck_assert_str_eq(saved.init, model);
+    /* Resumed with more epochs, it continues from its checkpoint. */
+    ob2.epochs = 2;
+    ck_assert_msg(mnist_train(src, &ob2, r.b, 1, NULL, &rb, err,
+                              sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(rb.epochs_done, 2);
+    ck_assert(rb.last_val_error == ra.best_val_error);
+
+    /* A run whose model does not fit fails before writing anything. */
+    mnist_opts oc = ob[0];
+    snprintf(oc.init, sizeof oc.init, "%s", model);
+    ck_assert_int_eq(mnist_train(src, &oc, r.c, 0, NULL, NULL, err,
+                                 sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "hidden"));
+    ck_assert(access(path_in(r.c, "state.txt"), F_OK) != 0);
+    ram_agent_free(ref);
+    runs_close(&r);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
     fake_data d;
@@ -1004,6 +1104,7 @@ Suite *suite_mnist_smoke(void)
     tcase_add_test(tc, test_knob_bounds);
     tcase_add_test(tc, test_resume_exact_knobs);
     tcase_add_test(tc, test_std_schedule_replicas);
+    tcase_add_test(tc, test_init_from_model);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_real_mnist_sets);
     suite_add_tcase(s, tc);

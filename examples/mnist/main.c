@@ -251,7 +251,7 @@ static const opt_spec train_specs[] = {
     {"optimizer", 1}, {"momentum", 1},  {"subset", 1},   {"val-images", 1},
     {"time-limit", 1}, {"mc", 1},      {"std-end", 1},
     {"location-lr-scale", 1},           {"location-core-weight", 1},
-    {"baseline-core", 1},
+    {"baseline-core", 1},               {"init", 1},
 };
 
 static void train_help(FILE *f)
@@ -311,6 +311,11 @@ static void train_help(FILE *f)
 "  --epochs E          epochs of 50,000 images (default %d)\n"
 "  --seed S            weights, data order, positions, clutter, sampling\n"
 "                      (default %" PRIu64 ")\n"
+"  --init MODEL        start from the parameters of MODEL (a .ram file with\n"
+"                      the same patch, scales, network sizes and core; the\n"
+"                      glimpse count may differ) instead of fresh weights:\n"
+"                      fine-tuning, with a fresh optimiser, schedule and\n"
+"                      data stream\n"
 "  --threads N         data-parallel replicas (default %d)\n"
 "  --random-glimpses   ablation: glimpse at uniformly random locations\n"
 "  --subset N          train on the first N training digits only\n"
@@ -450,6 +455,15 @@ static int cmd_train(int argc, char **argv)
                            OPT("optimizer"));
     if (OPT("random-glimpses"))
         o.random_glimpses = 1;
+    if (OPT("init")) {
+        size_t n = strlen(OPT("init"));
+        if (n == 0 || n > MNIST_INIT_MAX || strchr(OPT("init"), '\n')) {
+            snprintf(err, sizeof err, "--init: expected a model path of 1 "
+                     "to %d bytes", MNIST_INIT_MAX);
+            return usage_error("train", "%s", err);
+        }
+        memcpy(o.init, OPT("init"), n + 1);
+    }
     double time_limit = 0;
     if (OPT("time-limit")) {
         if (get_double("train", "time-limit", OPT("time-limit"), &time_limit))

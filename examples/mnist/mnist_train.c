@@ -291,6 +291,9 @@ void mnist_opts_print(const mnist_opts *o, FILE *f)
                 o->val_images);
     if (o->holdout != MNIST_HOLDOUT)
         fprintf(f, "  holdout          %zu\n", o->holdout);
+    if (o->init[0])
+        fprintf(f, "  init             %s (its parameters; fresh optimiser "
+                   "state)\n", o->init);
 }
 
 static int check_cfg(int key, int64_t v, const char *name, char *err,
@@ -503,6 +506,66 @@ int mnist_agent_create(const mnist_opts *o, ram_agent **out, char *err,
     if (rc != RAM_OK)
         set_err(err, errlen, "creating the agent: %s", ram_strerror(rc));
     return rc == RAM_OK ? 0 : -1;
+}
+
+int mnist_agent_init_from(ram_agent *agent, const char *path, char *err,
+                          size_t errlen)
+{
+    static const struct {
+        int key;
+        const char *name;
+    } shape[] = {
+        {RAM_CFG_PATCH, "patch"},
+        {RAM_CFG_SCALES, "scales"},
+        {RAM_CFG_CHANNELS, "channels"},
+        {RAM_CFG_GLIMPSE_WHAT, "what (h_g)"},
+        {RAM_CFG_GLIMPSE_WHERE, "where (h_l)"},
+        {RAM_CFG_GLIMPSE_SIZE, "gsize (g)"},
+        {RAM_CFG_CORE, "core"},
+        {RAM_CFG_HIDDEN, "hidden"},
+        {RAM_CFG_ACTIONS, "actions"},
+        {RAM_CFG_ACTION_MODE, "action mode"},
+        {RAM_CFG_LOCATION_BOUND, "location bound"},
+    };
+    ram_agent *src = NULL;
+    int rc = ram_agent_load_file(path, RAM_LOAD_INFERENCE, &src);
+    if (rc != RAM_OK) {
+        set_err(err, errlen, "--init %s: %s", path, ram_strerror(rc));
+        return -1;
+    }
+    int ret = -1;
+    for (size_t i = 0; i < sizeof shape / sizeof shape[0]; i++) {
+        int64_t a = 0, b = 0;
+        if (ram_agent_get_config(src, shape[i].key, &a) != RAM_OK ||
+            ram_agent_get_config(agent, shape[i].key, &b) != RAM_OK) {
+            set_err(err, errlen, "--init %s: cannot read its %s", path,
+                    shape[i].name);
+            goto done;
+        }
+        if (a != b) {
+            if (shape[i].key == RAM_CFG_CORE)
+                set_err(err, errlen, "--init %s: the model has a %s core, "
+                        "the run a %s core", path, mnist_core_name((int)a),
+                        mnist_core_name((int)b));
+            else
+                set_err(err, errlen, "--init %s: the model has %s %" PRId64
+                        ", the run %" PRId64, path, shape[i].name, a, b);
+            goto done;
+        }
+    }
+    float *ps = NULL, *pd = NULL, *gd = NULL;
+    size_t ns = 0, nd = 0;
+    if (ram_agent_params(src, &ps, NULL, &ns) != RAM_OK ||
+        ram_agent_params(agent, &pd, &gd, &nd) != RAM_OK || ns != nd) {
+        set_err(err, errlen, "--init %s: %zu parameters, the run has %zu",
+                path, ns, nd);
+        goto done;
+    }
+    memcpy(pd, ps, nd * sizeof *pd);
+    ret = 0;
+done:
+    ram_agent_free(src);
+    return ret;
 }
 
 /* The tunables of a run (the learning rate, and the std when it is
@@ -836,6 +899,8 @@ static char *state_text(const mnist_opts *o, const run_state *st)
                   "baseline_core=%d\nstd_end=%.17g\n",
               o->loc_lr_scale, o->loc_core_weight, o->baseline_core,
               o->std_end);
+    if (o->init[0])
+        sb_printf(&b, "init=%s\n", o->init);
     if (b.oom) {
         free(b.s);
         return NULL;
@@ -959,6 +1024,13 @@ static int state_set(mnist_opts *o, run_state *st, const char *k,
             st->updates = u;
         else
             o->seed = u;
+        return 0;
+    }
+    if (strcmp(k, "init") == 0) { /* a record: the checkpoint has the weights */
+        size_t n = strlen(v);
+        if (n == 0 || n > MNIST_INIT_MAX)
+            return -1;
+        memcpy(o->init, v, n + 1);
         return 0;
     }
     if (strcmp(k, "task") == 0) {
@@ -1427,7 +1499,9 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
                     dir);
             goto done;
         }
-    } else if (mnist_agent_create(&o, &c.master, err, errlen)) {
+    } else if (mnist_agent_create(&o, &c.master, err, errlen) ||
+               (o.init[0] &&
+                mnist_agent_init_from(c.master, o.init, err, errlen))) {
         goto done;
     }
     if (set_tunables(c.master, &o, err, errlen))

@@ -52,6 +52,9 @@ extern "C" {
 /* Most threads (replicas) accepted. */
 #define MNIST_MAX_THREADS 64
 
+/* Longest --init path (bytes, without the terminating NUL). */
+#define MNIST_INIT_MAX 400
+
 /* Most rollouts per training image (--mc), and most agent rows per update
  * (--batch times --mc). */
 #define MNIST_MAX_MC 64
@@ -100,6 +103,10 @@ typedef struct mnist_opts {
     size_t subset;    /* train on the first N pool digits only (0 = all) */
     size_t val_images;/* validation images scored each epoch (0 = all) */
     size_t holdout;   /* training digits held out for validation */
+    char init[MNIST_INIT_MAX + 1]; /* "" : fresh weights from seed; else a
+                          * model file whose parameters the run starts from
+                          * (fine-tuning: the optimiser state, the schedule
+                          * and the data stream start afresh) */
 } mnist_opts;
 
 /* The paper's configuration for `task` (README.md lists it). */
@@ -116,6 +123,15 @@ int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen);
  * 0, or -1 with a message in err. */
 int mnist_agent_create(const mnist_opts *o, ram_agent **out, char *err,
                        size_t errlen);
+
+/* Copies the parameters of the model file `path` into `agent` (mnist_train's
+ * --init). The model must have the same shapes: patch, scales, channels,
+ * glimpse network sizes, core type and size, and action count; the glimpse
+ * count may differ. Nothing else of the agent changes (tunables, optimiser
+ * state, RNG). 0, or -1 with a message in err naming the first difference;
+ * on error the agent is unchanged. */
+int mnist_agent_init_from(ram_agent *agent, const char *path, char *err,
+                          size_t errlen);
 
 /* The location std of epoch `epoch` (1-based, clamped to 1..o->epochs):
  * o->std when o->std_end is 0 (no schedule); otherwise the geometric
