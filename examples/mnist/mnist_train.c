@@ -553,10 +553,10 @@ int mnist_agent_init_from(ram_agent *agent, const char *path, char *err,
             goto done;
         }
     }
-    float *ps = NULL, *pd = NULL, *gd = NULL;
+    float *ps = NULL, *pd = NULL;
     size_t ns = 0, nd = 0;
     if (ram_agent_params(src, &ps, NULL, &ns) != RAM_OK ||
-        ram_agent_params(agent, &pd, &gd, &nd) != RAM_OK || ns != nd) {
+        ram_agent_params(agent, &pd, NULL, &nd) != RAM_OK || ns != nd) {
         set_err(err, errlen, "--init %s: %zu parameters, the run has %zu",
                 path, ns, nd);
         goto done;
