@@ -847,8 +847,6 @@ START_TEST(test_std_schedule_replicas)
 }
 END_TEST
 
-/* ---- errors ------------------------------------------------------------ */
-
 /* ---- fine-tuning from a saved model (--init) --------------------------- */
 
 START_TEST(test_init_from_model)
@@ -948,6 +946,8 @@ START_TEST(test_init_from_model)
     runs_close(&r);
 }
 END_TEST
+
+/* ---- errors ------------------------------------------------------------ */
 
 START_TEST(test_errors)
 {
