@@ -18,13 +18,17 @@
 
 rgb8 plot_palette(int i)
 {
-    static const rgb8 pal[10] = {
+    /* The ten "tab10" colours, then ten darker or stronger ones that stay
+     * distinct from them on white. */
+    static const rgb8 pal[PLOT_PALETTE_SIZE] = {
         {31, 119, 180}, {255, 127, 14}, {44, 160, 44},   {214, 39, 40},
         {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127},
-        {188, 189, 34}, {23, 190, 207},
+        {188, 189, 34}, {23, 190, 207}, {0, 0, 128},     {128, 0, 0},
+        {0, 128, 128},  {128, 128, 0},  {0, 0, 0},       {200, 80, 0},
+        {0, 90, 0},     {200, 0, 200},  {70, 90, 120},   {120, 200, 0},
     };
-    i %= 10;
-    return pal[i < 0 ? i + 10 : i];
+    i %= PLOT_PALETTE_SIZE;
+    return pal[i < 0 ? i + PLOT_PALETTE_SIZE : i];
 }
 
 rgb8 plot_mix(rgb8 a, rgb8 b, double t)

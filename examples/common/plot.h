@@ -86,7 +86,9 @@ int plot_ticks(double *lo, double *hi, int log_scale, int widen,
 void plot_tick_label(double v, double precision, double max_abs, char *buf,
                      size_t cap);
 
-/* Colour i of a palette of 10 distinct colours (repeats after 10). */
+/* Colour i of a palette of PLOT_PALETTE_SIZE distinct colours (repeats
+ * after that). */
+#define PLOT_PALETTE_SIZE 20
 rgb8 plot_palette(int i);
 
 /* a + t (b - a) per channel, t clamped to [0, 1]: plot_mix(c, white, 0.6)
