@@ -302,12 +302,18 @@ END_TEST
 
 START_TEST(test_colours)
 {
-    rgb8 a = plot_palette(0), b = plot_palette(1);
-    ck_assert(a.r != b.r || a.g != b.g || a.b != b.b);
-    rgb8 c = plot_palette(10);
+    /* PLOT_PALETTE_SIZE colours, all distinct, then the palette repeats. */
+    for (int i = 0; i < PLOT_PALETTE_SIZE; i++)
+        for (int j = 0; j < i; j++) {
+            rgb8 p = plot_palette(i), q = plot_palette(j);
+            ck_assert_msg(p.r != q.r || p.g != q.g || p.b != q.b,
+                          "colours %d and %d are the same", j, i);
+        }
+    rgb8 a = plot_palette(0);
+    rgb8 c = plot_palette(PLOT_PALETTE_SIZE);
     ck_assert(c.r == a.r && c.g == a.g && c.b == a.b);
     c = plot_palette(-1);
-    rgb8 d = plot_palette(9);
+    rgb8 d = plot_palette(PLOT_PALETTE_SIZE - 1);
     ck_assert(c.r == d.r && c.g == d.g && c.b == d.b);
     rgb8 m = plot_mix(RGB8(0, 100, 200), RGB_WHITE, 0.5);
     ck_assert_int_eq(m.r, 128);
