@@ -396,6 +396,22 @@ static void choose_locations(ram_agent *a, size_t n, const float *h,
     }
 }
 
+/* Choose the n first locations l_0, as RAM_PARAM_FIRST_LOCATION says. */
+static void first_locations(ram_agent *a, size_t n, float *mean, float *raw,
+                            float *loc)
+{
+    const double mode = a->par[RAM_PARAM_FIRST_LOCATION];
+    if (mode == RAM_FIRST_LEARNED || a->par[RAM_PARAM_RANDOM_GLIMPSES] != 0.0) {
+        choose_locations(a, n, NULL, mean, raw, loc);
+        return;
+    }
+    for (size_t i = 0; i < 2 * n; i++) {
+        float v = mode == RAM_FIRST_CENTER ? 0.0f
+                                           : ram__rng_symmetric(&a->rng, 1.0f);
+        loc[i] = raw[i] = mean[i] = v;
+    }
+}
+
 int ram_agent_begin(ram_agent *a, size_t batch, unsigned flags)
 {
     if (!a)
@@ -422,7 +438,7 @@ int ram_agent_begin(ram_agent *a, size_t batch, unsigned flags)
     a->probs_skipped = 0;
     a->active = 1;
     ram__tape *tp = train ? &a->rec : &a->one;
-    choose_locations(a, batch, NULL, tp->mean, tp->raw, tp->loc);
+    first_locations(a, batch, tp->mean, tp->raw, tp->loc);
     if (train)
         memset(tp->rewards, 0, a->T * batch * sizeof(float));
     return RAM_OK;
@@ -607,6 +623,10 @@ static void backward(ram_agent *a, const int *labels)
     const double gamma = a->par[RAM_PARAM_GAMMA];
     const double std = a->par[RAM_PARAM_LOCATION_STD];
     const int random_g = a->par[RAM_PARAM_RANDOM_GLIMPSES] != 0.0;
+    /* l_0 is a policy action (with a REINFORCE term and the baseline b_init)
+     * only when the location network chose it. */
+    const int first_learned =
+        random_g || a->par[RAM_PARAM_FIRST_LOCATION] == RAM_FIRST_LEARNED;
     const int greedy_l = (a->flags & RAM_BEGIN_GREEDY_LOCATION) != 0;
     const int greedy_a = (a->flags & RAM_BEGIN_GREEDY_ACTION) != 0;
     const int control = a->action_mode == RAM_ACTION_CONTROL;
@@ -684,7 +704,9 @@ static void backward(ram_agent *a, const int *labels)
      * r_t, which l_{t+1} cannot affect: no bias, and b_t removes its mean). */
     if (!random_g && !greedy_l && w_r > 0.0) {
         for (size_t b = 0; b < B; b++)
-            ws->coef[b] = (float)(-w_r * (ws->ret[b] - b_init) * invB);
+            ws->coef[b] = first_learned
+                              ? (float)(-w_r * (ws->ret[b] - b_init) * invB)
+                              : 0.0f;
         for (size_t i = 0; i < (S - 1) * B; i++)
             ws->coef[B + i] =
                 (float)(-w_r * (ws->ret[i] - ws->base[i]) * invB);
@@ -714,9 +736,11 @@ static void backward(ram_agent *a, const int *labels)
                 for (size_t j = 0; j < H; j++)
                     ws->dh[i * H + j] += ws->db[i] * w[j];
         }
-        for (size_t b = 0; b < B; b++)
-            ws->db[SB + b] = (float)(w_b * invB * (b_init - ws->ret[b]));
-        ram__baseline_bwd(&a->base, B, NULL, ws->db + SB, NULL);
+        if (first_learned) {
+            for (size_t b = 0; b < B; b++)
+                ws->db[SB + b] = (float)(w_b * invB * (b_init - ws->ret[b]));
+            ram__baseline_bwd(&a->base, B, NULL, ws->db + SB, NULL);
+        }
     }
 
     /* Through time, then through the glimpse network. The sampled locations

@@ -505,6 +505,102 @@ END_TEST
  * head, and ram_agent_end computes the last step's head when it needs it:
  * gradients and statistics must be the bits of an agent asked at every
  * step, in training and in inference, whichever step ends the episode. */
+/* RAM_PARAM_FIRST_LOCATION: where l_0 looks in every mode, whether it is a
+ * policy action (a one-glimpse episode gives the location network a
+ * gradient only when l_0 is learned), and that models keep the setting. */
+START_TEST(first_location_modes)
+{
+    ram_config *cfg;
+    ram_agent *a;
+    ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_HIDDEN, 16), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, 1), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ram_config_free(cfg);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W, W * W), RAM_OK);
+    make_images(2);
+    double v;
+    ck_assert_int_eq(ram_param_default(RAM_PARAM_FIRST_LOCATION, &v), RAM_OK);
+    ck_assert_double_eq(v, RAM_FIRST_LEARNED);
+    ck_assert_int_eq(ram_agent_get_param(a, RAM_PARAM_FIRST_LOCATION, &v), RAM_OK);
+    ck_assert_double_eq(v, RAM_FIRST_LEARNED);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_FIRST_LOCATION, 3), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_FIRST_LOCATION, 0.5), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_FIRST_LOCATION, -1), RAM_E_RANGE);
+    ck_assert_int_eq(ram_agent_get_param(a, RAM_PARAM_FIRST_LOCATION, &v), RAM_OK);
+    ck_assert_double_eq(v, RAM_FIRST_LEARNED);
+
+    const unsigned modes[2] = {RAM_BEGIN_TRAIN, RAM_BEGIN_GREEDY_LOCATION};
+    float loc[NB * 2], loc2[NB * 2], rw[NB] = {1, 0, 1, 0};
+    for (int first = RAM_FIRST_LEARNED; first <= RAM_FIRST_UNIFORM; first++) {
+        ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_FIRST_LOCATION, first), RAM_OK);
+        for (int m = 0; m < 2; m++) {
+            ck_assert_int_eq(ram_agent_seed(a, 4), RAM_OK);
+            ck_assert_int_eq(ram_agent_begin(a, NB, modes[m]), RAM_OK);
+            ck_assert_int_eq(ram_agent_location(a, loc), RAM_OK);
+            ck_assert_int_eq(ram_agent_seed(a, 4), RAM_OK);
+            ck_assert_int_eq(ram_agent_begin(a, NB, modes[m]), RAM_OK);
+            ck_assert_int_eq(ram_agent_location(a, loc2), RAM_OK);
+            ck_assert_mem_eq(loc, loc2, sizeof loc); /* seeded: repeatable */
+            int zeros = 0, same_rows = 0;
+            for (int i = 0; i < NB * 2; i++) {
+                ck_assert(loc[i] >= -1.0f && loc[i] <= 1.0f);
+                zeros += loc[i] == 0.0f;
+            }
+            for (int b = 1; b < NB; b++)
+                same_rows += loc[2 * b] == loc[0] && loc[2 * b + 1] == loc[1];
+            if (first == RAM_FIRST_CENTER)
+                ck_assert_int_eq(zeros, NB * 2);
+            else
+                ck_assert_int_lt(zeros, NB * 2);
+            /* Uniform: every row its own; learned: one mean, sampled in
+             * training, the same for every row when greedy; centre: the
+             * same for every row. */
+            int expect = first == RAM_FIRST_UNIFORM ||
+                                 (first == RAM_FIRST_LEARNED && modes[m] == RAM_BEGIN_TRAIN)
+                             ? 0
+                             : NB - 1;
+            ck_assert_msg(same_rows == expect, "first %d, flags %u: %d rows like row 0", first,
+                          modes[m], same_rows);
+        }
+        /* One glimpse: l_0 is the only location, so the location network
+         * gets a REINFORCE gradient only if it chose l_0. */
+        ck_assert_int_eq(ram_agent_zero_grad(a), RAM_OK);
+        ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
+        ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
+        float *g;
+        size_t n;
+        ck_assert_int_eq(ram_agent_params(a, NULL, &g, &n), RAM_OK);
+        /* Layout: ..., location [2H + 2], action [A H + A], baseline
+         * [H + 1]; H = 16, A = 10. */
+        const size_t H = 16, A = 10, loc_off = n - (H + 1) - (A * H + A) - (2 * H + 2);
+        double sum = 0.0;
+        for (size_t i = 0; i < 2 * H + 2; i++)
+            sum += fabs(g[loc_off + i]);
+        if (first == RAM_FIRST_LEARNED)
+            ck_assert_msg(sum > 1e-6, "learned l_0 got no REINFORCE gradient");
+        else
+            ck_assert_msg(sum == 0.0, "mode %d: l_0 is no action, yet %g", first, sum);
+    }
+
+    /* Saved and loaded with the model. */
+    size_t size;
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_FIRST_LOCATION, RAM_FIRST_CENTER), RAM_OK);
+    ck_assert_int_eq(ram_agent_save(a, 0, NULL, 0, &size), RAM_OK);
+    void *buf = malloc(size);
+    ck_assert_int_eq(ram_agent_save(a, 0, buf, size, &size), RAM_OK);
+    ram_agent *b;
+    ck_assert_int_eq(ram_agent_load(buf, size, RAM_LOAD_INFERENCE, &b), RAM_OK);
+    ck_assert_int_eq(ram_agent_get_param(b, RAM_PARAM_FIRST_LOCATION, &v), RAM_OK);
+    ck_assert_double_eq(v, RAM_FIRST_CENTER);
+    free(buf);
+    ram_agent_free(b);
+    ram_agent_free(a);
+}
+END_TEST
+
 START_TEST(skipped_action_heads_change_nothing)
 {
     ram_agent *ask = small_agent(_i ? RAM_CORE_LSTM : RAM_CORE_RNN, 21);
@@ -574,6 +670,7 @@ Suite *suite_agent(void)
     tcase_add_loop_test(tc, save_load_continue_is_exact, 0, 4);
     tcase_add_test(tc, load_inference_and_config_roundtrip);
     tcase_add_test(tc, location_core_weight_and_lr_scale);
+    tcase_add_test(tc, first_location_modes);
     tcase_add_loop_test(tc, skipped_action_heads_change_nothing, 0, 2);
     suite_add_tcase(s, tc);
     return s;

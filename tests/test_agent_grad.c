@@ -19,6 +19,7 @@ enum { IMG = 12, B = 2, S = 3 };
 typedef struct variant {
     int core, mode, trains_core;
     double gamma, entropy;
+    int first; /* RAM_PARAM_FIRST_LOCATION */
 } variant;
 
 /* Everything the by-hand model needs, plus its handles. */
@@ -115,7 +116,10 @@ static double hand_forward(hand *m)
             double p = m->probs[((S - 1) * B + b) * A + m->labels[b]];
             L += m->w_x / B * -log(p);
         }
-        L -= m->w_r / B * (m->ret[b] - m->bbar_init) * logpi(m->raw + b * 2, m->mean + b * 2, m->std);
+        /* l_0 is a policy action only when it is learned. */
+        if (m->v.first == RAM_FIRST_LEARNED)
+            L -= m->w_r / B * (m->ret[b] - m->bbar_init) *
+                 logpi(m->raw + b * 2, m->mean + b * 2, m->std);
         for (int t = 0; t + 1 < S; t++) {
             size_t i = (size_t)t * B + b, j = (size_t)(t + 1) * B + b;
             L -= m->w_r / B * (m->ret[i] - m->bbar[i]) * logpi(m->raw + j * 2, m->mean + j * 2, m->std);
@@ -134,7 +138,8 @@ static double hand_forward(hand *m)
             }
         }
         double e0 = m->binit - m->ret[b];
-        L += m->w_b / B * 0.5 * e0 * e0;
+        if (m->v.first == RAM_FIRST_LEARNED)
+            L += m->w_b / B * 0.5 * e0 * e0;
     }
     return L;
 }
@@ -189,7 +194,9 @@ static void hand_backward(hand *m, float *grad)
     }
 
     for (int b = 0; b < B; b++)
-        coef[b] = (float)(-m->w_r * (m->ret[b] - m->bbar_init) / B);
+        coef[b] = m->v.first == RAM_FIRST_LEARNED
+                      ? (float)(-m->w_r * (m->ret[b] - m->bbar_init) / B)
+                      : 0.0f;
     for (size_t i = 0; i < (S - 1) * B; i++)
         coef[B + i] = (float)(-m->w_r * (m->ret[i] - m->bbar[i]) / B);
     ck_assert_int_eq(ram_location_score(m->lo, S * B, m->mean, m->raw, coef, dmean), RAM_OK);
@@ -206,8 +213,11 @@ static void hand_backward(hand *m, float *grad)
     float binit_t[B], dbi[B];
     for (int b = 0; b < B; b++)
         binit_t[b] = m->binit;
-    ck_assert_int_eq(ram_baseline_mse(m->ba, B, binit_t, m->ret, m->w_b / B, dbi, NULL), RAM_OK);
-    ck_assert_int_eq(ram_baseline_backward(m->ba, B, NULL, dbi, NULL), RAM_OK);
+    if (m->v.first == RAM_FIRST_LEARNED) {
+        ck_assert_int_eq(ram_baseline_mse(m->ba, B, binit_t, m->ret, m->w_b / B, dbi, NULL),
+                         RAM_OK);
+        ck_assert_int_eq(ram_baseline_backward(m->ba, B, NULL, dbi, NULL), RAM_OK);
+    }
 
     ck_assert_int_eq(ram_core_backward(m->co, S, B, NULL, NULL, m->g, m->h,
                                        m->v.core == RAM_CORE_LSTM ? m->c : NULL, m->ctape, dh, dg,
@@ -260,6 +270,7 @@ static ram_agent *run_agent(hand *m, variant v, uint64_t seed)
     ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_GAMMA, v.gamma), RAM_OK);
     ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_ENTROPY_WEIGHT, v.entropy), RAM_OK);
     ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_BASELINE_TRAINS_CORE, v.trains_core), RAM_OK);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_FIRST_LOCATION, v.first), RAM_OK);
 
     /* Give the baseline non-zero weights so that its path is exercised. */
     float *p;
@@ -329,10 +340,12 @@ static void hand_free(hand *m)
 }
 
 static const variant VARIANTS[] = {
-    {RAM_CORE_RNN, RAM_ACTION_CLASSIFY, 0, 1.0, 0.0},
-    {RAM_CORE_LSTM, RAM_ACTION_CLASSIFY, 1, 1.0, 0.0},
-    {RAM_CORE_LSTM, RAM_ACTION_CONTROL, 0, 0.9, 0.05},
-    {RAM_CORE_RNN, RAM_ACTION_CONTROL, 1, 0.8, 0.0},
+    {RAM_CORE_RNN, RAM_ACTION_CLASSIFY, 0, 1.0, 0.0, RAM_FIRST_LEARNED},
+    {RAM_CORE_LSTM, RAM_ACTION_CLASSIFY, 1, 1.0, 0.0, RAM_FIRST_LEARNED},
+    {RAM_CORE_LSTM, RAM_ACTION_CONTROL, 0, 0.9, 0.05, RAM_FIRST_LEARNED},
+    {RAM_CORE_RNN, RAM_ACTION_CONTROL, 1, 0.8, 0.0, RAM_FIRST_LEARNED},
+    {RAM_CORE_LSTM, RAM_ACTION_CLASSIFY, 0, 1.0, 0.0, RAM_FIRST_CENTER},
+    {RAM_CORE_RNN, RAM_ACTION_CONTROL, 0, 0.9, 0.0, RAM_FIRST_UNIFORM},
 };
 
 START_TEST(agent_equals_hand_composition)

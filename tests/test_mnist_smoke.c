@@ -279,6 +279,47 @@ START_TEST(test_train_roundtrip)
                            sizeof err);
     ck_assert_msg(rc == 0, "mnist_samples_png: %s", err);
 
+    /* show --errors: the images the deterministic pass gets wrong, in
+     * order, with their indices; from #first on and at most count. */
+    mnist_set wrong;
+    ck_assert_int_eq(mnist_set_make(&d.src, TASK_MNIST28, MNIST_SPLIT_VAL,
+                                    HOLDOUT, 0, &wrong, err, sizeof err),
+                     0);
+    static size_t idx[HOLDOUT];
+    size_t nw = 0;
+    ck_assert_int_eq(mnist_set_keep_errors(best, &wrong, 0, HOLDOUT, 0, idx,
+                                           &nw, err, sizeof err),
+                     0);
+    ck_assert_uint_eq(nw, evb.errors);
+    ck_assert_uint_eq(wrong.n, nw);
+    ck_assert_uint_gt(nw, 1);
+    const size_t WW = 28 * 28;
+    for (size_t i = 0; i < nw; i++) {
+        ck_assert(i == 0 || idx[i] > idx[i - 1]);
+        ck_assert_int_eq(wrong.labels[i], val.labels[idx[i]]);
+        ck_assert_mem_eq(wrong.images + i * WW, val.images + idx[i] * WW, WW);
+    }
+    mnist_eval_result ew;
+    ck_assert_int_eq(mnist_evaluate(best, &wrong, 0, 0, 1, 1, &ew, err,
+                                    sizeof err), 0);
+    ck_assert_uint_eq(ew.errors, nw); /* every kept image is wrong */
+    mnist_set_free(&wrong);
+    ck_assert_int_eq(mnist_set_make(&d.src, TASK_MNIST28, MNIST_SPLIT_VAL,
+                                    HOLDOUT, 0, &wrong, err, sizeof err),
+                     0);
+    size_t first = idx[1], one;
+    ck_assert_int_eq(mnist_set_keep_errors(best, &wrong, first, 1, 0, idx,
+                                           &one, err, sizeof err),
+                     0);
+    ck_assert_uint_eq(one, 1);
+    ck_assert_uint_eq(idx[0], first);
+    ck_assert_int_eq(mnist_set_keep_errors(best, &wrong, 5, 1, 0, idx, &one,
+                                           err, sizeof err),
+                     -1); /* the set holds 1 image now */
+    ck_assert_msg(strstr(err, "the set has 1 images") != NULL, "%s", err);
+    ck_assert_uint_eq(wrong.n, 1);
+    mnist_set_free(&wrong);
+
     /* log.tsv: a header and one line per epoch. */
     size_t n;
     unsigned char *log = read_all(path_in(dir, "log.tsv"), &n);
@@ -727,6 +768,7 @@ START_TEST(test_resume_exact_knobs)
     o.loc_lr_scale = 0.5;
     o.loc_core_weight = 0.25;
     o.baseline_core = 1;
+    o.first_location = RAM_FIRST_CENTER;
     char err[512] = "";
 
     /* A: three epochs straight; its output names the options and each
@@ -746,7 +788,8 @@ START_TEST(test_resume_exact_knobs)
     fclose(out);
     static const char *const want[] = {
         "location std     0.2 -> 0.05 (geometric, epoch 1 to 3)",
-        "location net     step scale 0.5, core gradient weight 0.25",
+        "location net     step scale 0.5, core gradient weight 0.25, first "
+        "glimpse center",
         "baseline core    1",
         "lr 3.00e-03  std 0.2  ",
         "lr 2.94e-03  std 0.1  ",
@@ -760,12 +803,14 @@ START_TEST(test_resume_exact_knobs)
     ck_assert(saved_param(r.a, RAM_PARAM_LOCATION_LR_SCALE) == 0.5);
     ck_assert(saved_param(r.a, RAM_PARAM_LOCATION_CORE_WEIGHT) == 0.25);
     ck_assert(saved_param(r.a, RAM_PARAM_BASELINE_TRAINS_CORE) == 1);
+    ck_assert(saved_param(r.a, RAM_PARAM_FIRST_LOCATION) == RAM_FIRST_CENTER);
 
-    /* B: the same run with the defaults of the four trains another model. */
+    /* B: the same run with the defaults of the five trains another model. */
     mnist_opts od = o;
     od.std_end = 0;
     od.loc_lr_scale = od.loc_core_weight = 1;
     od.baseline_core = 0;
+    od.first_location = RAM_FIRST_LEARNED;
     mnist_train_result rb;
     train_straight(src, &od, r.b, &rb);
     size_t na, nb;
@@ -793,6 +838,7 @@ START_TEST(test_resume_exact_knobs)
     ck_assert(saved.std == 0.2 && saved.std_end == 0.05);
     ck_assert(saved.loc_lr_scale == 0.5 && saved.loc_core_weight == 0.25);
     ck_assert_int_eq(saved.baseline_core, 1);
+    ck_assert_int_eq(saved.first_location, RAM_FIRST_CENTER);
     resume_matches(src, r.c, r.a, &ra);
 
     /* A state.txt from before these options reads as their defaults. */
@@ -800,10 +846,12 @@ START_TEST(test_resume_exact_knobs)
     state_drop_key(r.c, "loc_core_weight");
     state_drop_key(r.c, "baseline_core");
     state_drop_key(r.c, "std_end");
+    state_drop_key(r.c, "first_location");
     ck_assert_int_eq(mnist_read_run_opts(r.c, &saved, NULL, err, sizeof err),
                      0);
     ck_assert(saved.std_end == 0 && saved.loc_lr_scale == 1 &&
-              saved.loc_core_weight == 1 && saved.baseline_core == 0);
+              saved.loc_core_weight == 1 && saved.baseline_core == 0 &&
+              saved.first_location == RAM_FIRST_LEARNED);
 
     runs_close(&r);
 }

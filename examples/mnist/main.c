@@ -252,6 +252,7 @@ static const opt_spec train_specs[] = {
     {"time-limit", 1}, {"mc", 1},      {"std-end", 1},
     {"location-lr-scale", 1},           {"location-core-weight", 1},
     {"baseline-core", 1},               {"init", 1},
+    {"first-location", 1},
 };
 
 static void train_help(FILE *f)
@@ -298,6 +299,10 @@ static void train_help(FILE *f)
 "                      (default %g)\n"
 "  --baseline-core B   1: the baseline's squared error also trains the\n"
 "                      core, 0: it does not (default %d, the library's)\n"
+"  --first-location F  the first glimpse: learned (the location network's\n"
+"                      bias, trained by REINFORCE), center (fixed at the\n"
+"                      image centre) or uniform (random, as in the paper)\n"
+"                      (default %s)\n"
 "  --optimizer adam|sgd  (default %s)\n"
 "  --lr LR             learning rate (default %g)\n"
 "  --lr-decay D        lr of epoch e = max(lr-min, lr * D^e) (default %g)\n"
@@ -325,6 +330,7 @@ static void train_help(FILE *f)
 "                      seconds of this invocation; exit status 0\n",
             task_names(), FALLBACK_DATA_DIR, mnist_core_name(o.core), o.hidden,
             o.loc_lr_scale, o.loc_core_weight, o.baseline_core,
+            mnist_first_name(o.first_location),
             mnist_optimizer_name(o.optimizer), o.lr, o.lr_decay, o.lr_min,
             o.momentum, o.clip, o.batch, MNIST_MAX_MC, o.mc, o.epochs, o.seed,
             o.threads);
@@ -449,6 +455,12 @@ static int cmd_train(int argc, char **argv)
     if (OPT("core") && (o.core = mnist_core_from_name(OPT("core"))) < 0)
         return usage_error("train", "--core '%s': expected rnn or lstm",
                            OPT("core"));
+    if (OPT("first-location") &&
+        (o.first_location = mnist_first_from_name(OPT("first-location"))) < 0)
+        return usage_error("train",
+                           "--first-location '%s': expected learned, center "
+                           "or uniform",
+                           OPT("first-location"));
     if (OPT("optimizer") &&
         (o.optimizer = mnist_optimizer_from_name(OPT("optimizer"))) < 0)
         return usage_error("train", "--optimizer '%s': expected adam or sgd",
@@ -707,6 +719,7 @@ static int cmd_eval(int argc, char **argv)
 static const opt_spec show_specs[] = {
     {"task", 1},  {"png", 1},      {"count", 1}, {"first", 1},
     {"split", 1}, {"glimpses", 1}, {"boxes", 0}, {"data", 1},
+    {"errors", 0},
 };
 
 static void show_help(FILE *f)
@@ -714,7 +727,7 @@ static void show_help(FILE *f)
     fprintf(f,
 "usage: ram-mnist show MODEL --png FILE [--task T] [--count N] [--first K]\n"
 "                      [--split test|val] [--glimpses N] [--boxes]\n"
-"                      [--data DIR]\n"
+"                      [--errors] [--data DIR]\n"
 "\n"
 "Draws, like Figures 3-6 of the paper, one row per image: the image with\n"
 "the model's glimpse path (filled circle: first glimpse, open circle: last;\n"
@@ -729,6 +742,9 @@ static void show_help(FILE *f)
 "  --split S      test (default) or val\n"
 "  --glimpses N   glimpses (default: the model's)\n"
 "  --boxes        outline each glimpse's full-resolution patch faintly\n"
+"  --errors       draw only images the model gets wrong (deterministic, as\n"
+"                 eval counts them): the first N from image K on; their\n"
+"                 numbers in the split are printed\n"
 "  --data DIR     MNIST directory\n",
             task_names());
 }
@@ -770,18 +786,42 @@ static int cmd_show(int argc, char **argv)
     }
     char err[512];
     mnist_set set;
+    const int errors = OPT("errors") != NULL;
+    size_t idx[1000], n_wrong = 0;
     rc = mnist_set_make(&src, task, split, MNIST_HOLDOUT,
-                        (size_t)(first + count), &set, err, sizeof err);
+                        errors ? 0 : (size_t)(first + count), &set, err,
+                        sizeof err);
     mnist_free(&data);
+    if (rc == 0 && errors) {
+        size_t n_all = set.n;
+        rc = mnist_set_keep_errors(model, &set, (size_t)first, (size_t)count,
+                         (int)glimpses, idx, &n_wrong, err, sizeof err);
+        if (rc == 0 && n_wrong == 0) {
+            printf("no picture: the model classifies every %s image from #%ld "
+                   "to #%zu correctly\n",
+                   task_name(task), first, n_all - 1);
+            mnist_set_free(&set);
+            ram_agent_free(model);
+            return 0;
+        }
+        first = 0;
+    }
     if (rc == 0) {
         mnist_show_result r;
         rc = mnist_show_png(model, &set, (size_t)first, (size_t)count,
                             (int)glimpses, OPT("boxes") != NULL, OPT("png"),
                             &r, err, sizeof err);
-        if (rc == 0)
+        if (rc == 0 && errors) {
+            printf("wrote %s: %zu misclassified %s images, #", OPT("png"),
+                   r.rows, task_name(task));
+            for (size_t i = 0; i < n_wrong; i++)
+                printf(i ? ", %zu" : "%zu", idx[i]);
+            printf("\n");
+        } else if (rc == 0) {
             printf("wrote %s: %zu %s images (from #%ld), %zu classified "
                    "correctly\n",
                    OPT("png"), r.rows, task_name(task), first, r.correct);
+        }
     }
     if (rc)
         fprintf(stderr, "ram-mnist show: %s\n", err);

@@ -80,6 +80,44 @@ static int composite(const ram_sensor *sensor, int g, int k, const float *rho,
     return RAM_OK;
 }
 
+int mnist_set_keep_errors(ram_agent *model, mnist_set *set, size_t first,
+                          size_t count, int glimpses, size_t *idx,
+                          size_t *n_wrong, char *err, size_t errlen)
+{
+    if (!model || !set || !idx || !n_wrong) {
+        set_err(err, errlen, "mnist_set_keep_errors: NULL argument");
+        return -1;
+    }
+    if (first >= set->n) {
+        set_err(err, errlen, "image %zu: the set has %zu images", first,
+                set->n);
+        return -1;
+    }
+    unsigned char *marks = calloc(set->n, 1);
+    if (!marks) {
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    mnist_eval_result r;
+    if (mnist_evaluate_marks(model, set, glimpses, 0, 1, 1, marks, &r, err,
+                             errlen)) {
+        free(marks);
+        return -1;
+    }
+    const size_t WW = (size_t)set->width * (size_t)set->width;
+    size_t n = 0;
+    for (size_t i = first; i < set->n && n < count; i++)
+        if (marks[i]) {
+            memmove(set->images + n * WW, set->images + i * WW, WW);
+            set->labels[n] = set->labels[i];
+            idx[n++] = i;
+        }
+    free(marks);
+    set->n = n;
+    *n_wrong = n;
+    return 0;
+}
+
 int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
                    size_t count, int glimpses, int boxes, const char *path,
                    mnist_show_result *res, char *err, size_t errlen)

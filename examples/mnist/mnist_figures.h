@@ -39,6 +39,15 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
                    size_t count, int glimpses, int boxes, const char *path,
                    mnist_show_result *res, char *err, size_t errlen);
 
+/* Keeps in *set only its images from #first on that the model misclassifies
+ * (the deterministic pass of mnist_evaluate, one thread), at most `count`,
+ * in order, from index 0 on; their indices in the original set go to idx
+ * (room for `count`) and their number to *n_wrong (0 is possible). Returns
+ * 0, or -1 with a message in err (set unchanged). */
+int mnist_set_keep_errors(ram_agent *model, mnist_set *set, size_t first,
+                          size_t count, int glimpses, size_t *idx,
+                          size_t *n_wrong, char *err, size_t errlen);
+
 /* Writes the first `count` images of a set as a grid of `cols` columns. */
 int mnist_samples_png(const mnist_set *set, size_t count, int cols,
                       const char *path, char *err, size_t errlen);

@@ -202,6 +202,25 @@ const char *mnist_optimizer_name(int opt)
     return opt == RAM_OPT_ADAM ? "adam" : opt == RAM_OPT_SGD ? "sgd" : "?";
 }
 
+int mnist_first_from_name(const char *s)
+{
+    if (s && strcmp(s, "learned") == 0)
+        return RAM_FIRST_LEARNED;
+    if (s && strcmp(s, "center") == 0)
+        return RAM_FIRST_CENTER;
+    if (s && strcmp(s, "uniform") == 0)
+        return RAM_FIRST_UNIFORM;
+    return -1;
+}
+
+const char *mnist_first_name(int first)
+{
+    return first == RAM_FIRST_LEARNED  ? "learned"
+           : first == RAM_FIRST_CENTER ? "center"
+           : first == RAM_FIRST_UNIFORM ? "uniform"
+                                        : "?";
+}
+
 void mnist_opts_preset(mnist_opts *o, task_id task)
 {
     memset(o, 0, sizeof *o);
@@ -238,6 +257,7 @@ void mnist_opts_preset(mnist_opts *o, task_id task)
     o->loc_lr_scale = 1.0;    /* the library's defaults */
     o->loc_core_weight = 1.0;
     o->baseline_core = 0;
+    o->first_location = RAM_FIRST_LEARNED;
     o->std_end = 0;           /* constant std */
     o->subset = 0;
     o->val_images = 0;
@@ -264,10 +284,12 @@ void mnist_opts_print(const mnist_opts *o, FILE *f)
         fprintf(f, "  location std     %g%s\n", o->std,
                 o->random_glimpses ? " (random glimpses: ablation)" : "");
     fprintf(f,
-            "  location net     step scale %g, core gradient weight %g\n"
+            "  location net     step scale %g, core gradient weight %g, "
+            "first glimpse %s\n"
             "  baseline core    %d%s\n"
             "  optimizer        %s, lr %g, decay %g/epoch (min %g)\n",
-            o->loc_lr_scale, o->loc_core_weight, o->baseline_core,
+            o->loc_lr_scale, o->loc_core_weight,
+            mnist_first_name(o->first_location), o->baseline_core,
             o->baseline_core ? " (the baseline's error also trains the core)"
                              : " (the baseline does not train the core)",
             mnist_optimizer_name(o->optimizer), o->lr, o->lr_decay, o->lr_min);
@@ -345,6 +367,8 @@ int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
                     "--location-core-weight", err, errlen) ||
         check_param(RAM_PARAM_BASELINE_TRAINS_CORE, o->baseline_core,
                     "--baseline-core", err, errlen) ||
+        check_param(RAM_PARAM_FIRST_LOCATION, o->first_location,
+                    "--first-location", err, errlen) ||
         (o->std_end != 0 && check_param(RAM_PARAM_LOCATION_STD, o->std_end,
                                         "--std-end", err, errlen)))
         return -1;
@@ -589,6 +613,7 @@ static int set_tunables(ram_agent *a, const mnist_opts *o, char *err,
          "location core weight"},
         {RAM_PARAM_BASELINE_TRAINS_CORE, o->baseline_core,
          "baseline-trains-core flag"},
+        {RAM_PARAM_FIRST_LOCATION, o->first_location, "first location"},
     };
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
         int rc = ram_agent_set_param(a, p[i].key, p[i].v);
@@ -625,6 +650,7 @@ typedef struct eval_job {
     int glimpses, rollouts, A;
     uint64_t seed;
     size_t *greedy_wrong, *avg_wrong, *single_wrong; /* per chunk */
+    unsigned char *marks; /* NULL, or per image: greedy pass wrong */
     float *probs[MNIST_MAX_THREADS], *acc[MNIST_MAX_THREADS];
     int *act[MNIST_MAX_THREADS];
     int rc[MNIST_MAX_THREADS];
@@ -688,8 +714,11 @@ static int eval_chunks(ram_agent *a, int index, size_t lo, size_t hi,
         if (rc != RAM_OK)
             return eval_fail(j, index, what, rc);
         size_t wrong = 0;
-        for (size_t i = 0; i < m; i++)
+        for (size_t i = 0; i < m; i++) {
             wrong += act[i] != lab[i];
+            if (j->marks)
+                j->marks[i0 + i] = act[i] != lab[i];
+        }
         j->greedy_wrong[c] = wrong;
         if (j->rollouts <= 0)
             continue;
@@ -724,8 +753,8 @@ static int eval_chunks(ram_agent *a, int index, size_t lo, size_t hi,
 
 /* Evaluates the replicas' (common) model on a set. */
 static int eval_replicas(replicas *r, const mnist_set *s, int glimpses,
-                         int rollouts, uint64_t seed, mnist_eval_result *res,
-                         char *err, size_t errlen)
+                         int rollouts, uint64_t seed, unsigned char *marks,
+                         mnist_eval_result *res, char *err, size_t errlen)
 {
     double t0 = now_s();
     eval_job j;
@@ -759,6 +788,7 @@ static int eval_replicas(replicas *r, const mnist_set *s, int glimpses,
     j.rollouts = rollouts;
     j.A = (int)A;
     j.seed = seed;
+    j.marks = marks;
     j.greedy_wrong = calloc(chunks, sizeof(size_t));
     j.avg_wrong = calloc(chunks, sizeof(size_t));
     j.single_wrong = calloc(chunks, sizeof(size_t));
@@ -811,9 +841,10 @@ static int eval_replicas(replicas *r, const mnist_set *s, int glimpses,
     return ret;
 }
 
-int mnist_evaluate(ram_agent *model, const mnist_set *set, int glimpses,
-                   int rollouts, int threads, uint64_t seed,
-                   mnist_eval_result *res, char *err, size_t errlen)
+int mnist_evaluate_marks(ram_agent *model, const mnist_set *set,
+                         int glimpses, int rollouts, int threads,
+                         uint64_t seed, unsigned char *marks,
+                         mnist_eval_result *res, char *err, size_t errlen)
 {
     if (!model || !set || !res) {
         set_err(err, errlen, "mnist_evaluate: NULL argument");
@@ -844,9 +875,18 @@ int mnist_evaluate(ram_agent *model, const mnist_set *set, int glimpses,
         set_err(err, errlen, "replicas_create: %s", ram_strerror(rc));
         return -1;
     }
-    int ret = eval_replicas(r, set, glimpses, rollouts, seed, res, err, errlen);
+    int ret = eval_replicas(r, set, glimpses, rollouts, seed, marks, res, err,
+                            errlen);
     replicas_free(r);
     return ret;
+}
+
+int mnist_evaluate(ram_agent *model, const mnist_set *set, int glimpses,
+                   int rollouts, int threads, uint64_t seed,
+                   mnist_eval_result *res, char *err, size_t errlen)
+{
+    return mnist_evaluate_marks(model, set, glimpses, rollouts, threads, seed,
+                                NULL, res, err, errlen);
 }
 
 /* ------------------------------------------------------------ run state */
@@ -896,9 +936,9 @@ static char *state_text(const mnist_opts *o, const run_state *st)
               o->batch, o->mc, o->epochs, o->seed, o->threads,
               o->random_glimpses, o->subset, o->val_images, o->holdout);
     sb_printf(&b, "loc_lr_scale=%.17g\nloc_core_weight=%.17g\n"
-                  "baseline_core=%d\nstd_end=%.17g\n",
+                  "baseline_core=%d\nstd_end=%.17g\nfirst_location=%s\n",
               o->loc_lr_scale, o->loc_core_weight, o->baseline_core,
-              o->std_end);
+              o->std_end, mnist_first_name(o->first_location));
     if (o->init[0])
         sb_printf(&b, "init=%s\n", o->init);
     if (b.oom) {
@@ -1044,6 +1084,10 @@ static int state_set(mnist_opts *o, run_state *st, const char *k,
     if (strcmp(k, "optimizer") == 0) {
         o->optimizer = mnist_optimizer_from_name(v);
         return o->optimizer < 0 ? -1 : 0;
+    }
+    if (strcmp(k, "first_location") == 0) { /* absent (older runs): learned */
+        o->first_location = mnist_first_from_name(v);
+        return o->first_location < 0 ? -1 : 0;
     }
     return 1;
 }
@@ -1681,7 +1725,8 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
 
         /* End of the epoch: validation, best model, checkpoint, log. */
         mnist_eval_result ev;
-        if (eval_replicas(c.rep, &c.val, o.glimpses, 0, 0, &ev, err, errlen))
+        if (eval_replicas(c.rep, &c.val, o.glimpses, 0, 0, NULL, &ev, err,
+                          errlen))
             goto done;
         double t = now_s();
         st.elapsed += t - seg_last;

@@ -98,6 +98,8 @@ typedef struct mnist_opts {
                           * past h_t into the core and glimpse networks */
     int baseline_core;   /* RAM_PARAM_BASELINE_TRAINS_CORE: 1 = the
                           * baseline's squared error also trains the core */
+    int first_location;  /* RAM_PARAM_FIRST_LOCATION: a ram_first_location
+                          * (learned, centre or uniform) */
     double std_end;      /* 0: constant std; else the std of the last epoch,
                           * reached geometrically (mnist_std_at) */
     size_t subset;    /* train on the first N pool digits only (0 = all) */
@@ -146,6 +148,9 @@ int mnist_core_from_name(const char *s);
 const char *mnist_core_name(int core);
 int mnist_optimizer_from_name(const char *s);
 const char *mnist_optimizer_name(int opt);
+/* "learned"/"center"/"uniform" <-> RAM_FIRST_*; -1 if unknown. */
+int mnist_first_from_name(const char *s);
+const char *mnist_first_name(int first);
 
 /* The digits a run reads: MNIST files or synthetic ones. Only read. */
 typedef struct mnist_source {
@@ -239,6 +244,13 @@ typedef struct mnist_eval_result {
 int mnist_evaluate(ram_agent *model, const mnist_set *set, int glimpses,
                    int rollouts, int threads, uint64_t seed,
                    mnist_eval_result *res, char *err, size_t errlen);
+
+/* mnist_evaluate, and also marks[i] = 1 (else 0) for every image i of the
+ * set that the deterministic pass misclassifies; marks has set->n bytes. */
+int mnist_evaluate_marks(ram_agent *model, const mnist_set *set,
+                         int glimpses, int rollouts, int threads,
+                         uint64_t seed, unsigned char *marks,
+                         mnist_eval_result *res, char *err, size_t errlen);
 
 /* Creates the directory and its parents (mkdir -p). */
 int mnist_mkdirs(const char *path, char *err, size_t errlen);

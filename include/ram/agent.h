@@ -111,11 +111,33 @@ typedef enum ram_param {
                                          the location policy reads features
                                          that the other terms shape. Since
                                          0.1.0. */
-    RAM_PARAM_LOCATION_LR_SCALE = 18 /**< 0 .. 1: the optimiser's step on
+    RAM_PARAM_LOCATION_LR_SCALE = 18, /**< 0 .. 1: the optimiser's step on
                                          the location network's parameters
                                          is scaled by this (default 1).
                                          Since 0.1.0. */
+    RAM_PARAM_FIRST_LOCATION = 19   /**< where the first glimpse l_0 of an
+                                         episode looks: a
+                                         ram_first_location (default
+                                         RAM_FIRST_LEARNED). Read by
+                                         ram_agent_begin(). Since 0.1.0. */
 } ram_param;
+
+/** Values of RAM_PARAM_FIRST_LOCATION. Pinned. Ignored while
+ *  RAM_PARAM_RANDOM_GLIMPSES is 1 (every location is uniform then). */
+typedef enum ram_first_location {
+    /** l_0 = bound(b), the location network's bias (its output for the zero
+     *  state): learned by REINFORCE like every later location, sampled
+     *  around that mean unless RAM_BEGIN_GREEDY_LOCATION. */
+    RAM_FIRST_LEARNED = 0,
+    /** l_0 = (0, 0), the image centre, in every mode; not a policy action,
+     *  so it adds no REINFORCE term and the bias gets no gradient from
+     *  it. */
+    RAM_FIRST_CENTER = 1,
+    /** l_0 uniform in [-1, 1]^2 from the agent's RNG, in every mode, also
+     *  with RAM_BEGIN_GREEDY_LOCATION (the paper: "the first glimpse is
+     *  always random"); no REINFORCE term either. */
+    RAM_FIRST_UNIFORM = 2
+} ram_first_location;
 
 /** Optimisers (values of RAM_PARAM_OPTIMIZER). Pinned. */
 typedef enum ram_optimizer {
