@@ -794,8 +794,9 @@ static int cmd_show(int argc, char **argv)
     mnist_free(&data);
     if (rc == 0 && errors) {
         size_t n_all = set.n;
-        rc = mnist_set_keep_errors(model, &set, (size_t)first, (size_t)count,
-                         (int)glimpses, idx, &n_wrong, err, sizeof err);
+        rc = mnist_set_keep_errors(model, &set, (size_t)first,
+                                   (size_t)count, (int)glimpses, idx,
+                                   &n_wrong, err, sizeof err);
         if (rc == 0 && n_wrong == 0) {
             printf("no picture: the model classifies every %s image from #%ld "
                    "to #%zu correctly\n",
