@@ -664,7 +664,7 @@ START_TEST(test_std_schedule)
 }
 END_TEST
 
-/* Out-of-range values of the four options are refused with the option's
+/* Out-of-range values of the tuning options are refused with the option's
  * name and the library's range. */
 START_TEST(test_knob_bounds)
 {
@@ -694,6 +694,8 @@ START_TEST(test_knob_bounds)
         {&bad.std_end, -0.1, "--std-end -0.1 is outside [1e-06, 4]"},
         {&bad.std_end, 4.5, "--std-end 4.5 is outside [1e-06, 4]"},
         {&bad.std_end, 1e-7, "--std-end 1e-07 is outside"},
+        {&bad.weight_decay, 1.5, "--weight-decay 1.5 is outside [0, 1]"},
+        {&bad.weight_decay, -1e-4, "--weight-decay -0.0001 is outside"},
     };
     for (size_t i = 0; i < sizeof dbl / sizeof dbl[0]; i++) {
         bad = o;
@@ -769,6 +771,7 @@ START_TEST(test_resume_exact_knobs)
     o.loc_core_weight = 0.25;
     o.baseline_core = 1;
     o.first_location = RAM_FIRST_CENTER;
+    o.weight_decay = 1e-3;
     char err[512] = "";
 
     /* A: three epochs straight; its output names the options and each
@@ -791,6 +794,7 @@ START_TEST(test_resume_exact_knobs)
         "location net     step scale 0.5, core gradient weight 0.25, first "
         "glimpse center",
         "baseline core    1",
+        "weight decay     0.001 (L2, weights only)",
         "lr 3.00e-03  std 0.2  ",
         "lr 2.94e-03  std 0.1  ",
         "lr 2.88e-03  std 0.05  ",
@@ -804,13 +808,15 @@ START_TEST(test_resume_exact_knobs)
     ck_assert(saved_param(r.a, RAM_PARAM_LOCATION_CORE_WEIGHT) == 0.25);
     ck_assert(saved_param(r.a, RAM_PARAM_BASELINE_TRAINS_CORE) == 1);
     ck_assert(saved_param(r.a, RAM_PARAM_FIRST_LOCATION) == RAM_FIRST_CENTER);
+    ck_assert(saved_param(r.a, RAM_PARAM_WEIGHT_DECAY) == 1e-3);
 
-    /* B: the same run with the defaults of the five trains another model. */
+    /* B: the same run with the defaults of the six trains another model. */
     mnist_opts od = o;
     od.std_end = 0;
     od.loc_lr_scale = od.loc_core_weight = 1;
     od.baseline_core = 0;
     od.first_location = RAM_FIRST_LEARNED;
+    od.weight_decay = 0;
     mnist_train_result rb;
     train_straight(src, &od, r.b, &rb);
     size_t na, nb;
@@ -839,6 +845,7 @@ START_TEST(test_resume_exact_knobs)
     ck_assert(saved.loc_lr_scale == 0.5 && saved.loc_core_weight == 0.25);
     ck_assert_int_eq(saved.baseline_core, 1);
     ck_assert_int_eq(saved.first_location, RAM_FIRST_CENTER);
+    ck_assert(saved.weight_decay == 1e-3);
     resume_matches(src, r.c, r.a, &ra);
 
     /* A state.txt from before these options reads as their defaults. */
@@ -847,11 +854,13 @@ START_TEST(test_resume_exact_knobs)
     state_drop_key(r.c, "baseline_core");
     state_drop_key(r.c, "std_end");
     state_drop_key(r.c, "first_location");
+    state_drop_key(r.c, "weight_decay");
     ck_assert_int_eq(mnist_read_run_opts(r.c, &saved, NULL, err, sizeof err),
                      0);
     ck_assert(saved.std_end == 0 && saved.loc_lr_scale == 1 &&
               saved.loc_core_weight == 1 && saved.baseline_core == 0 &&
-              saved.first_location == RAM_FIRST_LEARNED);
+              saved.first_location == RAM_FIRST_LEARNED &&
+              saved.weight_decay == 0);
 
     runs_close(&r);
 }

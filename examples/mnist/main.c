@@ -252,7 +252,7 @@ static const opt_spec train_specs[] = {
     {"time-limit", 1}, {"mc", 1},      {"std-end", 1},
     {"location-lr-scale", 1},           {"location-core-weight", 1},
     {"baseline-core", 1},               {"init", 1},
-    {"first-location", 1},
+    {"first-location", 1},              {"weight-decay", 1},
 };
 
 static void train_help(FILE *f)
@@ -309,6 +309,8 @@ static void train_help(FILE *f)
 "  --lr-min LR         (default %g)\n"
 "  --momentum M        SGD momentum (default %g)\n"
 "  --clip C            global gradient-norm clip, 0 = off (default %g)\n"
+"  --weight-decay W    L2 decay added to the gradient of every weight (not\n"
+"                      the biases), 0..1 (default %g)\n"
 "  --batch B           images per update (default %d)\n"
 "  --mc M              sampled rollouts per training image, 1..%d: each\n"
 "                      update runs B x M episodes and an epoch costs M times\n"
@@ -332,7 +334,7 @@ static void train_help(FILE *f)
             o.loc_lr_scale, o.loc_core_weight, o.baseline_core,
             mnist_first_name(o.first_location),
             mnist_optimizer_name(o.optimizer), o.lr, o.lr_decay, o.lr_min,
-            o.momentum, o.clip, o.batch, MNIST_MAX_MC, o.mc, o.epochs, o.seed,
+            o.momentum, o.clip, o.weight_decay, o.batch, MNIST_MAX_MC, o.mc, o.epochs, o.seed,
             o.threads);
 }
 
@@ -430,6 +432,7 @@ static int cmd_train(int argc, char **argv)
     DBL_OPT("std-end", o.std_end)
     DBL_OPT("location-lr-scale", o.loc_lr_scale)
     DBL_OPT("location-core-weight", o.loc_core_weight)
+    DBL_OPT("weight-decay", o.weight_decay)
     /* Range: the library's (mnist_opts_check, RAM_PARAM_*). */
     INT_OPT("baseline-core", -1000000, 1000000, o.baseline_core)
 #undef INT_OPT

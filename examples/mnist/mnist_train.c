@@ -259,6 +259,7 @@ void mnist_opts_preset(mnist_opts *o, task_id task)
     o->baseline_core = 0;
     o->first_location = RAM_FIRST_LEARNED;
     o->std_end = 0;           /* constant std */
+    o->weight_decay = 0;      /* the library's default */
     o->subset = 0;
     o->val_images = 0;
     o->holdout = MNIST_HOLDOUT;
@@ -295,6 +296,9 @@ void mnist_opts_print(const mnist_opts *o, FILE *f)
             mnist_optimizer_name(o->optimizer), o->lr, o->lr_decay, o->lr_min);
     if (o->optimizer == RAM_OPT_SGD)
         fprintf(f, "  momentum         %g\n", o->momentum);
+    if (o->weight_decay != 0)
+        fprintf(f, "  weight decay     %g (L2, weights only)\n",
+                o->weight_decay);
     fprintf(f,
             "  clip             %g%s\n"
             "  batch            %d\n"
@@ -369,6 +373,8 @@ int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
                     "--baseline-core", err, errlen) ||
         check_param(RAM_PARAM_FIRST_LOCATION, o->first_location,
                     "--first-location", err, errlen) ||
+        check_param(RAM_PARAM_WEIGHT_DECAY, o->weight_decay,
+                    "--weight-decay", err, errlen) ||
         (o->std_end != 0 && check_param(RAM_PARAM_LOCATION_STD, o->std_end,
                                         "--std-end", err, errlen)))
         return -1;
@@ -614,6 +620,7 @@ static int set_tunables(ram_agent *a, const mnist_opts *o, char *err,
         {RAM_PARAM_BASELINE_TRAINS_CORE, o->baseline_core,
          "baseline-trains-core flag"},
         {RAM_PARAM_FIRST_LOCATION, o->first_location, "first location"},
+        {RAM_PARAM_WEIGHT_DECAY, o->weight_decay, "weight decay"},
     };
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
         int rc = ram_agent_set_param(a, p[i].key, p[i].v);
@@ -939,6 +946,7 @@ static char *state_text(const mnist_opts *o, const run_state *st)
                   "baseline_core=%d\nstd_end=%.17g\nfirst_location=%s\n",
               o->loc_lr_scale, o->loc_core_weight, o->baseline_core,
               o->std_end, mnist_first_name(o->first_location));
+    sb_printf(&b, "weight_decay=%.17g\n", o->weight_decay);
     if (o->init[0])
         sb_printf(&b, "init=%s\n", o->init);
     if (b.oom) {
@@ -1051,6 +1059,7 @@ static int state_set(mnist_opts *o, run_state *st, const char *k,
     DBL_KEY("loc_core_weight", o->loc_core_weight)
     INT_KEY("baseline_core", 0, 1, o->baseline_core)
     DBL_KEY("std_end", o->std_end)
+    DBL_KEY("weight_decay", o->weight_decay) /* absent (older runs): 0 */
 #undef INT_KEY
 #undef SIZE_KEY
 #undef DBL_KEY

@@ -102,6 +102,8 @@ typedef struct mnist_opts {
                           * (learned, centre or uniform) */
     double std_end;      /* 0: constant std; else the std of the last epoch,
                           * reached geometrically (mnist_std_at) */
+    double weight_decay; /* RAM_PARAM_WEIGHT_DECAY: L2 decay added to every
+                          * weight's gradient (0 = none) */
     size_t subset;    /* train on the first N pool digits only (0 = all) */
     size_t val_images;/* validation images scored each epoch (0 = all) */
     size_t holdout;   /* training digits held out for validation */
