@@ -501,6 +501,43 @@ START_TEST(location_core_weight_and_lr_scale)
 }
 END_TEST
 
+/* Parameters that an update leaves below 2^-100 in magnitude are stored as
+ * 0, with either optimiser; from 2^-100 up they are kept. (With weight decay
+ * a weight whose loss gradient stays 0 shrinks toward the subnormals, and
+ * its products slow sgemm down several-fold.) */
+START_TEST(tiny_params_flushed)
+{
+    make_images(4);
+    ram_agent *a = small_agent(RAM_CORE_RNN, 6);
+    size_t n = 0;
+    float *p = NULL, *g = NULL;
+    ck_assert_int_eq(ram_agent_params(a, &p, &g, &n), RAM_OK);
+    float *tmp = malloc(n * sizeof(float));
+    ck_assert_ptr_nonnull(tmp);
+    const float below = 0x1.fffffep-101f, at = 0x1p-100f;
+    const int opts[2] = {RAM_OPT_SGD, RAM_OPT_ADAM};
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_OPTIMIZER, opts[k]),
+                         RAM_OK);
+        episode_grads(a, tmp, n);
+        /* Indices 0..3 get no gradient: they move only by the flush. */
+        memset(g, 0, 4 * sizeof(float));
+        p[0] = below;
+        p[1] = -below;
+        p[2] = at;
+        p[3] = -0x1p-130f; /* subnormal */
+        ck_assert_int_eq(ram_agent_update(a), RAM_OK);
+        ck_assert_msg(p[0] == 0.0f && p[1] == 0.0f && p[3] == 0.0f,
+                      "optimizer %d: %a %a %a", opts[k], p[0], p[1], p[3]);
+        ck_assert_msg(p[2] == at, "optimizer %d: %a", opts[k], p[2]);
+        for (size_t i = 0; i < n; i++)
+            ck_assert(p[i] == 0.0f || fabsf(p[i]) >= at);
+    }
+    free(tmp);
+    ram_agent_free(a);
+}
+END_TEST
+
 /* In classify mode a step with neither probs nor actions skips the action
  * head, and ram_agent_end computes the last step's head when it needs it:
  * gradients and statistics must be the bits of an agent asked at every
@@ -670,6 +707,7 @@ Suite *suite_agent(void)
     tcase_add_loop_test(tc, save_load_continue_is_exact, 0, 4);
     tcase_add_test(tc, load_inference_and_config_roundtrip);
     tcase_add_test(tc, location_core_weight_and_lr_scale);
+    tcase_add_test(tc, tiny_params_flushed);
     tcase_add_test(tc, first_location_modes);
     tcase_add_loop_test(tc, skipped_action_heads_change_nothing, 0, 2);
     suite_add_tcase(s, tc);
