@@ -25,6 +25,17 @@ static double sum_squares(const float *g, size_t n)
     return (s0 + s1) + (s2 + s3);
 }
 
+/* x, or 0 when |x| < the float whose bits are `min` (on the bits, so that
+ * the loops vectorise). */
+static inline float flush_below(float x, uint32_t min)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    u &= 0u - (uint32_t)((u & 0x7fffffffu) >= min);
+    memcpy(&x, &u, sizeof u);
+    return x;
+}
+
 /* Moments below the normal range (|x| < FLT_MIN) are stored as 0. A
  * parameter whose gradient stays 0 (a dead ReLU unit, say) has its moment
  * multiplied by beta every step; it reaches the subnormals after a few
@@ -32,14 +43,10 @@ static double sum_squares(const float *g, size_t n)
  * rounds back to it), and every arithmetic operation on a subnormal costs
  * a microcode assist on x86: an Adam step on a mnist28 RNN took 5x longer
  * once that happened. Flushing changes a step by at most lr * FLT_MIN /
- * eps. On the bits, so that it vectorises. */
+ * eps. */
 static inline float flush_tiny(float x)
 {
-    uint32_t u;
-    memcpy(&u, &x, sizeof u);
-    u &= 0u - (uint32_t)((u & 0x7fffffffu) >= 0x00800000u);
-    memcpy(&x, &u, sizeof u);
-    return x;
+    return flush_below(x, 0x00800000u); /* FLT_MIN = 2^-126 */
 }
 
 /* Parameters below 2^-100 in magnitude (about 7.9e-31) are stored as 0.
@@ -52,11 +59,7 @@ static inline float flush_tiny(float x)
  * output; a zero weight with a zero gradient then stays 0. */
 static inline float flush_param(float x)
 {
-    uint32_t u;
-    memcpy(&u, &x, sizeof u);
-    u &= 0u - (uint32_t)((u & 0x7fffffffu) >= (27u << 23)); /* 2^(27-127) */
-    memcpy(&x, &u, sizeof u);
-    return x;
+    return flush_below(x, 27u << 23); /* 2^(27 - 127) */
 }
 
 /* The update loops work on blocks of BLOCK elements with restrict pointers,

@@ -334,8 +334,8 @@ static void train_help(FILE *f)
             o.loc_lr_scale, o.loc_core_weight, o.baseline_core,
             mnist_first_name(o.first_location),
             mnist_optimizer_name(o.optimizer), o.lr, o.lr_decay, o.lr_min,
-            o.momentum, o.clip, o.weight_decay, o.batch, MNIST_MAX_MC, o.mc, o.epochs, o.seed,
-            o.threads);
+            o.momentum, o.clip, o.weight_decay, o.batch, MNIST_MAX_MC, o.mc,
+            o.epochs, o.seed, o.threads);
 }
 
 static int cmd_train(int argc, char **argv)
