@@ -34,7 +34,7 @@ static size_t reserve(size_t *total, size_t count, size_t elem, int *ok)
 
 /* Lay out a tape of `rows` x `steps` (base NULL: compute the size only). */
 static int tape_layout(const ram_agent *a, size_t rows, size_t steps,
-                       ram__tape *tp, char *base, size_t *total)
+                       int train, ram__tape *tp, char *base, size_t *total)
 {
     int ok = 1;
     size_t sb = mul(rows, steps, &ok);
@@ -56,6 +56,12 @@ static int tape_layout(const ram_agent *a, size_t rows, size_t steps,
     o_l = reserve(total, mul(sb1, 2, &ok), sizeof(float), &ok);
     o_raw = reserve(total, mul(sb1, 2, &ok), sizeof(float), &ok);
     o_m = reserve(total, mul(sb1, 2, &ok), sizeof(float), &ok);
+    size_t ng = train ? mul(sb, a->G, &ok) : 0;
+    size_t nh = train ? mul(sb, a->H, &ok) : 0;
+    size_t o_gm = reserve(total, ng, sizeof(float), &ok);
+    size_t o_gd = reserve(total, ng, sizeof(float), &ok);
+    size_t o_hm = reserve(total, nh, sizeof(float), &ok);
+    size_t o_hd = reserve(total, nh, sizeof(float), &ok);
     if (!ok)
         return RAM_E_NOMEM;
     if (base) {
@@ -73,6 +79,10 @@ static int tape_layout(const ram_agent *a, size_t rows, size_t steps,
         tp->loc = (float *)(base + o_l);
         tp->raw = (float *)(base + o_raw);
         tp->mean = (float *)(base + o_m);
+        tp->gmask = train ? (float *)(base + o_gm) : NULL;
+        tp->gd = train ? (float *)(base + o_gd) : NULL;
+        tp->hmask = train ? (float *)(base + o_hm) : NULL;
+        tp->hd = train ? (float *)(base + o_hd) : NULL;
         tp->block = base;
     }
     return RAM_OK;
@@ -126,7 +136,7 @@ static int ensure_one(ram_agent *a, size_t rows)
         return RAM_OK;
     size_t total, state;
     int ok = 1;
-    if (tape_layout(a, rows, 1, NULL, NULL, &total) != RAM_OK)
+    if (tape_layout(a, rows, 1, 0, NULL, NULL, &total) != RAM_OK)
         return RAM_E_NOMEM;
     state = mul(mul(rows, a->H, &ok), 4 * sizeof(float), &ok);
     if (!ok || total > SIZE_MAX - 64 - state)
@@ -136,7 +146,7 @@ static int ensure_one(ram_agent *a, size_t rows)
     if (!blk)
         return RAM_E_NOMEM;
     free(a->one.block);
-    tape_layout(a, rows, 1, &a->one, blk, &total);
+    tape_layout(a, rows, 1, 0, &a->one, blk, &total);
     float *st = (float *)(blk + off);
     size_t rh = rows * a->H;
     a->h_state[0] = st;
@@ -152,7 +162,7 @@ static int ensure_rec(ram_agent *a, size_t rows)
     if (a->rec.block && a->rec.rows >= rows)
         return RAM_OK;
     size_t t1, t2;
-    if (tape_layout(a, rows, a->T, NULL, NULL, &t1) != RAM_OK ||
+    if (tape_layout(a, rows, a->T, 1, NULL, NULL, &t1) != RAM_OK ||
         ws_layout(a, rows, a->T, NULL, NULL, &t2) != RAM_OK)
         return RAM_E_NOMEM;
     char *b1 = calloc(1, t1), *b2 = calloc(1, t2);
@@ -163,7 +173,7 @@ static int ensure_rec(ram_agent *a, size_t rows)
     }
     free(a->rec.block);
     free(a->ws.block);
-    tape_layout(a, rows, a->T, &a->rec, b1, &t1);
+    tape_layout(a, rows, a->T, 1, &a->rec, b1, &t1);
     ws_layout(a, rows, a->T, &a->ws, b2, &t2);
     return RAM_OK;
 }
@@ -375,6 +385,34 @@ static int training(const ram_agent *a)
     return (a->flags & RAM_BEGIN_TRAIN) != 0;
 }
 
+/* Inverted dropout: mask[i] = 0 with probability p, else 1 / (1 - p);
+ * out = x * mask. */
+static void dropout(ram_rng *rng, float p, size_t n, const float *x,
+                    float *mask, float *out)
+{
+    const float keep = 1.0f / (1.0f - p);
+    for (size_t i = 0; i < n; i++) {
+        mask[i] = ram__rng_uniform(rng) < (double)p ? 0.0f : keep;
+        out[i] = x[i] * mask[i];
+    }
+}
+
+/* x[i] *= m[i]: a gradient back through a dropout mask. */
+static void mul_mask(float *x, const float *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] *= m[i];
+}
+
+/* The input the action network reads at recorded step s: h_s, or its
+ * dropped copy. */
+static const float *action_input(const ram_agent *a, size_t s)
+{
+    const ram__tape *tp = &a->rec;
+    return a->drop_h > 0.0f ? tp->hd + s * a->B * a->H
+                            : tp->h + s * a->B * a->H;
+}
+
 /* Choose n locations from the state h (NULL = zeros). */
 static void choose_locations(ram_agent *a, size_t n, const float *h,
                              float *mean, float *raw, float *loc)
@@ -437,6 +475,8 @@ int ram_agent_begin(ram_agent *a, size_t batch, unsigned flags)
     a->cur = 0;
     a->probs_skipped = 0;
     a->active = 1;
+    a->drop_g = train ? (float)a->par[RAM_PARAM_GLIMPSE_DROPOUT] : 0.0f;
+    a->drop_h = train ? (float)a->par[RAM_PARAM_ACTION_DROPOUT] : 0.0f;
     ram__tape *tp = train ? &a->rec : &a->one;
     first_locations(a, batch, tp->mean, tp->raw, tp->loc);
     if (train)
@@ -492,6 +532,13 @@ int ram_agent_step(ram_agent *a, const void *images, float *next_loc,
     ram__glimpse_fwd(&a->glimpse, B, rho, lcur, g,
                      tp->gtape + s * B * (a->Hg + a->Hl));
 
+    const float *core_in = g;
+    if (a->drop_g > 0.0f) {
+        core_in = tp->gd + s * B * a->G;
+        dropout(&a->rng, a->drop_g, B * a->G, g, tp->gmask + s * B * a->G,
+                tp->gd + s * B * a->G);
+    }
+
     const float *hp = NULL, *cp = NULL;
     float *h, *c;
     if (train) {
@@ -509,7 +556,14 @@ int ram_agent_step(ram_agent *a, const void *images, float *next_loc,
         h = a->h_state[1 - a->cur];
         c = lstm ? a->c_state[1 - a->cur] : NULL;
     }
-    ram__core_fwd(&a->core, B, hp, cp, g, h, c, tp->ctape + s * B * ct, NULL);
+    ram__core_fwd(&a->core, B, hp, cp, core_in, h, c, tp->ctape + s * B * ct,
+                  NULL);
+    const float *act_in = h;
+    if (a->drop_h > 0.0f) {
+        act_in = tp->hd + s * B * a->H;
+        dropout(&a->rng, a->drop_h, B * a->H, h, tp->hmask + s * B * a->H,
+                tp->hd + s * B * a->H);
+    }
 
     float *mn = tp->mean + (s + 1) * B * 2;
     float *rn = tp->raw + (s + 1) * B * 2;
@@ -524,7 +578,7 @@ int ram_agent_step(ram_agent *a, const void *images, float *next_loc,
     a->probs_skipped = a->action_mode != RAM_ACTION_CONTROL && !probs &&
                        !actions;
     if (!a->probs_skipped) {
-        ram__action_fwd(&a->act, B, h, pr);
+        ram__action_fwd(&a->act, B, act_in, pr);
         if (a->action_mode == RAM_ACTION_CONTROL &&
             !(a->flags & RAM_BEGIN_GREEDY_ACTION))
             ram__action_sample(B, a->A, pr, &a->rng, ac);
@@ -662,9 +716,13 @@ static void backward(ram_agent *a, const int *labels)
     if (labels) {
         const float *pl = tp->probs + (S - 1) * B * A;
         xent_last(a, pl, labels, w_x * invB, w_x > 0.0 ? ws->dlogits : NULL);
-        if (w_x > 0.0 && !control)
-            ram__action_bwd(&a->act, B, tp->h + (S - 1) * B * H, ws->dlogits,
+        if (w_x > 0.0 && !control) {
+            ram__action_bwd(&a->act, B, action_input(a, S - 1), ws->dlogits,
                             ws->dh + (S - 1) * B * H);
+            if (a->drop_h > 0.0f) /* dh is the action head's alone so far */
+                mul_mask(ws->dh + (S - 1) * B * H,
+                                 tp->hmask + (S - 1) * B * H, B * H);
+        }
     }
     if (control) {
         double ent_sum = 0.0;
@@ -695,7 +753,10 @@ static void backward(ram_agent *a, const int *labels)
                 d[b * A + labels[b]] -= (float)(w_x * invB);
             }
         }
-        ram__action_bwd(&a->act, SB, tp->h, ws->dlogits, ws->dh);
+        ram__action_bwd(&a->act, SB, action_input(a, 0), ws->dlogits,
+                        ws->dh);
+        if (a->drop_h > 0.0f)
+            mul_mask(ws->dh, tp->hmask, SB * H);
     }
 
     /* REINFORCE on the locations. l_0 came from the zero state: advantage
@@ -745,8 +806,11 @@ static void backward(ram_agent *a, const int *labels)
 
     /* Through time, then through the glimpse network. The sampled locations
      * are inputs: no gradient flows into them. */
-    ram__core_bwd(&a->core, S, B, NULL, NULL, tp->g, tp->h, tp->c,
-                  tp->ctape, ws->dh, ws->dg, NULL, NULL, ws->work);
+    const int drop_g = a->drop_g > 0.0f;
+    ram__core_bwd(&a->core, S, B, NULL, NULL, drop_g ? tp->gd : tp->g, tp->h,
+                  tp->c, tp->ctape, ws->dh, ws->dg, NULL, NULL, ws->work);
+    if (drop_g)
+        mul_mask(ws->dg, tp->gmask, SB * a->G);
     ram__glimpse_bwd(&a->glimpse, SB, tp->rho, tp->loc, tp->g, tp->gtape,
                      ws->dg, NULL, NULL, ws->work);
 }
@@ -758,7 +822,7 @@ static void fill_last_probs(ram_agent *a)
         return;
     size_t B = a->B;
     if (training(a))
-        ram__action_fwd(&a->act, B, a->rec.h + (a->t - 1) * B * a->H,
+        ram__action_fwd(&a->act, B, action_input(a, a->t - 1),
                         a->rec.probs + (a->t - 1) * B * a->A);
     else /* step() flipped cur: the slot it names holds the newest h */
         ram__action_fwd(&a->act, B, a->h_state[a->cur], a->one.probs);

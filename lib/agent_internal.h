@@ -6,7 +6,8 @@
 #include "internal.h"
 
 #define RAM__CFG_COUNT (RAM_CFG_TRAINABLE + 1)
-#define RAM__PARAM_COUNT (RAM_PARAM_FIRST_LOCATION + 1)
+#define RAM__PARAM_COUNT (RAM_PARAM_ACTION_DROPOUT + 1)
+#define RAM__MAX_DROPOUT 0.95
 #define RAM__STAT_COUNT (RAM_STAT_ENTROPY + 1)
 #define RAM__MAX_STEPS 4096
 
@@ -43,6 +44,11 @@ typedef struct ram__tape {
     float *loc;   /* (steps + 1) x B x 2: l_0 .. l_steps, clamped */
     float *raw;   /* (steps + 1) x B x 2: unclamped samples */
     float *mean;  /* (steps + 1) x B x 2 */
+    /* Dropout (training tape only, NULL in the one-step tape): the masks
+     * hold 0 or 1 / (1 - p); gd = g * gmask is what the core read, and
+     * hd = h * hmask what the action network read. */
+    float *gmask, *gd; /* steps x B x G */
+    float *hmask, *hd; /* steps x B x H */
     void *block;  /* the single allocation behind the above */
 } ram__tape;
 
@@ -99,6 +105,8 @@ struct ram_agent {
     size_t B;     /* batch of the current episode */
     size_t t;     /* steps taken */
     int has_grad; /* gradient accumulated since the last update/zero */
+    /* Dropout rates of this episode, read at begin (0 unless training). */
+    float drop_g, drop_h;
 
     /* One-step buffers (inference and the l_0 of any episode), with two
      * state slots that alternate. */

@@ -126,6 +126,8 @@ static const param_spec PARAM[RAM__PARAM_COUNT] = {
     [RAM_PARAM_LOCATION_LR_SCALE] = {0.0, 1.0, 1.0, 0},
     [RAM_PARAM_FIRST_LOCATION] = {RAM_FIRST_LEARNED, RAM_FIRST_UNIFORM,
                                   RAM_FIRST_LEARNED, 1},
+    [RAM_PARAM_GLIMPSE_DROPOUT] = {0.0, RAM__MAX_DROPOUT, 0.0, 0},
+    [RAM_PARAM_ACTION_DROPOUT] = {0.0, RAM__MAX_DROPOUT, 0.0, 0},
 };
 
 static int param_key_ok(int key)

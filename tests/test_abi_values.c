@@ -33,6 +33,7 @@ static const pin PINS[] = {
     PIN(RAM_PARAM_RANDOM_GLIMPSES, 14), PIN(RAM_PARAM_WEIGHT_DECAY, 15),
     PIN(RAM_PARAM_ENTROPY_WEIGHT, 16), PIN(RAM_PARAM_LOCATION_CORE_WEIGHT, 17),
     PIN(RAM_PARAM_LOCATION_LR_SCALE, 18), PIN(RAM_PARAM_FIRST_LOCATION, 19),
+    PIN(RAM_PARAM_GLIMPSE_DROPOUT, 20), PIN(RAM_PARAM_ACTION_DROPOUT, 21),
 
     PIN(RAM_FIRST_LEARNED, 0), PIN(RAM_FIRST_CENTER, 1), PIN(RAM_FIRST_UNIFORM, 2),
     PIN(RAM_OPT_SGD, 1), PIN(RAM_OPT_ADAM, 2),
@@ -61,12 +62,12 @@ END_TEST
 START_TEST(tunable_keys_are_contiguous)
 {
     double lo, hi, def;
-    for (int k = RAM_PARAM_LEARNING_RATE; k <= RAM_PARAM_FIRST_LOCATION; k++) {
+    for (int k = RAM_PARAM_LEARNING_RATE; k <= RAM_PARAM_ACTION_DROPOUT; k++) {
         ck_assert_int_eq(ram_param_bounds(k, &lo, &hi), RAM_OK);
         ck_assert_int_eq(ram_param_default(k, &def), RAM_OK);
         ck_assert(lo <= def && def <= hi);
     }
-    ck_assert_int_eq(ram_param_bounds(RAM_PARAM_FIRST_LOCATION + 1, &lo, &hi), RAM_E_INVALID);
+    ck_assert_int_eq(ram_param_bounds(RAM_PARAM_ACTION_DROPOUT + 1, &lo, &hi), RAM_E_INVALID);
 }
 END_TEST
 

@@ -640,8 +640,15 @@ END_TEST
 
 START_TEST(skipped_action_heads_change_nothing)
 {
-    ram_agent *ask = small_agent(_i ? RAM_CORE_LSTM : RAM_CORE_RNN, 21);
-    ram_agent *skip = small_agent(_i ? RAM_CORE_LSTM : RAM_CORE_RNN, 21);
+    /* _i bit 0: LSTM; bit 1: with dropout (its masks are drawn whether or
+     * not the head runs, so the streams stay in step). */
+    ram_agent *ask = small_agent(_i & 1 ? RAM_CORE_LSTM : RAM_CORE_RNN, 21);
+    ram_agent *skip = small_agent(_i & 1 ? RAM_CORE_LSTM : RAM_CORE_RNN, 21);
+    for (int k = 0; k < 2 && (_i & 2); k++) {
+        ram_agent *a = k ? skip : ask;
+        ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_GLIMPSE_DROPOUT, 0.3), RAM_OK);
+        ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_ACTION_DROPOUT, 0.4), RAM_OK);
+    }
     make_images(6);
     const float rw[NB] = {1.0f, 0.0f, 1.0f, 0.0f};
     float probs[NB * 10];
@@ -692,6 +699,79 @@ START_TEST(skipped_action_heads_change_nothing)
 }
 END_TEST
 
+/* One episode on the fixed images; train: recorded, ended with labels and
+ * rewards (the gradients accumulate). Writes the last step's probs. */
+static void episode(ram_agent *a, unsigned flags, float *probs)
+{
+    const float rw[NB] = {1.0f, 0.0f, 0.0f, 1.0f};
+    ck_assert_int_eq(ram_agent_begin(a, NB, flags), RAM_OK);
+    for (int t = 0; t < 5; t++)
+        ck_assert_int_eq(ram_agent_step(a, images, NULL, probs, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
+    ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
+}
+
+/* RAM_PARAM_GLIMPSE_DROPOUT and _ACTION_DROPOUT: bounds, no effect outside
+ * training episodes, an effect inside them, read at begin. (_i: the core.
+ * The masks themselves are checked in test_agent_grad.c.) */
+START_TEST(dropout_in_training_only)
+{
+    const int core = _i ? RAM_CORE_LSTM : RAM_CORE_RNN;
+    const int keys[2] = {RAM_PARAM_GLIMPSE_DROPOUT, RAM_PARAM_ACTION_DROPOUT};
+    make_images(8);
+    ram_agent *plain = small_agent(core, 5), *drop = small_agent(core, 5);
+    for (int k = 0; k < 2; k++) {
+        double v, lo, hi;
+        ck_assert_int_eq(ram_param_default(keys[k], &v), RAM_OK);
+        ck_assert(v == 0.0);
+        ck_assert_int_eq(ram_param_bounds(keys[k], &lo, &hi), RAM_OK);
+        ck_assert(lo == 0.0 && hi == 0.95);
+        ck_assert_int_eq(ram_agent_set_param(drop, keys[k], 0.5), RAM_OK);
+        ck_assert_int_eq(ram_agent_set_param(drop, keys[k], 0.96), RAM_E_RANGE);
+        ck_assert_int_eq(ram_agent_set_param(drop, keys[k], -0.1), RAM_E_RANGE);
+        ck_assert_int_eq(ram_agent_set_param(drop, keys[k], NAN), RAM_E_RANGE);
+        ck_assert_int_eq(ram_agent_get_param(drop, keys[k], &v), RAM_OK);
+        ck_assert(v == 0.5);
+    }
+    /* Outside training the same bits, sampled or greedy. */
+    float p0[NB * 10], p1[NB * 10];
+    for (unsigned flags = 0; flags <= RAM_BEGIN_GREEDY_LOCATION;
+         flags += RAM_BEGIN_GREEDY_LOCATION) {
+        episode(plain, flags, p0);
+        episode(drop, flags, p1);
+        ck_assert_mem_eq(p0, p1, sizeof p0);
+    }
+    /* In training the gradients differ. */
+    float *g0, *g1;
+    size_t n;
+    episode(plain, RAM_BEGIN_TRAIN, p0);
+    episode(drop, RAM_BEGIN_TRAIN, p1);
+    ck_assert_int_eq(ram_agent_params(plain, NULL, &g0, &n), RAM_OK);
+    ck_assert_int_eq(ram_agent_params(drop, NULL, &g1, NULL), RAM_OK);
+    ck_assert(memcmp(g0, g1, n * sizeof(float)) != 0);
+    ram_agent_free(drop);
+
+    /* Read at begin: raising the rate mid-episode changes nothing. */
+    drop = small_agent(core, 5);
+    ram_agent_free(plain);
+    plain = small_agent(core, 5);
+    ck_assert_int_eq(ram_agent_begin(drop, NB, RAM_BEGIN_TRAIN), RAM_OK);
+    for (int k = 0; k < 2; k++)
+        ck_assert_int_eq(ram_agent_set_param(drop, keys[k], 0.9), RAM_OK);
+    const float rw[NB] = {1.0f, 0.0f, 0.0f, 1.0f};
+    for (int t = 0; t < 5; t++)
+        ck_assert_int_eq(ram_agent_step(drop, images, NULL, p1, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_reward(drop, rw), RAM_OK);
+    ck_assert_int_eq(ram_agent_end(drop, labels), RAM_OK);
+    episode(plain, RAM_BEGIN_TRAIN, p0);
+    ck_assert_int_eq(ram_agent_params(plain, NULL, &g0, &n), RAM_OK);
+    ck_assert_int_eq(ram_agent_params(drop, NULL, &g1, NULL), RAM_OK);
+    ck_assert_mem_eq(g0, g1, n * sizeof(float));
+    ram_agent_free(plain);
+    ram_agent_free(drop);
+}
+END_TEST
+
 Suite *suite_agent(void)
 {
     Suite *s = suite_create("agent");
@@ -709,7 +789,8 @@ Suite *suite_agent(void)
     tcase_add_test(tc, location_core_weight_and_lr_scale);
     tcase_add_test(tc, tiny_params_flushed);
     tcase_add_test(tc, first_location_modes);
-    tcase_add_loop_test(tc, skipped_action_heads_change_nothing, 0, 2);
+    tcase_add_loop_test(tc, skipped_action_heads_change_nothing, 0, 4);
+    tcase_add_loop_test(tc, dropout_in_training_only, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }

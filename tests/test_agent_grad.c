@@ -4,7 +4,10 @@
  *  2. those gradients match central finite differences of the hybrid
  *     surrogate loss with the sampled locations and actions held fixed;
  *  3. the location weights get a non-zero REINFORCE gradient, and none at all
- *     without the REINFORCE term (no pathwise gradient through the sample). */
+ *     without the REINFORCE term (no pathwise gradient through the sample).
+ * Variants with dropout hold the agent's recorded masks fixed, as they hold
+ * the sampled locations: the by-hand model multiplies the core's input and
+ * the action network's input by them. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -20,6 +23,7 @@ typedef struct variant {
     int core, mode, trains_core;
     double gamma, entropy;
     int first; /* RAM_PARAM_FIRST_LOCATION */
+    double drop_g, drop_h; /* RAM_PARAM_GLIMPSE_DROPOUT, _ACTION_DROPOUT */
 } variant;
 
 /* Everything the by-hand model needs, plus its handles. */
@@ -50,6 +54,8 @@ typedef struct hand {
     /* the core states at the recorded parameters: unless the baseline trains
      * the core, its squared error sees h as a constant */
     float hbar[S * B * 64];
+    /* dropout masks recorded by the agent, and the dropped inputs */
+    float gmask[S * B * 64], gd[S * B * 64], hmask[S * B * 64], hd[S * B * 64];
 } hand;
 
 static void load_theta(hand *m)
@@ -96,15 +102,19 @@ static double hand_forward(hand *m)
         ck_assert_int_eq(ram_glimpse_forward(m->gl, B, m->rho + t * B * R, m->loc + t * B * 2,
                                              m->g + t * B * G, m->gtape + t * B * (m->Hg + m->Hl)),
                          RAM_OK);
+        for (size_t i = t * B * G; i < (t + 1) * B * G; i++)
+            m->gd[i] = m->v.drop_g > 0 ? m->g[i] * m->gmask[i] : m->g[i];
         const float *hp = t ? m->h + (t - 1) * B * H : NULL;
         const float *cp = (t && lstm) ? m->c + (t - 1) * B * H : NULL;
-        ck_assert_int_eq(ram_core_forward(m->co, B, hp, cp, m->g + t * B * G, m->h + t * B * H,
+        ck_assert_int_eq(ram_core_forward(m->co, B, hp, cp, m->gd + t * B * G, m->h + t * B * H,
                                           lstm ? m->c + t * B * H : NULL, m->ctape + t * B * T),
                          RAM_OK);
     }
     ck_assert_int_eq(ram_location_forward(m->lo, B, NULL, m->mean), RAM_OK);
     ck_assert_int_eq(ram_location_forward(m->lo, S * B, m->h, m->mean + B * 2), RAM_OK);
-    ck_assert_int_eq(ram_action_forward(m->ac, S * B, m->h, m->probs), RAM_OK);
+    for (size_t i = 0; i < S * B * H; i++)
+        m->hd[i] = m->v.drop_h > 0 ? m->h[i] * m->hmask[i] : m->h[i];
+    ck_assert_int_eq(ram_action_forward(m->ac, S * B, m->hd, m->probs), RAM_OK);
     ck_assert_int_eq(ram_baseline_forward(m->ba, S * B, m->v.trains_core ? m->h : m->hbar, m->base),
                      RAM_OK);
     ck_assert_int_eq(ram_baseline_forward(m->ba, 1, NULL, &m->binit), RAM_OK);
@@ -155,6 +165,15 @@ static void add(float *dst, const float *src, size_t n)
         dst[i] += src[i];
 }
 
+/* The action network's input gradient back through its dropout mask:
+ * x holds n values of step-major rows starting at element `at`. */
+static void drop_back(const hand *m, float *x, size_t at, size_t n)
+{
+    if (m->v.drop_h > 0)
+        for (size_t i = 0; i < n; i++)
+            x[i] *= m->hmask[at + i];
+}
+
 /* Backward by hand with the public calls; writes the concatenated gradient. */
 static void hand_backward(hand *m, float *grad)
 {
@@ -174,7 +193,8 @@ static void hand_backward(hand *m, float *grad)
         ck_assert_int_eq(ram_action_xent(m->ac, B, m->probs + (S - 1) * B * A, m->labels,
                                          m->w_x / B, dlog, NULL),
                          RAM_OK);
-        ck_assert_int_eq(ram_action_backward(m->ac, B, m->h + (S - 1) * B * H, dlog, tmp), RAM_OK);
+        ck_assert_int_eq(ram_action_backward(m->ac, B, m->hd + (S - 1) * B * H, dlog, tmp), RAM_OK);
+        drop_back(m, tmp, (S - 1) * B * H, B * H);
         add(dh + (S - 1) * B * H, tmp, B * H);
     } else {
         float c[S * B];
@@ -189,7 +209,8 @@ static void hand_backward(hand *m, float *grad)
             for (size_t k = 0; k < A; k++)
                 dlog[i * A + k] += (float)(m->v.entropy / B * p[k] * (log(p[k]) + ent));
         }
-        ck_assert_int_eq(ram_action_backward(m->ac, S * B, m->h, dlog, tmp), RAM_OK);
+        ck_assert_int_eq(ram_action_backward(m->ac, S * B, m->hd, dlog, tmp), RAM_OK);
+        drop_back(m, tmp, 0, S * B * H);
         add(dh, tmp, S * B * H);
     }
 
@@ -219,14 +240,16 @@ static void hand_backward(hand *m, float *grad)
         ck_assert_int_eq(ram_baseline_backward(m->ba, B, NULL, dbi, NULL), RAM_OK);
     }
 
-    ck_assert_int_eq(ram_core_backward(m->co, S, B, NULL, NULL, m->g, m->h,
+    ck_assert_int_eq(ram_core_backward(m->co, S, B, NULL, NULL, m->gd, m->h,
                                        m->v.core == RAM_CORE_LSTM ? m->c : NULL, m->ctape, dh, dg,
                                        NULL, NULL),
                      RAM_OK);
+    if (m->v.drop_g > 0)
+        for (size_t i = 0; i < S * B * G; i++)
+            dg[i] *= m->gmask[i];
     ck_assert_int_eq(ram_glimpse_backward(m->gl, S * B, m->rho, m->loc, m->g, m->gtape, dg, NULL,
                                           NULL),
                      RAM_OK);
-    (void)G;
 
     size_t off = 0, n;
     float *gr;
@@ -271,6 +294,8 @@ static ram_agent *run_agent(hand *m, variant v, uint64_t seed)
     ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_ENTROPY_WEIGHT, v.entropy), RAM_OK);
     ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_BASELINE_TRAINS_CORE, v.trains_core), RAM_OK);
     ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_FIRST_LOCATION, v.first), RAM_OK);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_GLIMPSE_DROPOUT, v.drop_g), RAM_OK);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_ACTION_DROPOUT, v.drop_h), RAM_OK);
 
     /* Give the baseline non-zero weights so that its path is exercised. */
     float *p;
@@ -300,6 +325,10 @@ static ram_agent *run_agent(hand *m, variant v, uint64_t seed)
     memcpy(m->raw, a->rec.raw, sizeof m->raw);
     memcpy(m->loc, a->rec.loc, sizeof m->loc);
     memcpy(m->actions, a->rec.actions, sizeof m->actions);
+    if (v.drop_g > 0)
+        memcpy(m->gmask, a->rec.gmask, S * B * (size_t)7 * sizeof(float));
+    if (v.drop_h > 0)
+        memcpy(m->hmask, a->rec.hmask, S * B * (size_t)8 * sizeof(float));
     ck_assert_int_eq(ram_agent_end(a, v.mode == RAM_ACTION_CLASSIFY ? m->labels : NULL), RAM_OK);
 
     for (int b = 0; b < B; b++) {
@@ -340,12 +369,15 @@ static void hand_free(hand *m)
 }
 
 static const variant VARIANTS[] = {
-    {RAM_CORE_RNN, RAM_ACTION_CLASSIFY, 0, 1.0, 0.0, RAM_FIRST_LEARNED},
-    {RAM_CORE_LSTM, RAM_ACTION_CLASSIFY, 1, 1.0, 0.0, RAM_FIRST_LEARNED},
-    {RAM_CORE_LSTM, RAM_ACTION_CONTROL, 0, 0.9, 0.05, RAM_FIRST_LEARNED},
-    {RAM_CORE_RNN, RAM_ACTION_CONTROL, 1, 0.8, 0.0, RAM_FIRST_LEARNED},
-    {RAM_CORE_LSTM, RAM_ACTION_CLASSIFY, 0, 1.0, 0.0, RAM_FIRST_CENTER},
-    {RAM_CORE_RNN, RAM_ACTION_CONTROL, 0, 0.9, 0.0, RAM_FIRST_UNIFORM},
+    {RAM_CORE_RNN, RAM_ACTION_CLASSIFY, 0, 1.0, 0.0, RAM_FIRST_LEARNED, 0, 0},
+    {RAM_CORE_LSTM, RAM_ACTION_CLASSIFY, 1, 1.0, 0.0, RAM_FIRST_LEARNED, 0, 0},
+    {RAM_CORE_LSTM, RAM_ACTION_CONTROL, 0, 0.9, 0.05, RAM_FIRST_LEARNED, 0, 0},
+    {RAM_CORE_RNN, RAM_ACTION_CONTROL, 1, 0.8, 0.0, RAM_FIRST_LEARNED, 0, 0},
+    {RAM_CORE_LSTM, RAM_ACTION_CLASSIFY, 0, 1.0, 0.0, RAM_FIRST_CENTER, 0, 0},
+    {RAM_CORE_RNN, RAM_ACTION_CONTROL, 0, 0.9, 0.0, RAM_FIRST_UNIFORM, 0, 0},
+    {RAM_CORE_LSTM, RAM_ACTION_CLASSIFY, 0, 1.0, 0.0, RAM_FIRST_LEARNED, 0.3, 0.4},
+    {RAM_CORE_RNN, RAM_ACTION_CLASSIFY, 1, 1.0, 0.0, RAM_FIRST_CENTER, 0.5, 0.0},
+    {RAM_CORE_LSTM, RAM_ACTION_CONTROL, 1, 0.9, 0.05, RAM_FIRST_LEARNED, 0.25, 0.5},
 };
 
 START_TEST(agent_equals_hand_composition)
@@ -443,6 +475,47 @@ START_TEST(location_gets_reinforce_gradient_only)
 }
 END_TEST
 
+/* The recorded masks: 0 with probability p, else exactly 1 / (1 - p); the
+ * dropped inputs are the products. */
+START_TEST(dropout_masks)
+{
+    const double p[2] = {0.3, 0.6};
+    ram_config *cfg;
+    ram_agent *a;
+    ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, 4), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_CORE, RAM_CORE_LSTM), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ram_config_free(cfg);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_GLIMPSE_DROPOUT, p[0]), RAM_OK);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_ACTION_DROPOUT, p[1]), RAM_OK);
+    enum { NI = 8 };
+    static unsigned char img[NI][28 * 28];
+    for (int i = 0; i < NI * 28 * 28; i++)
+        img[i / 784][i % 784] = (unsigned char)(i * 37 % 256);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, 28, 28, 28, 784), RAM_OK);
+    ck_assert_int_eq(ram_agent_begin(a, NI, RAM_BEGIN_TRAIN), RAM_OK);
+    for (int t = 0; t < 4; t++)
+        ck_assert_int_eq(ram_agent_step(a, img, NULL, NULL, NULL), RAM_OK);
+    for (int k = 0; k < 2; k++) {
+        size_t n = 4 * NI * (k ? a->H : a->G), zeros = 0, live = 0;
+        const float *mask = k ? a->rec.hmask : a->rec.gmask;
+        const float *x = k ? a->rec.h : a->rec.g, *xd = k ? a->rec.hd : a->rec.gd;
+        const float keep = 1.0f / (1.0f - (float)p[k]);
+        for (size_t i = 0; i < n; i++) {
+            ck_assert(mask[i] == 0.0f || mask[i] == keep);
+            ck_assert(xd[i] == x[i] * mask[i]);
+            zeros += mask[i] == 0.0f;
+            live += x[i] != 0.0f;
+        }
+        double frac = (double)zeros / (double)n; /* n = 8192: sd 0.005 */
+        ck_assert_msg(fabs(frac - p[k]) < 0.03, "mask %d: %g dropped, p %g", k, frac, p[k]);
+        ck_assert_msg(live > n / 4, "mask %d: the inputs are mostly zero", k);
+    }
+    ram_agent_free(a);
+}
+END_TEST
+
 Suite *suite_agent_grad(void)
 {
     Suite *s = suite_create("agent_grad");
@@ -452,6 +525,7 @@ Suite *suite_agent_grad(void)
     tcase_add_loop_test(tc, agent_equals_hand_composition, 0, nv);
     tcase_add_loop_test(tc, agent_matches_finite_differences, 0, nv);
     tcase_add_test(tc, location_gets_reinforce_gradient_only);
+    tcase_add_test(tc, dropout_masks);
     suite_add_tcase(s, tc);
     return s;
 }

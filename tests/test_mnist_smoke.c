@@ -696,6 +696,10 @@ START_TEST(test_knob_bounds)
         {&bad.std_end, 1e-7, "--std-end 1e-07 is outside"},
         {&bad.weight_decay, 1.5, "--weight-decay 1.5 is outside [0, 1]"},
         {&bad.weight_decay, -1e-4, "--weight-decay -0.0001 is outside"},
+        {&bad.glimpse_dropout, 0.96, "--glimpse-dropout 0.96 is outside [0, 0.95]"},
+        {&bad.glimpse_dropout, -0.5, "--glimpse-dropout -0.5 is outside"},
+        {&bad.action_dropout, 1, "--action-dropout 1 is outside [0, 0.95]"},
+        {&bad.action_dropout, NAN, "--action-dropout nan is outside"},
     };
     for (size_t i = 0; i < sizeof dbl / sizeof dbl[0]; i++) {
         bad = o;
@@ -772,6 +776,8 @@ START_TEST(test_resume_exact_knobs)
     o.baseline_core = 1;
     o.first_location = RAM_FIRST_CENTER;
     o.weight_decay = 1e-3;
+    o.glimpse_dropout = 0.2;
+    o.action_dropout = 0.25;
     char err[512] = "";
 
     /* A: three epochs straight; its output names the options and each
@@ -795,6 +801,7 @@ START_TEST(test_resume_exact_knobs)
         "glimpse center",
         "baseline core    1",
         "weight decay     0.001 (L2, weights only)",
+        "dropout          glimpse 0.2, action 0.25 (training only)",
         "lr 3.00e-03  std 0.2  ",
         "lr 2.94e-03  std 0.1  ",
         "lr 2.88e-03  std 0.05  ",
@@ -809,14 +816,18 @@ START_TEST(test_resume_exact_knobs)
     ck_assert(saved_param(r.a, RAM_PARAM_BASELINE_TRAINS_CORE) == 1);
     ck_assert(saved_param(r.a, RAM_PARAM_FIRST_LOCATION) == RAM_FIRST_CENTER);
     ck_assert(saved_param(r.a, RAM_PARAM_WEIGHT_DECAY) == 1e-3);
+    ck_assert(saved_param(r.a, RAM_PARAM_GLIMPSE_DROPOUT) == 0.2);
+    ck_assert(saved_param(r.a, RAM_PARAM_ACTION_DROPOUT) == 0.25);
 
-    /* B: the same run with the defaults of the six trains another model. */
+    /* B: the same run with the defaults of these options trains another
+     * model. */
     mnist_opts od = o;
     od.std_end = 0;
     od.loc_lr_scale = od.loc_core_weight = 1;
     od.baseline_core = 0;
     od.first_location = RAM_FIRST_LEARNED;
     od.weight_decay = 0;
+    od.glimpse_dropout = od.action_dropout = 0;
     mnist_train_result rb;
     train_straight(src, &od, r.b, &rb);
     size_t na, nb;
@@ -846,6 +857,7 @@ START_TEST(test_resume_exact_knobs)
     ck_assert_int_eq(saved.baseline_core, 1);
     ck_assert_int_eq(saved.first_location, RAM_FIRST_CENTER);
     ck_assert(saved.weight_decay == 1e-3);
+    ck_assert(saved.glimpse_dropout == 0.2 && saved.action_dropout == 0.25);
     resume_matches(src, r.c, r.a, &ra);
 
     /* A state.txt from before these options reads as their defaults. */
@@ -855,12 +867,15 @@ START_TEST(test_resume_exact_knobs)
     state_drop_key(r.c, "std_end");
     state_drop_key(r.c, "first_location");
     state_drop_key(r.c, "weight_decay");
+    state_drop_key(r.c, "glimpse_dropout");
+    state_drop_key(r.c, "action_dropout");
     ck_assert_int_eq(mnist_read_run_opts(r.c, &saved, NULL, err, sizeof err),
                      0);
     ck_assert(saved.std_end == 0 && saved.loc_lr_scale == 1 &&
               saved.loc_core_weight == 1 && saved.baseline_core == 0 &&
               saved.first_location == RAM_FIRST_LEARNED &&
-              saved.weight_decay == 0);
+              saved.weight_decay == 0 && saved.glimpse_dropout == 0 &&
+              saved.action_dropout == 0);
 
     runs_close(&r);
 }

@@ -253,6 +253,7 @@ static const opt_spec train_specs[] = {
     {"location-lr-scale", 1},           {"location-core-weight", 1},
     {"baseline-core", 1},               {"init", 1},
     {"first-location", 1},              {"weight-decay", 1},
+    {"glimpse-dropout", 1},             {"action-dropout", 1},
 };
 
 static void train_help(FILE *f)
@@ -311,6 +312,10 @@ static void train_help(FILE *f)
 "  --clip C            global gradient-norm clip, 0 = off (default %g)\n"
 "  --weight-decay W    L2 decay added to the gradient of every weight (not\n"
 "                      the biases), 0..1 (default %g)\n"
+"  --glimpse-dropout P dropout on the glimpse vector entering the core, in\n"
+"                      training only, 0..0.95 (default %g)\n"
+"  --action-dropout P  dropout on the core state entering the classifier, in\n"
+"                      training only, 0..0.95 (default %g)\n"
 "  --batch B           images per update (default %d)\n"
 "  --mc M              sampled rollouts per training image, 1..%d: each\n"
 "                      update runs B x M episodes and an epoch costs M times\n"
@@ -334,7 +339,8 @@ static void train_help(FILE *f)
             o.loc_lr_scale, o.loc_core_weight, o.baseline_core,
             mnist_first_name(o.first_location),
             mnist_optimizer_name(o.optimizer), o.lr, o.lr_decay, o.lr_min,
-            o.momentum, o.clip, o.weight_decay, o.batch, MNIST_MAX_MC, o.mc,
+            o.momentum, o.clip, o.weight_decay, o.glimpse_dropout,
+            o.action_dropout, o.batch, MNIST_MAX_MC, o.mc,
             o.epochs, o.seed, o.threads);
 }
 
@@ -433,6 +439,8 @@ static int cmd_train(int argc, char **argv)
     DBL_OPT("location-lr-scale", o.loc_lr_scale)
     DBL_OPT("location-core-weight", o.loc_core_weight)
     DBL_OPT("weight-decay", o.weight_decay)
+    DBL_OPT("glimpse-dropout", o.glimpse_dropout)
+    DBL_OPT("action-dropout", o.action_dropout)
     /* Range: the library's (mnist_opts_check, RAM_PARAM_*). */
     INT_OPT("baseline-core", -1000000, 1000000, o.baseline_core)
 #undef INT_OPT

@@ -260,6 +260,8 @@ void mnist_opts_preset(mnist_opts *o, task_id task)
     o->first_location = RAM_FIRST_LEARNED;
     o->std_end = 0;           /* constant std */
     o->weight_decay = 0;      /* the library's default */
+    o->glimpse_dropout = 0;   /* the library's defaults */
+    o->action_dropout = 0;
     o->subset = 0;
     o->val_images = 0;
     o->holdout = MNIST_HOLDOUT;
@@ -299,6 +301,9 @@ void mnist_opts_print(const mnist_opts *o, FILE *f)
     if (o->weight_decay != 0)
         fprintf(f, "  weight decay     %g (L2, weights only)\n",
                 o->weight_decay);
+    if (o->glimpse_dropout != 0 || o->action_dropout != 0)
+        fprintf(f, "  dropout          glimpse %g, action %g (training only)\n",
+                o->glimpse_dropout, o->action_dropout);
     fprintf(f,
             "  clip             %g%s\n"
             "  batch            %d\n"
@@ -375,6 +380,10 @@ int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
                     "--first-location", err, errlen) ||
         check_param(RAM_PARAM_WEIGHT_DECAY, o->weight_decay,
                     "--weight-decay", err, errlen) ||
+        check_param(RAM_PARAM_GLIMPSE_DROPOUT, o->glimpse_dropout,
+                    "--glimpse-dropout", err, errlen) ||
+        check_param(RAM_PARAM_ACTION_DROPOUT, o->action_dropout,
+                    "--action-dropout", err, errlen) ||
         (o->std_end != 0 && check_param(RAM_PARAM_LOCATION_STD, o->std_end,
                                         "--std-end", err, errlen)))
         return -1;
@@ -621,6 +630,8 @@ static int set_tunables(ram_agent *a, const mnist_opts *o, char *err,
          "baseline-trains-core flag"},
         {RAM_PARAM_FIRST_LOCATION, o->first_location, "first location"},
         {RAM_PARAM_WEIGHT_DECAY, o->weight_decay, "weight decay"},
+        {RAM_PARAM_GLIMPSE_DROPOUT, o->glimpse_dropout, "glimpse dropout"},
+        {RAM_PARAM_ACTION_DROPOUT, o->action_dropout, "action dropout"},
     };
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
         int rc = ram_agent_set_param(a, p[i].key, p[i].v);
@@ -947,6 +958,8 @@ static char *state_text(const mnist_opts *o, const run_state *st)
               o->loc_lr_scale, o->loc_core_weight, o->baseline_core,
               o->std_end, mnist_first_name(o->first_location));
     sb_printf(&b, "weight_decay=%.17g\n", o->weight_decay);
+    sb_printf(&b, "glimpse_dropout=%.17g\naction_dropout=%.17g\n",
+              o->glimpse_dropout, o->action_dropout);
     if (o->init[0])
         sb_printf(&b, "init=%s\n", o->init);
     if (b.oom) {
@@ -1060,6 +1073,8 @@ static int state_set(mnist_opts *o, run_state *st, const char *k,
     INT_KEY("baseline_core", 0, 1, o->baseline_core)
     DBL_KEY("std_end", o->std_end)
     DBL_KEY("weight_decay", o->weight_decay) /* absent (older runs): 0 */
+    DBL_KEY("glimpse_dropout", o->glimpse_dropout) /* absent: 0 */
+    DBL_KEY("action_dropout", o->action_dropout)   /* absent: 0 */
 #undef INT_KEY
 #undef SIZE_KEY
 #undef DBL_KEY

@@ -104,6 +104,8 @@ typedef struct mnist_opts {
                           * reached geometrically (mnist_std_at) */
     double weight_decay; /* RAM_PARAM_WEIGHT_DECAY: L2 decay added to every
                           * weight's gradient (0 = none) */
+    double glimpse_dropout; /* RAM_PARAM_GLIMPSE_DROPOUT (0 = none) */
+    double action_dropout;  /* RAM_PARAM_ACTION_DROPOUT (0 = none) */
     size_t subset;    /* train on the first N pool digits only (0 = all) */
     size_t val_images;/* validation images scored each epoch (0 = all) */
     size_t holdout;   /* training digits held out for validation */

@@ -115,11 +115,26 @@ typedef enum ram_param {
                                          the location network's parameters
                                          is scaled by this (default 1).
                                          Since 0.1.0. */
-    RAM_PARAM_FIRST_LOCATION = 19   /**< where the first glimpse l_0 of an
+    RAM_PARAM_FIRST_LOCATION = 19,  /**< where the first glimpse l_0 of an
                                          episode looks: a
                                          ram_first_location (default
                                          RAM_FIRST_LEARNED). Read by
                                          ram_agent_begin(). Since 0.1.0. */
+    RAM_PARAM_GLIMPSE_DROPOUT = 20, /**< 0 .. 0.95: in training episodes
+                                         (RAM_BEGIN_TRAIN), each element of
+                                         the glimpse vector g_t entering the
+                                         core is zeroed with this
+                                         probability and the rest scaled by
+                                         1 / (1 - p) (inverted dropout). Other
+                                         episodes never drop. Read by
+                                         ram_agent_begin() (default 0).
+                                         Since 0.1.0. */
+    RAM_PARAM_ACTION_DROPOUT = 21   /**< 0 .. 0.95: the same for the core
+                                         state h_t entering the action
+                                         network (the location network and
+                                         the baseline read h_t undropped).
+                                         Read by ram_agent_begin() (default
+                                         0). Since 0.1.0. */
 } ram_param;
 
 /** Values of RAM_PARAM_FIRST_LOCATION. Pinned. Ignored while
