@@ -720,8 +720,8 @@ static void backward(ram_agent *a, const int *labels)
             ram__action_bwd(&a->act, B, action_input(a, S - 1), ws->dlogits,
                             ws->dh + (S - 1) * B * H);
             if (a->drop_h > 0.0f) /* dh is the action head's alone so far */
-                mul_mask(ws->dh + (S - 1) * B * H,
-                                 tp->hmask + (S - 1) * B * H, B * H);
+                mul_mask(ws->dh + (S - 1) * B * H, tp->hmask + (S - 1) * B * H,
+                         B * H);
         }
     }
     if (control) {
