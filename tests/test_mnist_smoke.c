@@ -111,7 +111,8 @@ static void make_tmpdir(char *buf, size_t n)
 static void rm_run(const char *dir)
 {
     static const char *const files[] = {"checkpoint.ram", "state.txt",
-                                        "best.ram", "log.tsv", "show.png",
+                                        "best.ram", "log.tsv", "ema.ram",
+                                        "show.png",
                                         "samples.png", "curve.png"};
     char p[512];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -1021,6 +1022,175 @@ END_TEST
 
 /* ---- errors ------------------------------------------------------------ */
 
+/* ---- the parameter average (--ema) ------------------------------------- */
+
+/* A copy of the parameters of a model file (*n of them). */
+static float *params_of(const char *path, size_t *n)
+{
+    ram_agent *a = NULL;
+    ck_assert_int_eq(ram_agent_load_file(path, 0, &a), RAM_OK);
+    float *p;
+    ck_assert_int_eq(ram_agent_params(a, &p, NULL, n), RAM_OK);
+    float *c = malloc(*n * sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    memcpy(c, p, *n * sizeof *c);
+    ram_agent_free(a);
+    return c;
+}
+
+/* The text of a file (NUL-terminated). */
+static char *text_of(const char *path)
+{
+    size_t n;
+    char *t = (char *)read_all(path, &n);
+    t[n] = '\0';
+    return t;
+}
+
+START_TEST(test_ema)
+{
+    runs r;
+    mnist_opts o;
+    const mnist_source *src = runs_open(&r, &o, TASK_MNIST28, 2);
+    o.subset = 128; /* 4 updates per epoch */
+    o.ema = 0.5;
+    char err[512] = "";
+
+    /* A: two epochs straight with the average; the output says so. */
+    FILE *out = tmpfile();
+    ck_assert_ptr_nonnull(out);
+    mnist_train_io io = {out, NULL, 0, NULL, 0, 0};
+    mnist_train_result ra;
+    ck_assert_msg(mnist_train(src, &o, r.a, 0, &io, &ra, err, sizeof err) == 0,
+                  "%s", err);
+    size_t n = (size_t)ftell(out);
+    char *text = calloc(n + 1, 1);
+    ck_assert_ptr_nonnull(text);
+    rewind(out);
+    ck_assert_uint_eq(fread(text, 1, n, out), n);
+    fclose(out);
+    ck_assert_msg(strstr(text, "parameter EMA    decay 0.5 per update") &&
+                  strstr(text, "%  ema "), "%s", text);
+    free(text);
+
+    /* B: the same run without it, stopped after every update to read the
+     * weights: the average never feeds back (the same training), and
+     * ema.ram is the average of those weights, bit for bit:
+     * ema += (1 - d_k) (w_k - ema), d_k = min(0.5, (1 + k) / (10 + k)). */
+    mnist_opts ob = o;
+    ob.ema = 0;
+    ram_agent *a0 = NULL;
+    ck_assert_int_eq(mnist_agent_create(&ob, &a0, err, sizeof err), 0);
+    float *w0;
+    size_t np;
+    ck_assert_int_eq(ram_agent_params(a0, &w0, NULL, &np), RAM_OK);
+    float *ema = malloc(np * sizeof *ema), *p0 = malloc(np * sizeof *p0);
+    ck_assert(ema && p0);
+    memcpy(ema, w0, np * sizeof *ema);
+    memcpy(p0, w0, np * sizeof *p0);
+    ram_agent_free(a0);
+    mnist_train_io one = {NULL, NULL, 0, NULL, 1, 0};
+    for (int k = 0; k < 8; k++) {
+        ck_assert_int_eq(mnist_train(src, k ? NULL : &ob, r.b, k > 0, &one,
+                                     NULL, err, sizeof err),
+                         MNIST_TRAIN_INTERRUPTED);
+        size_t nw;
+        float *w = params_of(path_in(r.b, "checkpoint.ram"), &nw);
+        ck_assert_uint_eq(nw, np);
+        double dk = (1.0 + k) / (10.0 + k);
+        const float a = (float)(1.0 - (0.5 < dk ? 0.5 : dk));
+        for (size_t i = 0; i < np; i++)
+            ema[i] += a * (w[i] - ema[i]);
+        free(w);
+    }
+    mnist_train_result rb;
+    ck_assert_msg(mnist_train(src, NULL, r.b, 1, NULL, &rb, err,
+                              sizeof err) == 0, "%s", err);
+    assert_same_params(path_in(r.a, "checkpoint.ram"),
+                       path_in(r.b, "checkpoint.ram"), 1);
+    ck_assert(ra.last_val_error == rb.last_val_error);
+    size_t ne;
+    float *got = params_of(path_in(r.a, "ema.ram"), &ne);
+    ck_assert_uint_eq(ne, np);
+    ck_assert_msg(memcmp(got, ema, np * sizeof *ema) == 0,
+                  "ema.ram is not the average of the weights");
+    ck_assert_msg(memcmp(got, p0, np * sizeof *ema) != 0, "no averaging");
+    free(got);
+    free(ema);
+    free(p0);
+
+    /* log.tsv has the average's column; best.ram is the lower of the two
+     * models' validation errors, the lowest over the epochs. */
+    char *log = text_of(path_in(r.a, "log.tsv"));
+    ck_assert_msg(strstr(log, "\tbest\tema_val_error\n") != NULL, "%s", log);
+    double best = 2;
+    const char *line = strchr(log, '\n') + 1;
+    for (int e = 1; e <= 2; e++) {
+        int ep, bst;
+        double f[7], ev;
+        ck_assert_int_eq(sscanf(line, "%d %lf %lf %lf %lf %lf %lf %lf %d %lf",
+                                &ep, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5],
+                                &f[6], &bst, &ev), 10);
+        ck_assert_int_eq(ep, e);
+        double m = f[3] < ev ? f[3] : ev;
+        ck_assert_int_eq(bst, m < best);
+        best = m < best ? m : best;
+        line = strchr(line, '\n') + 1;
+    }
+    ck_assert_double_eq_tol(ra.best_val_error, best, 1e-6);
+    free(log);
+    char *state = text_of(path_in(r.a, "state.txt"));
+    ck_assert(strstr(state, "\nema=0.5\n") && strstr(state, "ema_updates=8\n"));
+    free(state);
+
+    /* C: stopped after 3 updates, then after 2 more, then resumed: the same
+     * weights, best model and average as A. */
+    train_stopped_twice(src, &o, r.c, 3, 2);
+    resume_matches(src, r.c, r.a, &ra);
+    assert_same_params(path_in(r.a, "ema.ram"), path_in(r.c, "ema.ram"), 0);
+
+    /* Switched on when resuming B for a third epoch: the average starts
+     * then; earlier epochs read "-" in its column. */
+    mnist_opts o3 = o;
+    o3.epochs = 3;
+    ck_assert_msg(mnist_train(src, &o3, r.b, 1, NULL, NULL, err,
+                              sizeof err) == 0, "%s", err);
+    log = text_of(path_in(r.b, "log.tsv"));
+    const char *l3 = strstr(log, "\n3\t");
+    ck_assert_msg(strstr(log, "\tbest\tema_val_error\n1\t") &&
+                  strstr(log, "\t-\n2\t") && l3 && strstr(log, "\t-\n3\t") &&
+                  l3[strlen(l3) - 2] != '-', "%s", log);
+    free(log);
+    state = text_of(path_in(r.b, "state.txt"));
+    ck_assert(strstr(state, "ema_updates=4\n") != NULL);
+    free(state);
+
+    /* A missing or foreign ema.ram is refused, not restarted silently. */
+    o3.epochs = 4;
+    ck_assert_int_eq(rename(path_in(r.b, "ema.ram"), path_in(r.c, "x.ram")),
+                     0);
+    ck_assert_int_eq(mnist_train(src, &o3, r.b, 1, NULL, NULL, err,
+                                 sizeof err), -1);
+    ck_assert_msg(strstr(err, "ema.ram") != NULL, "%s", err);
+    ck_assert_int_eq(rename(path_in(r.c, "ema.ram"), path_in(r.b, "ema.ram")),
+                     0);
+    ck_assert_int_eq(mnist_train(src, &o3, r.b, 1, NULL, NULL, err,
+                                 sizeof err), -1);
+    ck_assert_msg(strstr(err, "not the average state.txt was saved with"),
+                  "%s", err);
+    remove(path_in(r.c, "x.ram"));
+
+    /* Bounds. */
+    mnist_opts bad = o;
+    bad.ema = 1;
+    ck_assert_int_eq(mnist_opts_check(&bad, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "--ema"));
+    bad.ema = -0.1;
+    ck_assert_int_eq(mnist_opts_check(&bad, err, sizeof err), -1);
+    runs_close(&r);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
     fake_data d;
@@ -1177,6 +1347,7 @@ Suite *suite_mnist_smoke(void)
     tcase_add_test(tc, test_resume_exact_knobs);
     tcase_add_test(tc, test_std_schedule_replicas);
     tcase_add_test(tc, test_init_from_model);
+    tcase_add_test(tc, test_ema);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_real_mnist_sets);
     suite_add_tcase(s, tc);

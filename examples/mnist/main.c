@@ -254,6 +254,7 @@ static const opt_spec train_specs[] = {
     {"baseline-core", 1},               {"init", 1},
     {"first-location", 1},              {"weight-decay", 1},
     {"glimpse-dropout", 1},             {"action-dropout", 1},
+    {"ema", 1},
 };
 
 static void train_help(FILE *f)
@@ -262,12 +263,13 @@ static void train_help(FILE *f)
     mnist_opts_preset(&o, TASK_MNIST28);
     fprintf(f,
 "usage: ram-mnist train --task T --out DIR [options]\n"
-"       ram-mnist train --out DIR --resume [--epochs E] [--threads N]\n"
+"       ram-mnist train --out DIR --resume [--epochs E] [--threads N] [--ema D]\n"
 "\n"
 "Trains RAM on a task (%s) and writes into DIR:\n"
 "checkpoint.ram + state.txt (every epoch and on Ctrl-C), best.ram (lowest\n"
-"validation error), log.tsv (one line per epoch). --resume continues a run\n"
-"exactly where it stopped (same data stream and learning-rate schedule).\n"
+"validation error), log.tsv (one line per epoch), ema.ram (with --ema).\n"
+"--resume continues a run exactly where it stopped (same data stream and\n"
+"learning-rate schedule).\n"
 "\n"
 "  --task T            task (required unless --resume)\n"
 "  --preset paper      the paper's configuration for the task (default; the\n"
@@ -316,6 +318,13 @@ static void train_help(FILE *f)
 "                      training only, 0..0.95 (default %g)\n"
 "  --action-dropout P  dropout on the core state entering the classifier, in\n"
 "                      training only, 0..0.95 (default %g)\n"
+"  --ema D             also keep an exponential moving average of the\n"
+"                      parameters, ema = D ema + (1 - D) params after every\n"
+"                      update (D in (0, 1), e.g. 0.9995; 0 = off), score it\n"
+"                      on validation every epoch beside the trained weights\n"
+"                      (log.tsv column ema_val_error) and keep whichever is\n"
+"                      lower as best.ram. It never feeds back into training,\n"
+"                      so it may be switched on with --resume (default off)\n"
 "  --batch B           images per update (default %d)\n"
 "  --mc M              sampled rollouts per training image, 1..%d: each\n"
 "                      update runs B x M episodes and an epoch costs M times\n"
@@ -370,7 +379,7 @@ static int cmd_train(int argc, char **argv)
         /* Only these may change on resume. */
         static const char *const allowed[] = {"out", "resume", "data",
                                               "epochs", "threads", "task",
-                                              "preset", "time-limit"};
+                                              "preset", "time-limit", "ema"};
         for (int s = 0; s < n_specs; s++) {
             int ok = 0;
             for (size_t k = 0; k < sizeof allowed / sizeof allowed[0]; k++)
@@ -441,6 +450,7 @@ static int cmd_train(int argc, char **argv)
     DBL_OPT("weight-decay", o.weight_decay)
     DBL_OPT("glimpse-dropout", o.glimpse_dropout)
     DBL_OPT("action-dropout", o.action_dropout)
+    DBL_OPT("ema", o.ema)
     /* Range: the library's (mnist_opts_check, RAM_PARAM_*). */
     INT_OPT("baseline-core", -1000000, 1000000, o.baseline_core)
 #undef INT_OPT

@@ -262,6 +262,7 @@ void mnist_opts_preset(mnist_opts *o, task_id task)
     o->weight_decay = 0;      /* the library's default */
     o->glimpse_dropout = 0;   /* the library's defaults */
     o->action_dropout = 0;
+    o->ema = 0;               /* no parameter average */
     o->subset = 0;
     o->val_images = 0;
     o->holdout = MNIST_HOLDOUT;
@@ -304,6 +305,10 @@ void mnist_opts_print(const mnist_opts *o, FILE *f)
     if (o->glimpse_dropout != 0 || o->action_dropout != 0)
         fprintf(f, "  dropout          glimpse %g, action %g (training only)\n",
                 o->glimpse_dropout, o->action_dropout);
+    if (o->ema != 0)
+        fprintf(f, "  parameter EMA    decay %g per update (about %.0f "
+                   "updates; scored beside the trained weights)\n",
+                o->ema, 1 / (1 - o->ema));
     fprintf(f,
             "  clip             %g%s\n"
             "  batch            %d\n"
@@ -403,6 +408,10 @@ int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
     }
     if (!(o->lr_decay > 0 && o->lr_decay <= 1)) {
         set_err(err, errlen, "--lr-decay %g must be in (0, 1]", o->lr_decay);
+        return -1;
+    }
+    if (!(o->ema >= 0 && o->ema < 1)) {
+        set_err(err, errlen, "--ema %g must be 0 (off) or in (0, 1)", o->ema);
         return -1;
     }
     if (o->batch < 1 || o->batch > MNIST_MAX_ROWS) {
@@ -921,6 +930,9 @@ typedef struct run_state {
     /* sums over the batches done in the epoch in progress */
     double ep_loss, ep_reward, ep_bmse, ep_seconds;
     size_t ep_samples;
+    uint64_t ema_updates; /* updates averaged into ema.ram (0: none yet) */
+    uint64_t ema_hash;   /* params_hash() of the average in ema.ram */
+    int best_is_ema;     /* best.ram holds the average, not the weights */
 } run_state;
 
 static char *state_text(const mnist_opts *o, const run_state *st)
@@ -960,6 +972,10 @@ static char *state_text(const mnist_opts *o, const run_state *st)
     sb_printf(&b, "weight_decay=%.17g\n", o->weight_decay);
     sb_printf(&b, "glimpse_dropout=%.17g\naction_dropout=%.17g\n",
               o->glimpse_dropout, o->action_dropout);
+    sb_printf(&b, "ema=%.17g\nema_updates=%" PRIu64 "\nema_hash=%" PRIu64
+                  "\nbest_model=%s\n",
+              o->ema, st->ema_updates, st->ema_hash,
+              st->best_is_ema ? "ema" : "trained");
     if (o->init[0])
         sb_printf(&b, "init=%s\n", o->init);
     if (b.oom) {
@@ -1075,10 +1091,12 @@ static int state_set(mnist_opts *o, run_state *st, const char *k,
     DBL_KEY("weight_decay", o->weight_decay) /* absent (older runs): 0 */
     DBL_KEY("glimpse_dropout", o->glimpse_dropout) /* absent: 0 */
     DBL_KEY("action_dropout", o->action_dropout)   /* absent: 0 */
+    DBL_KEY("ema", o->ema)                         /* absent: 0 */
 #undef INT_KEY
 #undef SIZE_KEY
 #undef DBL_KEY
-    if (strcmp(k, "updates") == 0 || strcmp(k, "seed") == 0) {
+    if (strcmp(k, "updates") == 0 || strcmp(k, "seed") == 0 ||
+        strcmp(k, "ema_updates") == 0 || strcmp(k, "ema_hash") == 0) {
         char *end;
         errno = 0;
         unsigned long long u = strtoull(v, &end, 10);
@@ -1086,8 +1104,18 @@ static int state_set(mnist_opts *o, run_state *st, const char *k,
             return -1;
         if (k[0] == 'u')
             st->updates = u;
+        else if (strcmp(k, "ema_hash") == 0)
+            st->ema_hash = u;
+        else if (k[0] == 'e')
+            st->ema_updates = u;
         else
             o->seed = u;
+        return 0;
+    }
+    if (strcmp(k, "best_model") == 0) { /* absent (older runs): trained */
+        if (strcmp(v, "trained") && strcmp(v, "ema"))
+            return -1;
+        st->best_is_ema = v[0] == 'e';
         return 0;
     }
     if (strcmp(k, "init") == 0) { /* a record: the checkpoint has the weights */
@@ -1200,25 +1228,40 @@ static int write_state(const char *dir, const mnist_opts *o,
     return ret;
 }
 
+/* log.tsv's columns; runs with a parameter average (--ema) add
+ * LOG_EMA_COLUMN at the end ("-" in epochs scored without it). */
 #define LOG_HEADER                                                          \
     "epoch\tloss\treward\tbaseline_mse\tval_error\tlr\tsamples_per_s\t"     \
-    "elapsed_s\tbest\n"
+    "elapsed_s\tbest"
+#define LOG_EMA_COLUMN "ema_val_error"
 
 /* On resume: keeps log.tsv's header and the lines of epochs <= `epochs`
- * (a line written after the last state.txt is dropped). */
-static int trim_log(const char *path, int epochs, char *err, size_t errlen)
+ * (a line written after the last state.txt is dropped). *with_ema: in, 1 if
+ * the run now scores a parameter average; out, 1 if the log has (now) the
+ * LOG_EMA_COLUMN, which lines written without it get as "-". */
+static int trim_log(const char *path, int epochs, int *with_ema, char *err,
+                    size_t errlen)
 {
     FILE *f = fopen(path, "r");
     if (!f)
         return 0; /* no log yet: nothing to trim */
-    sbuf b = {0};
-    sb_printf(&b, "%s", LOG_HEADER);
     char line[1024];
+    if (fgets(line, sizeof line, f) && strstr(line, "\t" LOG_EMA_COLUMN))
+        *with_ema = 1;
+    rewind(f);
+    sbuf b = {0};
+    sb_printf(&b, "%s%s\n", LOG_HEADER, *with_ema ? "\t" LOG_EMA_COLUMN : "");
     while (fgets(line, sizeof line, f)) {
         char *end;
         long e = strtol(line, &end, 10);
-        if (end != line && *end == '\t' && e >= 1 && e <= epochs)
-            sb_printf(&b, "%s", line);
+        if (end == line || *end != '\t' || e < 1 || e > epochs)
+            continue;
+        int tabs = 0;
+        for (const char *q = line; *q; q++)
+            tabs += *q == '\t';
+        size_t n = strcspn(line, "\r\n");
+        sb_printf(&b, "%.*s%s\n", (int)n, line,
+                  *with_ema && tabs == 8 ? "\t-" : "");
     }
     fclose(f);
     int ret = -1;
@@ -1230,14 +1273,15 @@ static int trim_log(const char *path, int epochs, char *err, size_t errlen)
     return ret;
 }
 
-static int append_log(const char *path, const char *line, char *err,
-                      size_t errlen)
+static int append_log(const char *path, const char *line, int with_ema,
+                      char *err, size_t errlen)
 {
     int fresh = !file_exists(path);
     FILE *f = fopen(path, "a");
     int ok = f != NULL;
     if (ok && fresh)
-        ok = fputs(LOG_HEADER, f) >= 0;
+        ok = fprintf(f, "%s%s\n", LOG_HEADER,
+                     with_ema ? "\t" LOG_EMA_COLUMN : "") >= 0;
     if (ok)
         ok = fputs(line, f) >= 0;
     if (f && fclose(f) != 0)
@@ -1404,16 +1448,95 @@ static void progress_clear(progress *p)
     }
 }
 
-/* Saves checkpoint.ram then state.txt. */
+/* ----------------------------------------- parameter average (--ema) */
+
+/* ema += (1 - d_k) (params - ema) for the k-th update averaged (k = 0 the
+ * first), with d_k = min(d, (1 + k) / (10 + k)): early on the average
+ * follows the weights closely (as TensorFlow's ExponentialMovingAverage
+ * with num_updates) instead of holding on to its starting point for about
+ * 1 / (1 - d) updates. */
+static void ema_step(float *ema, const float *params, size_t n, double d,
+                     uint64_t k)
+{
+    double warm = (1.0 + (double)k) / (10.0 + (double)k);
+    const float a = (float)(1.0 - (d < warm ? d : warm));
+    for (size_t i = 0; i < n; i++)
+        ema[i] += a * (params[i] - ema[i]);
+}
+
+/* FNV-1a over the bytes of n floats: state.txt records the average's, so
+ * that a resumed run knows ema.ram is the one saved with checkpoint.ram. */
+static uint64_t params_hash(const float *x, size_t n)
+{
+    const unsigned char *b = (const unsigned char *)x;
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < n * sizeof *x; i++)
+        h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+/* Copies src (n floats) into the parameters of every replica, the master
+ * included (they all hold the same parameters between updates). */
+static void params_put(replicas *r, const float *src, size_t n)
+{
+    for (int i = 0; i < replicas_count(r); i++) {
+        float *p = NULL;
+        size_t m = 0;
+        if (ram_agent_params(replicas_agent(r, i), &p, NULL, &m) == RAM_OK &&
+            m == n)
+            memcpy(p, src, n * sizeof *p);
+    }
+}
+
+/* Saves the master with `ema` in place of its parameters (no optimiser
+ * state) to path; `keep` (n floats) holds the master's own meanwhile. */
+static int save_with_params(ram_agent *master, const float *ema, float *keep,
+                            size_t n, const char *path, char *err,
+                            size_t errlen)
+{
+    float *p = NULL;
+    size_t m = 0;
+    int rc = ram_agent_params(master, &p, NULL, &m);
+    if (rc == RAM_OK && m != n)
+        rc = RAM_E_INVALID;
+    if (rc == RAM_OK) {
+        memcpy(keep, p, n * sizeof *p);
+        memcpy(p, ema, n * sizeof *p);
+        rc = ram_agent_save_file(master, 0, path);
+        memcpy(p, keep, n * sizeof *p);
+    }
+    if (rc != RAM_OK) {
+        set_err(err, errlen, "%s: ram_agent_save_file: %s", path,
+                ram_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* Saves ema.ram (with --ema), checkpoint.ram, then state.txt: state.txt
+ * last, so that a run stopped while saving is caught on resume by the
+ * update counts of the files. */
 static int save_checkpoint(ram_agent *master, const char *dir,
-                           const mnist_opts *o, const run_state *st,
+                           const mnist_opts *o, run_state *st,
+                           const float *ema, float *keep, size_t n_params,
                            char *err, size_t errlen)
 {
     char *path = path_join(dir, "checkpoint.ram");
-    if (!path) {
+    char *p_ema = path_join(dir, "ema.ram");
+    if (!path || !p_ema) {
+        free(path);
+        free(p_ema);
         set_err(err, errlen, "out of memory");
         return -1;
     }
+    st->ema_hash = ema ? params_hash(ema, n_params) : 0;
+    if (ema && save_with_params(master, ema, keep, n_params, p_ema, err,
+                                errlen)) {
+        free(path);
+        free(p_ema);
+        return -1;
+    }
+    free(p_ema);
     int rc = ram_agent_save_file(master, RAM_SAVE_OPTIMIZER, path);
     if (rc != RAM_OK) {
         set_err(err, errlen, "%s: ram_agent_save_file: %s", path,
@@ -1425,6 +1548,39 @@ static int save_checkpoint(ram_agent *master, const char *dir,
     return write_state(dir, o, st, err, errlen);
 }
 
+/* Reads dir/ema.ram, the average of a resumed run, into ema (n floats); it
+ * must be the one state.txt was written with (st->ema_hash). */
+static int load_ema(const char *dir, const run_state *st, float *ema,
+                    size_t n, char *err, size_t errlen)
+{
+    char *path = path_join(dir, "ema.ram");
+    if (!path) {
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    ram_agent *a = NULL;
+    int rc = ram_agent_load_file(path, 0, &a);
+    int ret = -1;
+    float *p = NULL;
+    size_t m = 0;
+    if (rc != RAM_OK)
+        set_err(err, errlen, "%s: ram_agent_load_file: %s (state.txt says "
+                "the run averages its parameters)", path, ram_strerror(rc));
+    else if (ram_agent_params(a, &p, NULL, &m) != RAM_OK || m != n)
+        set_err(err, errlen, "%s does not match checkpoint.ram", path);
+    else if (params_hash(p, n) != st->ema_hash)
+        set_err(err, errlen, "%s is not the average state.txt was saved "
+                "with (the run was stopped while saving?): cannot resume "
+                "the average exactly", path);
+    else {
+        memcpy(ema, p, n * sizeof *p);
+        ret = 0;
+    }
+    ram_agent_free(a);
+    free(path);
+    return ret;
+}
+
 typedef struct train_ctx {
     ram_agent *master;
     replicas *rep;
@@ -1434,6 +1590,8 @@ typedef struct train_ctx {
     int *labels, *actions;
     float *rewards;
     char *p_best, *p_log;
+    float *ema, *keep; /* --ema: the average, and room for the weights */
+    size_t n_params;
 } train_ctx;
 
 static void ctx_free(train_ctx *c)
@@ -1448,6 +1606,8 @@ static void ctx_free(train_ctx *c)
     free(c->rewards);
     free(c->p_best);
     free(c->p_log);
+    free(c->ema);
+    free(c->keep);
 }
 
 int mnist_train(const mnist_source *src, const mnist_opts *opts,
@@ -1491,7 +1651,10 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         if (opts) {
             o.epochs = opts->epochs;
             o.threads = opts->threads;
+            o.ema = opts->ema;
         }
+        if (o.ema == 0)
+            st.ema_updates = 0; /* an average switched on later starts anew */
     } else {
         if (have_state || have_ckpt) {
             set_err(err, errlen, "%s already holds a run (state.txt, "
@@ -1604,8 +1767,24 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         set_err(err, errlen, "out of memory");
         goto done;
     }
-    if (resume && trim_log(c.p_log, st.epoch, err, errlen))
+    int log_ema = o.ema > 0;
+    if (resume && trim_log(c.p_log, st.epoch, &log_ema, err, errlen))
         goto done;
+    if (o.ema > 0) {
+        float *p = NULL;
+        ram_agent_params(c.master, &p, NULL, &c.n_params);
+        c.ema = malloc(c.n_params * sizeof(float));
+        c.keep = malloc(c.n_params * sizeof(float));
+        if (!c.ema || !c.keep) {
+            set_err(err, errlen, "out of memory");
+            goto done;
+        }
+        if (st.ema_updates == 0) { /* a new average: from the weights now */
+            memcpy(c.ema, p, c.n_params * sizeof(float));
+        } else if (load_ema(dir, &st, c.ema, c.n_params, err, errlen)) {
+            goto done;
+        }
+    }
 
     if (out) {
         if (resume)
@@ -1708,6 +1887,12 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
                         ram_strerror(rc));
                 goto done;
             }
+            if (c.ema) {
+                float *p = NULL;
+                size_t m = 0;
+                ram_agent_params(c.master, &p, NULL, &m);
+                ema_step(c.ema, p, c.n_params, o.ema, st.ema_updates++);
+            }
             st.updates++;
             st.batch++;
             /* Per image (the stats are means over its mc rows): samples/s,
@@ -1735,7 +1920,8 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         }
         progress_clear(&pr);
         if (interrupted) {
-            if (save_checkpoint(c.master, dir, &o, &st, err, errlen))
+            if (save_checkpoint(c.master, dir, &o, &st, c.ema, c.keep,
+                                c.n_params, err, errlen))
                 goto done;
             if (out) {
                 fprintf(out, "%s: checkpoint written at epoch %d, batch "
@@ -1755,12 +1941,38 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         double t = now_s();
         st.elapsed += t - seg_last;
         seg_last = t;
-        int best = st.best_epoch == 0 || ev.error < st.best_val;
+        /* The average: scored on the same images by every replica holding
+         * it in place of the weights, which are put back bit for bit. */
+        mnist_eval_result ev_ema;
+        memset(&ev_ema, 0, sizeof ev_ema);
+        if (c.ema) {
+            float *p = NULL;
+            size_t m = 0;
+            ram_agent_params(c.master, &p, NULL, &m);
+            memcpy(c.keep, p, c.n_params * sizeof(float));
+            params_put(c.rep, c.ema, c.n_params);
+            int erc = eval_replicas(c.rep, &c.val, o.glimpses, 0, 0, NULL,
+                                    &ev_ema, err, errlen);
+            params_put(c.rep, c.keep, c.n_params);
+            if (erc)
+                goto done;
+            t = now_s();
+            st.elapsed += t - seg_last;
+            seg_last = t;
+        }
+        int use_ema = c.ema && ev_ema.error < ev.error;
+        double score = use_ema ? ev_ema.error : ev.error;
+        int best = st.best_epoch == 0 || score < st.best_val;
         if (best) {
-            st.best_val = ev.error;
+            st.best_val = score;
             st.best_epoch = e + 1;
-            rc = ram_agent_save_file(c.master, 0, c.p_best);
-            if (rc != RAM_OK) {
+            st.best_is_ema = use_ema;
+            if (use_ema) {
+                if (save_with_params(c.master, c.ema, c.keep, c.n_params,
+                                     c.p_best, err, errlen))
+                    goto done;
+            } else if ((rc = ram_agent_save_file(c.master, 0, c.p_best)) !=
+                       RAM_OK) {
                 set_err(err, errlen, "%s: ram_agent_save_file: %s", c.p_best,
                         ram_strerror(rc));
                 goto done;
@@ -1774,27 +1986,39 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
                                        : 0;
         char el[32];
         fmt_hms(st.elapsed, el, sizeof el);
-        char line[256];
+        char line[256], ema_col[32] = "";
+        if (log_ema && c.ema)
+            snprintf(ema_col, sizeof ema_col, "\t%.6f", ev_ema.error);
+        else if (log_ema)
+            snprintf(ema_col, sizeof ema_col, "\t-");
         snprintf(line, sizeof line, "%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6g\t%.1f\t"
-                                    "%.1f\t%d\n",
-                 e + 1, loss, rew, bm, ev.error, lr, sps, st.elapsed, best);
+                                    "%.1f\t%d%s\n",
+                 e + 1, loss, rew, bm, ev.error, lr, sps, st.elapsed, best,
+                 ema_col);
         st.epoch = e + 1;
         st.batch = 0;
         st.ep_loss = st.ep_reward = st.ep_bmse = st.ep_seconds = 0;
         st.ep_samples = 0;
-        if (save_checkpoint(c.master, dir, &o, &st, err, errlen))
+        if (save_checkpoint(c.master, dir, &o, &st, c.ema, c.keep,
+                                c.n_params, err, errlen))
             goto done;
-        if (append_log(c.p_log, line, err, errlen))
+        if (append_log(c.p_log, line, log_ema, err, errlen))
             goto done;
         if (out) {
             char std_s[32] = "";
             if (o.std_end != 0)
                 snprintf(std_s, sizeof std_s, "  std %.4g", std_e);
+            char ema_s[32] = "";
+            if (c.ema)
+                snprintf(ema_s, sizeof ema_s, "  ema %6.2f%%",
+                         100 * ev_ema.error);
             fprintf(out, "epoch %3d/%d  loss %.4f  reward %.4f  baseline_mse "
-                         "%.4f  val_error %6.2f%%  lr %.2e%s  %5.0f samples/s  "
-                         "elapsed %s%s\n",
-                    e + 1, o.epochs, loss, rew, bm, 100 * ev.error, lr, std_s,
-                    sps, el, best ? "  *best" : "");
+                         "%.4f  val_error %6.2f%%%s  lr %.2e%s  %5.0f "
+                         "samples/s  elapsed %s%s\n",
+                    e + 1, o.epochs, loss, rew, bm, 100 * ev.error, ema_s, lr,
+                    std_s, sps, el,
+                    best ? (st.best_is_ema ? "  *best (ema)" : "  *best")
+                         : "");
             fflush(out);
         }
         if (io->stop && *io->stop) {
@@ -1817,8 +2041,9 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     }
     if (out && !interrupted)
         fprintf(out, "done: %d epochs, best validation error %.2f%% at epoch "
-                     "%d (%s/best.ram)\n",
-                st.epoch, 100 * st.best_val, st.best_epoch, dir);
+                     "%d%s (%s/best.ram)\n",
+                st.epoch, 100 * st.best_val, st.best_epoch,
+                st.best_is_ema ? ", the parameter average" : "", dir);
     ret = interrupted ? MNIST_TRAIN_INTERRUPTED : 0;
 done:
     ctx_free(&c);

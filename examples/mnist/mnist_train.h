@@ -106,6 +106,10 @@ typedef struct mnist_opts {
                           * weight's gradient (0 = none) */
     double glimpse_dropout; /* RAM_PARAM_GLIMPSE_DROPOUT (0 = none) */
     double action_dropout;  /* RAM_PARAM_ACTION_DROPOUT (0 = none) */
+    double ema;       /* 0: off; else the per-update decay d (0 < d < 1) of
+                       * an exponential moving average of the parameters,
+                       * scored on validation beside the trained weights
+                       * every epoch (it never feeds back into training) */
     size_t subset;    /* train on the first N pool digits only (0 = all) */
     size_t val_images;/* validation images scored each epoch (0 = all) */
     size_t holdout;   /* training digits held out for validation */
@@ -215,9 +219,13 @@ typedef struct mnist_train_result {
 
 /* Trains into `dir` (created if needed): checkpoint.ram (with the optimiser
  * state) and state.txt after every epoch (and on interrupt), best.ram,
- * log.tsv. With `resume`, continues the run in dir exactly where it stopped;
- * then `opts` only supplies `epochs` and `threads` (opts may be NULL to keep
- * the saved ones). Without `resume`, dir must not already hold a run.
+ * log.tsv, and with opts->ema the averaged parameters in ema.ram. best.ram
+ * is the model with the lowest validation error so far, the trained weights
+ * or (with ema) their average, whichever scored lower. With `resume`,
+ * continues the run in dir exactly where it stopped; then `opts` only
+ * supplies `epochs`, `threads` and `ema` (opts may be NULL to keep the saved
+ * ones). The average does not change the training, so it may be switched
+ * on when resuming: it then starts from the parameters of that moment. Without `resume`, dir must not already hold a run.
  * Returns 0 when all epochs are done, MNIST_TRAIN_INTERRUPTED, or -1 with a
  * message in err. `res` may be NULL. */
 int mnist_train(const mnist_source *src, const mnist_opts *opts,
