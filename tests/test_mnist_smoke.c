@@ -397,6 +397,26 @@ static void train_stopped_twice(const mnist_source *src, const mnist_opts *o,
                                  sizeof err), MNIST_TRAIN_INTERRUPTED);
 }
 
+/* train_straight, returning what the run printed (to be freed). */
+static char *train_text(const mnist_source *src, const mnist_opts *o,
+                        const char *dir, mnist_train_result *res)
+{
+    char err[512] = "";
+    FILE *out = tmpfile();
+    ck_assert_ptr_nonnull(out);
+    mnist_train_io io = {out, NULL, 0, NULL, 0, 0};
+    ck_assert_msg(mnist_train(src, o, dir, 0, &io, res, err, sizeof err) == 0,
+                  "%s", err);
+    ck_assert_int_eq(res->epochs_done, o->epochs);
+    size_t n = (size_t)ftell(out);
+    char *text = calloc(n + 1, 1);
+    ck_assert_ptr_nonnull(text);
+    rewind(out);
+    ck_assert_uint_eq(fread(text, 1, n, out), n);
+    fclose(out);
+    return text;
+}
+
 /* Resumes the run in dir to its end: bit-identical to the run in ref, which
  * was never stopped and gave *rref. */
 static void resume_matches(const mnist_source *src, const char *dir,
@@ -783,19 +803,8 @@ START_TEST(test_resume_exact_knobs)
 
     /* A: three epochs straight; its output names the options and each
      * epoch line the std of the epoch. */
-    FILE *out = tmpfile();
-    ck_assert_ptr_nonnull(out);
-    mnist_train_io io = {out, NULL, 0, NULL, 0, 0};
     mnist_train_result ra;
-    ck_assert_msg(mnist_train(src, &o, r.a, 0, &io, &ra, err, sizeof err) == 0,
-                  "%s", err);
-    ck_assert_int_eq(ra.epochs_done, 3);
-    size_t n = (size_t)ftell(out);
-    char *text = calloc(n + 1, 1);
-    ck_assert_ptr_nonnull(text);
-    rewind(out);
-    ck_assert_uint_eq(fread(text, 1, n, out), n);
-    fclose(out);
+    char *text = train_text(src, &o, r.a, &ra);
     static const char *const want[] = {
         "location std     0.2 -> 0.05 (geometric, epoch 1 to 3)",
         "location net     step scale 0.5, core gradient weight 0.25, first "
@@ -1057,18 +1066,8 @@ START_TEST(test_ema)
     char err[512] = "";
 
     /* A: two epochs straight with the average; the output says so. */
-    FILE *out = tmpfile();
-    ck_assert_ptr_nonnull(out);
-    mnist_train_io io = {out, NULL, 0, NULL, 0, 0};
     mnist_train_result ra;
-    ck_assert_msg(mnist_train(src, &o, r.a, 0, &io, &ra, err, sizeof err) == 0,
-                  "%s", err);
-    size_t n = (size_t)ftell(out);
-    char *text = calloc(n + 1, 1);
-    ck_assert_ptr_nonnull(text);
-    rewind(out);
-    ck_assert_uint_eq(fread(text, 1, n, out), n);
-    fclose(out);
+    char *text = train_text(src, &o, r.a, &ra);
     ck_assert_msg(strstr(text, "parameter EMA    decay 0.5 per update") &&
                   strstr(text, "%  ema "), "%s", text);
     free(text);
