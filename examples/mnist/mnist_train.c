@@ -1515,7 +1515,7 @@ static int save_with_params(ram_agent *master, const float *ema, float *keep,
 
 /* Saves ema.ram (with --ema), checkpoint.ram, then state.txt: state.txt
  * last, so that a run stopped while saving is caught on resume by the
- * update counts of the files. */
+ * update count of checkpoint.ram and the checksum of ema.ram. */
 static int save_checkpoint(ram_agent *master, const char *dir,
                            const mnist_opts *o, run_state *st,
                            const float *ema, float *keep, size_t n_params,
