@@ -1149,7 +1149,7 @@ START_TEST(test_ema)
     assert_same_params(path_in(r.a, "ema.ram"), path_in(r.c, "ema.ram"), 0);
 
     /* Switched on when resuming B for a third epoch: the average starts
-     * then; earlier epochs read "-" in its column. */
+     * then; earlier epochs read "nan" in its column. */
     mnist_opts o3 = o;
     o3.epochs = 3;
     ck_assert_msg(mnist_train(src, &o3, r.b, 1, NULL, NULL, err,
@@ -1157,9 +1157,14 @@ START_TEST(test_ema)
     log = text_of(path_in(r.b, "log.tsv"));
     const char *l3 = strstr(log, "\n3\t");
     ck_assert_msg(strstr(log, "\tbest\tema_val_error\n1\t") &&
-                  strstr(log, "\t-\n2\t") && l3 && strstr(log, "\t-\n3\t") &&
-                  l3[strlen(l3) - 2] != '-', "%s", log);
+                  strstr(log, "\tnan\n2\t") && l3 &&
+                  strstr(log, "\tnan\n3\t") && l3[strlen(l3) - 2] != 'n',
+                  "%s", log);
     free(log);
+    /* The curve command draws such a log. */
+    const char *logs[] = {r.b};
+    ck_assert_msg(mnist_curve_png(path_in(r.b, "curve.png"), logs, 1, 0, err,
+                                  sizeof err) == 0, "%s", err);
     state = text_of(path_in(r.b, "state.txt"));
     ck_assert(strstr(state, "ema_updates=4\n") != NULL);
     free(state);

@@ -1229,7 +1229,8 @@ static int write_state(const char *dir, const mnist_opts *o,
 }
 
 /* log.tsv's columns; runs with a parameter average (--ema) add
- * LOG_EMA_COLUMN at the end ("-" in epochs scored without it). */
+ * LOG_EMA_COLUMN at the end ("nan" in epochs scored
+ * without it, which tsv_read and the curve command accept). */
 #define LOG_HEADER                                                          \
     "epoch\tloss\treward\tbaseline_mse\tval_error\tlr\tsamples_per_s\t"     \
     "elapsed_s\tbest"
@@ -1238,7 +1239,7 @@ static int write_state(const char *dir, const mnist_opts *o,
 /* On resume: keeps log.tsv's header and the lines of epochs <= `epochs`
  * (a line written after the last state.txt is dropped). *with_ema: in, 1 if
  * the run now scores a parameter average; out, 1 if the log has (now) the
- * LOG_EMA_COLUMN, which lines written without it get as "-". */
+ * LOG_EMA_COLUMN, which lines written without it get as "nan". */
 static int trim_log(const char *path, int epochs, int *with_ema, char *err,
                     size_t errlen)
 {
@@ -1261,7 +1262,7 @@ static int trim_log(const char *path, int epochs, int *with_ema, char *err,
             tabs += *q == '\t';
         size_t n = strcspn(line, "\r\n");
         sb_printf(&b, "%.*s%s\n", (int)n, line,
-                  *with_ema && tabs == 8 ? "\t-" : "");
+                  *with_ema && tabs == 8 ? "\tnan" : "");
     }
     fclose(f);
     int ret = -1;
@@ -1990,7 +1991,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         if (log_ema && c.ema)
             snprintf(ema_col, sizeof ema_col, "\t%.6f", ev_ema.error);
         else if (log_ema)
-            snprintf(ema_col, sizeof ema_col, "\t-");
+            snprintf(ema_col, sizeof ema_col, "\tnan");
         snprintf(line, sizeof line, "%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6g\t%.1f\t"
                                     "%.1f\t%d%s\n",
                  e + 1, loss, rew, bm, ev.error, lr, sps, st.elapsed, best,
