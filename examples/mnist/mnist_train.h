@@ -225,7 +225,8 @@ typedef struct mnist_train_result {
  * continues the run in dir exactly where it stopped; then `opts` only
  * supplies `epochs`, `threads` and `ema` (opts may be NULL to keep the saved
  * ones). The average does not change the training, so it may be switched
- * on when resuming: it then starts from the parameters of that moment. Without `resume`, dir must not already hold a run.
+ * on when resuming: it then starts from the parameters of that moment.
+ * Without `resume`, dir must not already hold a run.
  * Returns 0 when all epochs are done, MNIST_TRAIN_INTERRUPTED, or -1 with a
  * message in err. `res` may be NULL. */
 int mnist_train(const mnist_source *src, const mnist_opts *opts,
