@@ -1236,6 +1236,14 @@ static int write_state(const char *dir, const mnist_opts *o,
     "elapsed_s\tbest"
 #define LOG_EMA_COLUMN "ema_val_error"
 
+static int count_tabs(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\t';
+    return n;
+}
+
 /* On resume: keeps log.tsv's header and the lines of epochs <= `epochs`
  * (a line written after the last state.txt is dropped). *with_ema: in, 1 if
  * the run now scores a parameter average; out, 1 if the log has (now) the
@@ -1257,12 +1265,10 @@ static int trim_log(const char *path, int epochs, int *with_ema, char *err,
         long e = strtol(line, &end, 10);
         if (end == line || *end != '\t' || e < 1 || e > epochs)
             continue;
-        int tabs = 0;
-        for (const char *q = line; *q; q++)
-            tabs += *q == '\t';
         size_t n = strcspn(line, "\r\n");
         sb_printf(&b, "%.*s%s\n", (int)n, line,
-                  *with_ema && tabs == 8 ? "\tnan" : "");
+                  *with_ema && count_tabs(line) == count_tabs(LOG_HEADER)
+                      ? "\tnan" : "");
     }
     fclose(f);
     int ret = -1;
