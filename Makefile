@@ -3,19 +3,23 @@
 # Targets
 #   all (default)   lib/libram.so.X.Y.Z with symlinks lib/libram.so.X and
 #                   lib/libram.so, lib/libram.a, ram.pc
-#   examples        examples/NAME/ram-NAME for every examples/NAME/main.c
-#                   (plus examples/NAME/*.c and examples/common/*.c, linked
-#                   with lib/libram.a), and bench/ram-bench if bench/*.c exist
+#   examples        examples/NAME for every examples/NAME.c (one file each,
+#                   linked with lib/libram.a)
+#   apps            apps/NAME/ram-NAME for every apps/NAME/main.c (plus
+#                   apps/NAME/*.c and apps/common/*.c, linked with
+#                   lib/libram.a), and bench/ram-bench if bench/*.c exist
 #   check           builds the above and the tests, then runs in order:
 #                   scripts/check-headers.sh (each public header alone as C99
 #                   and C++11), scripts/check-exports.sh (exported symbols ==
-#                   lib/ram.map), the link test (C, C++ and static), and the
-#                   Check runner $(BUILD)/tests/ram-test
-#   check-sanitize  the Check runner built in build-asan/ with ASan+UBSan,
+#                   lib/ram.map), the link test (C, C++ and static), the
+#                   library's Check runner $(BUILD)/tests/ram-test, then the
+#                   apps' Check runner $(BUILD)/apps/tests/ram-apps-test
+#   check-sanitize  both Check runners built in build-asan/ with ASan+UBSan,
 #                   run with CK_FORK=no (leaves lib/ and build/ alone)
-#   check-valgrind  the Check runner under valgrind, CK_FORK=no
+#   check-valgrind  both Check runners under valgrind, CK_FORK=no
 #   bench           builds and runs bench/ram-bench
-#   demo            builds the examples and runs examples/mnist/demo.sh
+#   demo            builds the apps and runs apps/mnist/demo.sh (which
+#                   fetches MNIST with scripts/fetch-mnist.sh if it is absent)
 #   install, uninstall, clean
 #
 # Variables (command line or environment)
@@ -36,7 +40,7 @@
 #                       CBLAS_CFLAGS="-isystem /usr/include/x86_64-linux-gnu/blis-openmp"
 #                                                     (BLIS, Debian libblis-dev)
 #   CHECK_CFLAGS, CHECK_LIBS  default: pkg-config --cflags/--libs check
-#   RAM_TEST_ARGS   arguments for the test runner, e.g.
+#   RAM_TEST_ARGS   arguments for both test runners, e.g.
 #                     make check RAM_TEST_ARGS="--exclude-tag slow"
 #                   (ram-test [--tag T] [--exclude-tag T] [--list] [suite...])
 #   PREFIX (/usr/local), LIBDIR ($(PREFIX)/lib), INCLUDEDIR ($(PREFIX)/include),
@@ -153,15 +157,21 @@ LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 HEADERS  := $(sort $(wildcard include/ram/*.h))
 
-# Examples: examples/NAME/main.c makes examples/NAME/ram-NAME.
-EXAMPLE_NAMES := $(filter-out common,$(patsubst examples/%/main.c,%,$(wildcard examples/*/main.c)))
-EXAMPLE_BINS  := $(foreach n,$(EXAMPLE_NAMES),examples/$(n)/ram-$(n))
-EX_COMMON_SRCS := $(sort $(wildcard examples/common/*.c))
-# Example modules the tests link: every example source but main.c.
-EX_MODULE_SRCS := $(sort $(filter-out %/main.c,$(wildcard examples/*/*.c)))
+# Examples: examples/NAME.c makes examples/NAME (one file, libram only).
+EXAMPLE_SRCS  := $(sort $(wildcard examples/*.c))
+EXAMPLE_BINS  := $(EXAMPLE_SRCS:%.c=%)
+
+# Apps: apps/NAME/main.c makes apps/NAME/ram-NAME.
+APP_NAMES      := $(filter-out common tests,$(patsubst apps/%/main.c,%,$(wildcard apps/*/main.c)))
+APP_BINS       := $(foreach n,$(APP_NAMES),apps/$(n)/ram-$(n))
+APP_COMMON_SRCS := $(sort $(wildcard apps/common/*.c))
+# App modules the apps' tests link: every app source but main.c.
+APP_MODULE_SRCS := $(sort $(filter-out %/main.c apps/tests/%,$(wildcard apps/*/*.c)))
 
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BIN  := $(if $(BENCH_SRCS),bench/ram-bench)
+# What the benchmark takes from the apps: the thread replicas.
+BENCH_APP_SRCS := apps/common/replicas.c
 
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c))
 TEST_BIN    := $(BUILD)/tests/ram-test
@@ -170,15 +180,21 @@ TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/te
 LINK_TESTS  := $(BUILD)/tests/link-test $(BUILD)/tests/link-test-cxx \
                $(BUILD)/tests/link-test-static
 
+APP_TEST_SRCS := $(sort $(wildcard apps/tests/test_*.c))
+APP_TEST_BIN  := $(BUILD)/apps/tests/ram-apps-test
+APP_SUITES_H  := $(BUILD)/apps/tests/suites.h
+APP_TEST_OBJS := $(APP_TEST_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/apps/tests/runner.o
+
 objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
-# Per-directory compile flags. Examples see the public headers and
-# examples/common/*.h ("rng.h" or "common/rng.h"); tests also see lib/*.h and
-# the headers of every example directory ("idx.h", "game.h"), so header names
-# must be unique across examples/*/.
-EX_HDR_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard examples/*/*.h))))
-EX_INC      := -Iexamples -Iexamples/common
-TEST_INC    := -Ilib -Iexamples $(addprefix -I,$(EX_HDR_DIRS)) -I$(BUILD)/tests
+# Per-directory compile flags. Apps see the public headers and
+# apps/common/*.h ("rng.h" or "common/rng.h"); the library's tests also see
+# lib/*.h; the apps' tests see the headers of every app directory ("idx.h",
+# "game.h"), so header names must be unique across apps/*/.
+APP_HDR_DIRS := $(filter-out apps/tests,$(patsubst %/,%,$(sort $(dir $(wildcard apps/*/*.h)))))
+APP_INC      := -Iapps -Iapps/common
+TEST_INC     := -Ilib -I$(BUILD)/tests
+APP_TEST_INC := -Iapps $(addprefix -I,$(APP_HDR_DIRS)) -I$(BUILD)/apps/tests
 # The library's elementwise loops (ReLU, LSTM gates, Adam): GCC vectorises
 # them at -O2 only with the dynamic cost model (the default at -O3), and
 # sqrtf/expf only without errno (libram never reads errno). No contraction
@@ -188,18 +204,23 @@ LIB_OPT_FLAGS := -fno-math-errno -ffp-contract=off $(shell $(CC) -Werror -fvect-
                    -x c -c -o /dev/null /dev/null 2>/dev/null && \
                    echo -fvect-cost-model=dynamic)
 $(BUILD)/lib/%.o:      DIR_CFLAGS = -DRAM_BUILDING $(LIB_OPT_FLAGS) $(CBLAS_CFLAGS)
-$(BUILD)/examples/%.o: DIR_CFLAGS = $(EX_INC)
-$(BUILD)/bench/%.o:    DIR_CFLAGS = $(EX_INC)
+$(BUILD)/examples/%.o: DIR_CFLAGS =
+$(BUILD)/apps/%.o:     DIR_CFLAGS = $(APP_INC)
+$(BUILD)/bench/%.o:    DIR_CFLAGS = $(APP_INC)
 $(BUILD)/tests/%.o:    DIR_CFLAGS = $(TEST_INC) $(CBLAS_CFLAGS) $(CHECK_CFLAGS)
+$(BUILD)/apps/tests/%.o: DIR_CFLAGS = $(APP_TEST_INC) $(CHECK_CFLAGS)
 
 # ---------------------------------------------------------------------------
 # Main targets.
-.PHONY: all examples check check-sanitize check-valgrind bench demo install \
+.PHONY: all examples apps check check-sanitize check-valgrind bench demo install \
         uninstall clean help test-run FORCE
 
 all: $(SO_FULL) $(SO_MAJOR) $(SO_DEV) $(STATICLIB) $(PC)
 
-examples: $(EXAMPLE_BINS) $(BENCH_BIN)
+examples: $(EXAMPLE_BINS)
+	@:
+
+apps: $(APP_BINS) $(BENCH_BIN)
 	@:
 
 # Everything is rebuilt when the flags change.
@@ -255,16 +276,22 @@ $(PC): ram.pc.in FORCE
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; \
 	else mv -f $@.tmp $@; printf '  %-8s %s\n' GEN $@; fi
 
-# Example programs: examples/NAME/*.c + examples/common/*.c + lib/libram.a.
-define example_program
-examples/$(1)/ram-$(1): $$(call objs,$$(sort $$(wildcard examples/$(1)/*.c)) $$(EX_COMMON_SRCS)) $$(STATICLIB)
+# Examples: one file each, public headers only, linked with lib/libram.a.
+.PRECIOUS: $(BUILD)/examples/%.o
+examples/%: $(BUILD)/examples/%.o $(STATICLIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(STATICLIB) $(APP_LIBS)
+
+# Apps: apps/NAME/*.c + apps/common/*.c + lib/libram.a.
+define app_program
+apps/$(1)/ram-$(1): $$(call objs,$$(sort $$(wildcard apps/$(1)/*.c)) $$(APP_COMMON_SRCS)) $$(STATICLIB)
 	$$(call msg,LD,$$@)
 	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(STATICLIB) $$(APP_LIBS)
 endef
-$(foreach n,$(EXAMPLE_NAMES),$(eval $(call example_program,$(n))))
+$(foreach n,$(APP_NAMES),$(eval $(call app_program,$(n))))
 
 ifneq ($(BENCH_BIN),)
-$(BENCH_BIN): $(call objs,$(BENCH_SRCS) $(EX_COMMON_SRCS)) $(STATICLIB)
+$(BENCH_BIN): $(call objs,$(BENCH_SRCS) $(BENCH_APP_SRCS)) $(STATICLIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(STATICLIB) $(APP_LIBS)
 endif
@@ -276,12 +303,8 @@ else
 	@echo "no bench/*.c: nothing to run"
 endif
 
-demo: examples
-	@if [ -f examples/mnist/demo.sh ]; then \
-		bash examples/mnist/demo.sh; \
-	else \
-		echo "examples/mnist/demo.sh does not exist yet" >&2; exit 1; \
-	fi
+demo: apps
+	bash apps/mnist/demo.sh
 
 # ---------------------------------------------------------------------------
 # Tests.
@@ -294,9 +317,25 @@ $(SUITES_H): tests/gen-suites.sh FORCE
 
 $(BUILD)/tests/runner.o: $(SUITES_H)
 
-# The runner links the library objects directly (tests may call internal
-# lib/*.h functions) and the example modules except main.c.
-$(TEST_BIN): $(TEST_OBJS) $(LIB_OBJS) $(call objs,$(EX_MODULE_SRCS)) $(FLAGS_STAMP)
+# The library's runner links the library objects directly (tests may call
+# internal lib/*.h functions), and nothing of the apps (zlib's crc32 checks
+# the model files' checksum).
+$(TEST_BIN): $(TEST_OBJS) $(LIB_OBJS) $(FLAGS_STAMP)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(CHECK_LIBS) $(CBLAS_LIBS) -lz -lm
+
+# The apps' runner: the same runner.c over apps/tests/test_*.c, linked with
+# the app modules (all but main.c) and the library objects (the public API).
+$(APP_SUITES_H): tests/gen-suites.sh FORCE
+	@mkdir -p $(@D)
+	$(Q)bash tests/gen-suites.sh $@ $(APP_TEST_SRCS)
+
+$(BUILD)/apps/tests/runner.o: tests/runner.c $(APP_SUITES_H) $(FLAGS_STAMP)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(APP_TEST_INC) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(APP_TEST_BIN): $(APP_TEST_OBJS) $(call objs,$(APP_MODULE_SRCS)) $(LIB_OBJS) $(FLAGS_STAMP)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(CHECK_LIBS) $(APP_LIBS)
 
@@ -324,7 +363,7 @@ $(BUILD)/tests/link-test-static: $(LINK_TEST_DEPS) $(STATICLIB)
 		-DLINK_TEST_KIND='"static"' $(ALL_LDFLAGS) -o $@ tests/link_test.c \
 		$(STATICLIB) $(CBLAS_LIBS) -lm
 
-check: all examples $(TEST_BIN) $(LINK_TESTS)
+check: all examples apps $(TEST_BIN) $(APP_TEST_BIN) $(LINK_TESTS)
 	@echo "== public headers alone (C99, C++11)"
 	$(Q)CC='$(CC)' CXX='$(CXX)' bash scripts/check-headers.sh include
 	@echo "== exported symbols vs $(MAP)"
@@ -344,12 +383,17 @@ check: all examples $(TEST_BIN) $(LINK_TESTS)
 	$(Q)$(BUILD)/tests/link-test
 	$(Q)$(BUILD)/tests/link-test-cxx
 	$(Q)$(BUILD)/tests/link-test-static
-	@echo "== unit tests"
+	@echo "== library tests"
 	$(Q)$(TEST_BIN) $(RAM_TEST_ARGS)
+	@echo "== apps tests"
+	$(Q)$(APP_TEST_BIN) $(RAM_TEST_ARGS)
 
-# Runs the test binary of this $(BUILD); used by the targets below.
-test-run: $(TEST_BIN)
+# Runs the test binaries of this $(BUILD); used by the targets below.
+test-run: $(TEST_BIN) $(APP_TEST_BIN)
+	@echo "== library tests"
 	$(Q)$(TEST_ENV) $(TEST_BIN) $(RAM_TEST_ARGS)
+	@echo "== apps tests"
+	$(Q)$(TEST_ENV) $(APP_TEST_BIN) $(RAM_TEST_ARGS)
 
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
@@ -388,11 +432,11 @@ uninstall:
 clean:
 	rm -rf build build-asan $(BUILD)
 	rm -f lib/libram.so lib/libram.so.* $(STATICLIB) $(PC) $(PC).tmp
-	rm -f $(foreach d,$(wildcard examples/*/),$(d)ram-$(notdir $(d:/=))) bench/ram-bench
+	rm -f $(EXAMPLE_BINS) $(APP_BINS) bench/ram-bench
 
 help:
 	@sed -n '1,/^$$/s/^# \{0,1\}//p' Makefile
 
 FORCE:
 
--include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)

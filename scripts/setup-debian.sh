@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what building and testing libram needs on Debian 12 (and Ubuntu).
 #
-# usage: sudo scripts/setup-debian.sh        (as root: scripts/setup-debian.sh)
+# usage: scripts/setup-debian.sh   (as root, or as a user who may sudo)
 #
 # .ci/run calls this too, so the package list lives only here.
 set -euo pipefail
@@ -11,12 +11,19 @@ PACKAGES=(
     pkg-config
     check             # unit-test framework (pkg-config check)
     libopenblas-dev   # CBLAS provider (pkg-config openblas)
-    zlib1g-dev        # examples: gzip-compressed MNIST IDX files
-    libpng-dev        # examples: glimpse images
+    zlib1g-dev        # examples and apps: gzip-compressed MNIST IDX files
+    libpng-dev        # apps: glimpse images
+    curl              # scripts/fetch-mnist.sh (make demo without MNIST)
+    ca-certificates   # https for curl
 )
 
+# As root (a Debian container has no sudo) it runs as it is; as another
+# user it asks sudo, if there is one.
 if [ "$(id -u)" -ne 0 ]; then
-    echo "setup-debian: run as root (sudo $0)" >&2
+    if command -v sudo >/dev/null 2>&1; then
+        exec sudo "$0" "$@"
+    fi
+    echo "setup-debian: run as root (there is no sudo here)" >&2
     exit 1
 fi
 

@@ -334,12 +334,12 @@ static char *find_file(const char *dir, const char *base, int *status,
     if (stat(dir, &db) != 0 || !S_ISDIR(db.st_mode))
         set_err(err, errlen,
                 "%s: MNIST directory not found (download the data with "
-                "examples/mnist/fetch-mnist.sh DIR, then pass --data DIR or "
+                "scripts/fetch-mnist.sh DIR, then pass --data DIR or "
                 "set RAM_MNIST_DIR)", dir);
     else
         set_err(err, errlen,
                 "%s: neither %s.gz nor %s found (download the data with "
-                "examples/mnist/fetch-mnist.sh DIR, then pass --data DIR or "
+                "scripts/fetch-mnist.sh DIR, then pass --data DIR or "
                 "set RAM_MNIST_DIR)", dir, base, base);
     *status = IDX_E_OPEN;
     return NULL;

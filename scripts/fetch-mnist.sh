@@ -1,7 +1,7 @@
 #!/bin/sh
 # Download the four MNIST files into DIR and check their MD5 sums.
 #
-#   examples/mnist/fetch-mnist.sh DIR
+#   scripts/fetch-mnist.sh DIR
 #
 # Tries each mirror in turn, with curl (or wget if curl is missing or
 # fails). Files already in DIR with the right MD5 are kept. Exits non-zero,

@@ -1266,8 +1266,7 @@ END_TEST
 static const char *real_dir(void)
 {
     const char *env = getenv("RAM_MNIST_DIR");
-    const char *cands[] = {env && *env ? env : NULL, "data/mnist",
-                           "../shared/data/mnist", "../../shared/data/mnist"};
+    const char *cands[] = {env && *env ? env : NULL, "data/mnist"};
     struct stat st;
     for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++)
         if (cands[i] && stat(cands[i], &st) == 0 && S_ISDIR(st.st_mode))

@@ -686,7 +686,7 @@ static const char *real_dir(const char *env, const char *fallback)
 
 START_TEST(test_real_mnist)
 {
-    const char *dir = real_dir("RAM_MNIST_DIR", "../shared/data/mnist");
+    const char *dir = real_dir("RAM_MNIST_DIR", "data/mnist");
     if (dir == NULL) {
         printf("test_real_mnist: skipped: MNIST files absent\n");
         return;

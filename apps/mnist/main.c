@@ -28,7 +28,6 @@
 
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
-#define FALLBACK_DATA_DIR "../shared/data/mnist"
 
 /* The only global: set by SIGINT, read by the training loop. */
 static volatile sig_atomic_t g_stop = 0;
@@ -192,21 +191,10 @@ static int get_task(const char *cmd, const char *v, task_id *out)
 
 /* ----------------------------------------------------------------- data */
 
-static int is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* --data, else $RAM_MNIST_DIR, else data/mnist, else ../shared/data/mnist. */
+/* --data, else $RAM_MNIST_DIR, else data/mnist. */
 static const char *data_dir(const char *cli)
 {
-    const char *d = mnist_default_dir(cli);
-    int explicit_dir = (cli && *cli) || (getenv("RAM_MNIST_DIR") &&
-                                         *getenv("RAM_MNIST_DIR"));
-    if (!explicit_dir && !is_dir(d) && is_dir(FALLBACK_DATA_DIR))
-        return FALLBACK_DATA_DIR;
-    return d;
+    return mnist_default_dir(cli);
 }
 
 static int load_data(const char *cli, mnist_data *d, mnist_source *src)
@@ -218,8 +206,8 @@ static int load_data(const char *cli, mnist_data *d, mnist_source *src)
         fprintf(stderr,
                 "ram-mnist: cannot load MNIST from '%s': %s\n"
                 "(the directory is --data DIR, else $RAM_MNIST_DIR, else "
-                "data/mnist, else %s)\n",
-                dir, err, FALLBACK_DATA_DIR);
+                "data/mnist; scripts/fetch-mnist.sh DIR downloads it)\n",
+                dir, err);
         return -1;
     }
     src->train_images = d->train_images.data;
@@ -276,8 +264,8 @@ static void train_help(FILE *f)
 "                      options below override it)\n"
 "  --out DIR           run directory (required)\n"
 "  --resume            continue the run in DIR\n"
-"  --data DIR          MNIST directory (default $RAM_MNIST_DIR, data/mnist,\n"
-"                      then %s)\n"
+"  --data DIR          MNIST directory (default $RAM_MNIST_DIR, else\n"
+"                      data/mnist; scripts/fetch-mnist.sh DIR fetches it)\n"
 "model (paper preset: mnist28 6 glimpses 8x8 1 scale; translated60 and\n"
 "cluttered60 8 glimpses 12x12 3 scales; cluttered100 8 glimpses 12x12 4\n"
 "scales; all h_g = h_l = 128, g = 256, RNN core of 256):\n"
@@ -345,7 +333,7 @@ static void train_help(FILE *f)
 "                      (default all 10,000)\n"
 "  --time-limit S      stop (with a checkpoint, as Ctrl-C does) after S\n"
 "                      seconds of this invocation; exit status 0\n",
-            task_names(), FALLBACK_DATA_DIR, mnist_core_name(o.core), o.hidden,
+            task_names(), mnist_core_name(o.core), o.hidden,
             o.loc_lr_scale, o.loc_core_weight, o.baseline_core,
             mnist_first_name(o.first_location),
             mnist_optimizer_name(o.optimizer), o.lr, o.lr_decay, o.lr_min,
@@ -989,8 +977,9 @@ static void main_help(FILE *f)
 "  curve    RUN_DIR_OR_TSV... --png FILE   validation error against epoch\n"
 "                                          (learning curves from log.tsv)\n"
 "\n"
-"MNIST is read from --data DIR, $RAM_MNIST_DIR, data/mnist or %s.\n",
-            task_names(), FALLBACK_DATA_DIR);
+"MNIST is read from --data DIR, else $RAM_MNIST_DIR, else data/mnist\n"
+"(scripts/fetch-mnist.sh DIR downloads and md5-checks it).\n",
+            task_names());
 }
 
 int main(int argc, char **argv)
