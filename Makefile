@@ -62,7 +62,10 @@ $(error could not read RAM_VERSION_MAJOR/MINOR/PATCH from $(VERSION_H))
 endif
 VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
 
-SO_NAME   := libram.so.$(VERSION_MAJOR)
+# The soname is libram.so.MAJOR; before 1.0, when every minor version may
+# break the ABI, it is libram.so.0.MINOR (docs/abi.md).
+SO_VERSION := $(if $(filter 0,$(VERSION_MAJOR)),$(VERSION_MAJOR).$(VERSION_MINOR),$(VERSION_MAJOR))
+SO_NAME   := libram.so.$(SO_VERSION)
 SO_FULL   := lib/libram.so.$(VERSION)
 SO_MAJOR  := lib/$(SO_NAME)
 SO_DEV    := lib/libram.so

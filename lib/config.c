@@ -82,10 +82,14 @@ void ram_config_free(ram_config *cfg)
 int ram_config_set(ram_config *cfg, int key, int64_t value)
 {
     if (!cfg)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "cfg is NULL");
     int rc = ram__config_check(key, value);
+    if (rc == RAM_E_INVALID)
+        return RAM_FAIL(rc, "key %d is not a configuration key", key);
     if (rc != RAM_OK)
-        return rc;
+        return RAM_FAIL(rc, "key %d: value %lld is outside [%lld, %lld]", key,
+                        (long long)value, (long long)CFG[key].min,
+                        (long long)CFG[key].max);
     cfg->v[key] = value;
     return RAM_OK;
 }

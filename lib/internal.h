@@ -20,6 +20,22 @@
 
 #include "ram/ram.h"
 
+/* ------------------------------------------------------------ errors */
+
+/* The size of the thread-local buffer behind ram_last_error(). */
+#define RAM__LAST_ERROR_MAX 256
+
+/* Records "FUNC: STATUS_NAME: detail" as the calling thread's last error
+ * (ram_last_error()) and returns status, so that an error path reads
+ *     return RAM_FAIL(RAM_E_INVALID, "images is NULL");
+ * fmt may be NULL (no detail). Every path that returns a status other than
+ * RAM_OK from a public function goes through it. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+int ram__fail(int status, const char *func, const char *fmt, ...);
+#define RAM_FAIL(status, ...) ram__fail((status), __func__, __VA_ARGS__)
+
 /* ------------------------------------------------------------ clones */
 
 /* RAM_CLONES before a function with hot elementwise loops: GCC compiles it

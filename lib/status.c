@@ -1,5 +1,34 @@
-/* libram: status codes. */
+/* libram: status codes and the last-error detail. */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "internal.h"
+
+/* The detail of the calling thread's last failure (ram_last_error()).
+ * Thread-local, so it is not shared mutable state. */
+static _Thread_local char last_error[RAM__LAST_ERROR_MAX];
+
+int ram__fail(int status, const char *func, const char *fmt, ...)
+{
+    int n = snprintf(last_error, sizeof last_error, "%s: %s: ",
+                     func ? func : "libram", ram_status_name(status));
+    if (n < 0)
+        n = 0;
+    if (fmt != NULL && (size_t)n < sizeof last_error) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(last_error + n, sizeof last_error - (size_t)n, fmt, ap);
+        va_end(ap);
+    } else if ((size_t)n < sizeof last_error && n >= 2) {
+        last_error[n - 2] = '\0'; /* no detail: drop the ": " */
+    }
+    return status;
+}
+
+const char *ram_last_error(void)
+{
+    return last_error;
+}
 
 const char *ram_strerror(int status)
 {

@@ -57,6 +57,19 @@ RAM_API const char *ram_strerror(int status);
  *  Since 0.1.0. */
 RAM_API const char *ram_status_name(int status);
 
+/** A human-readable detail of the last failure of a libram call made by the
+ *  calling thread: the function, the argument or condition, and the reason,
+ *  for example "ram_agent_step: RAM_E_BUFFER: images_size is 1024 bytes,
+ *  the input needs 4096". Every libram function that returns a status other
+ *  than RAM_OK sets it before returning. A successful call leaves it as it
+ *  was (as errno does), so read it right after the failing call.
+ *
+ *  Never NULL: "" before the first failure in this thread. The string lives
+ *  in thread-local storage owned by the library; it stays valid, unchanged,
+ *  until the next failing libram call in the same thread. Thread-safe: each
+ *  thread sees only its own failures. Since 0.2.0. */
+RAM_API const char *ram_last_error(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,7 +5,7 @@
 #include "ram/common.h"
 
 #define RAM_VERSION_MAJOR 0
-#define RAM_VERSION_MINOR 1
+#define RAM_VERSION_MINOR 2
 #define RAM_VERSION_PATCH 0
 
 #define RAM_VERSION_NUMBER \
