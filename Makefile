@@ -14,6 +14,8 @@
 #                   lib/ram.map), the link test (C, C++ and static), the
 #                   library's Check runner $(BUILD)/tests/ram-test, then the
 #                   apps' Check runner $(BUILD)/apps/tests/ram-apps-test
+#   check-lib       the library's part of check only (no examples, apps or
+#                   apps tests)
 #   check-sanitize  both Check runners built in build-asan/ with ASan+UBSan,
 #                   run with CK_FORK=no (leaves lib/ and build/ alone)
 #   check-valgrind  both Check runners under valgrind, CK_FORK=no
@@ -215,7 +217,7 @@ $(BUILD)/apps/tests/%.o: DIR_CFLAGS = $(APP_TEST_INC) $(CHECK_CFLAGS)
 
 # ---------------------------------------------------------------------------
 # Main targets.
-.PHONY: all examples apps check check-sanitize check-valgrind bench demo install \
+.PHONY: all examples apps check check-lib check-sanitize check-valgrind bench demo install \
         uninstall clean help test-run FORCE
 
 all: $(SO_FULL) $(SO_MAJOR) $(SO_DEV) $(STATICLIB) $(PC)
@@ -366,7 +368,9 @@ $(BUILD)/tests/link-test-static: $(LINK_TEST_DEPS) $(STATICLIB)
 		-DLINK_TEST_KIND='"static"' $(ALL_LDFLAGS) -o $@ tests/link_test.c \
 		$(STATICLIB) $(CBLAS_LIBS) -lm
 
-check: all examples apps $(TEST_BIN) $(APP_TEST_BIN) $(LINK_TESTS)
+# check-lib: the library's own gate (headers, exports, version, link tests,
+# library suites), without building the examples or apps.
+check-lib: all $(TEST_BIN) $(LINK_TESTS)
 	@echo "== public headers alone (C99, C++11)"
 	$(Q)CC='$(CC)' CXX='$(CXX)' bash scripts/check-headers.sh include
 	@echo "== exported symbols vs $(MAP)"
@@ -388,6 +392,8 @@ check: all examples apps $(TEST_BIN) $(APP_TEST_BIN) $(LINK_TESTS)
 	$(Q)$(BUILD)/tests/link-test-static
 	@echo "== library tests"
 	$(Q)$(TEST_BIN) $(RAM_TEST_ARGS)
+
+check: check-lib examples apps $(APP_TEST_BIN)
 	@echo "== apps tests"
 	$(Q)$(APP_TEST_BIN) $(RAM_TEST_ARGS)
 
