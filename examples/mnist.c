@@ -213,7 +213,12 @@ int main(int argc, char **argv)
     }
     printf("test error: %.2f%% on %zu images (chance: 90%%)\n",
            100.0 * (double)errors / (double)nte, nte);
-    check(ram_agent_save_file(agent, 0, out));
+    rc = ram_agent_save_file(agent, 0, out); /* no optimiser state */
+    if (rc != RAM_OK) {
+        fprintf(stderr, "mnist: %s: %s (%s)\n", out, ram_strerror(rc),
+                ram_last_error());
+        return 1;
+    }
     printf("saved %s\n", out);
 
     ram_agent_free(agent);
