@@ -402,8 +402,8 @@ EXAMPLES_ENV := OPENBLAS_NUM_THREADS=1
 check-examples: examples
 	@echo "== examples"
 	$(Q)sed -n '/^## A minimal program/,/^## /{/^```c$$/,/^```$$/p;}' README.md | \
-		sed '1d;$$d' | cmp -s - examples/hello.c || { echo "README.md: the code \
-		under '## A minimal program' differs from examples/hello.c" >&2; exit 1; }
+		sed '1d;$$d' | cmp -s - examples/hello.c || { echo "README.md: the code" \
+		"under '## A minimal program' differs from examples/hello.c" >&2; exit 1; }
 	$(Q)$(EXAMPLES_ENV) ./examples/hello
 	$(Q)$(EXAMPLES_ENV) ./examples/threads --updates 3
 	$(Q)$(EXAMPLES_ENV) ./examples/catch --train 2000 --eval 200
