@@ -1,31 +1,32 @@
 /* The game of Catch (Mnih et al. 2014, section 4.2) played by a ram_agent
- * in control mode, one game at a time (batch 1), as a robot's control loop
- * would: each frame, the agent glimpses at the screen and picks an action;
- * the only reward is 1 at the end of a game if the paddle caught the ball.
+ * in control mode, one game at a time (batch 1), as a control loop would:
+ * each frame the agent glimpses at the screen and picks an action; the only
+ * reward is 1 at the end of a game if the paddle caught the ball.
  *
  *   examples/catch [--train GAMES] [--eval GAMES] [--seed S] [MODEL.ram]
  *
- * Without MODEL it trains a small agent from scratch for --train games
- * (default 80,000: 1.8M frames, some 15 s on one core), which then catches
- * about 20% of the balls against 9% for random actions; the paper's agent
- * needs millions of frames more. With MODEL (models/catch.ram, trained by
- * apps/catch for 20M frames) it plays with that agent, which catches 98%.
- * Either way it plays --eval fresh games with the agent (sampled actions,
- * then greedy) and with random actions, the same games for all three.
+ * Without MODEL it trains a small agent for --train games (80,000: 1.8M
+ * frames, about 12 s of one core); it then catches about 20% of the balls,
+ * random actions 9%. MODEL, e.g. models/catch.ram (apps/catch, 20M frames),
+ * catches 98%. It plays --eval fresh games with the agent (sampled, then
+ * greedy) and with random actions: the same games for all three.
  *
- * The rules are those of apps/catch (README.md there), so that
- * models/catch.ram plays here as it does there: a 24x24 screen; the ball
- * starts on row 0 at a random column and falls one row per frame, moving
- * sideways by one of +-1/3, +-2/3, +-1 pixel per frame (held exactly in
- * thirds of a pixel) and bouncing off the walls; a 2-pixel paddle on the
- * bottom row moves left, stays or moves right (actions 0, 1, 2) before the
- * ball moves. A game is 23 frames. */
+ * The rules are those of apps/catch (its README.md), which models/catch.ram
+ * was trained on: a 24x24 screen; the ball starts on row 0 at a random
+ * column and falls a row per frame, moving sideways by +-1/3, +-2/3 or +-1
+ * pixel per frame (held exactly in thirds of a pixel), bouncing off the
+ * walls; the 2-pixel paddle on the bottom row moves left, stays or moves
+ * right (actions 0, 1, 2) before the ball moves. A game is 23 frames. */
 #define _XOPEN_SOURCE 700 /* nrand48() */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ram/ram.h>
+
+/* OpenBLAS's thread control, if the program is linked with OpenBLAS (a weak
+ * symbol: NULL otherwise). */
+extern void openblas_set_num_threads(int) __attribute__((weak));
 
 #define SIZE 24
 #define FRAMES 23 /* the ball reaches row 23 after 23 moves */
@@ -142,11 +143,9 @@ static ram_agent *new_agent(long seed)
     check(ram_agent_set_param(agent, RAM_PARAM_LOCATION_CORE_WEIGHT, 0.0));
     check(ram_agent_set_param(agent, RAM_PARAM_LOCATION_LR_SCALE, 0.1));
     /* Zero the location network, so that every glimpse starts at the
-     * centre, where the coarsest scale sees the whole screen (apps/catch
-     * does the same). ram_agent_params() lays the parameters out as
-     * glimpse, core, location (W [2 x H], b [2]), action (W [3 x H], b [3])
-     * and baseline (w [H], c) networks: the location network's 2H + 2
-     * floats come before the last 4H + 4. */
+     * centre, where the coarsest scale sees the whole screen (as apps/catch
+     * does). ram_agent_params() holds the glimpse, core, location (W [2 x H],
+     * b [2]), action (W [3 x H], b [3]) and baseline (w [H], c) networks. */
     float *p;
     size_t n;
     check(ram_agent_params(agent, &p, NULL, &n));
@@ -182,6 +181,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "catch: need --train >= 0 and --eval >= 1\n");
         return 2;
     }
+    /* One BLAS thread: at batch 1, OpenBLAS's own threads cost more than
+     * they bring (several times more on a busy machine). */
+    if (openblas_set_num_threads)
+        openblas_set_num_threads(1);
 
     ram_agent *agent;
     if (model) {

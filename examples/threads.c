@@ -22,6 +22,10 @@
 
 #include <ram/ram.h>
 
+/* OpenBLAS's thread control, if the program is linked with OpenBLAS (a weak
+ * symbol: NULL otherwise). */
+extern void openblas_set_num_threads(int) __attribute__((weak));
+
 #define SIDE 28
 #define PIXELS (SIDE * SIDE)
 #define BATCH 64
@@ -193,6 +197,10 @@ int main(int argc, char **argv)
     }
     size_t count, count_n;
     double s1, sn;
+    /* One BLAS thread per agent: the replicas are the parallelism, and
+     * OpenBLAS's own threads would compete with them for the cores. */
+    if (openblas_set_num_threads)
+        openblas_set_num_threads(1);
     float *p1 = train(1, updates, &count, &s1);
     float *pn = train(n, updates, &count_n, &sn);
     /* The largest difference, relative to the largest parameter (the
