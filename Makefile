@@ -396,6 +396,26 @@ check-lib: all $(TEST_BIN) $(LINK_TESTS)
 check: check-lib examples apps $(APP_TEST_BIN)
 	@echo "== apps tests"
 	$(Q)$(APP_TEST_BIN) $(RAM_TEST_ARGS)
+	$(Q)$(MAKE) --no-print-directory check-examples
+
+# check-examples: every example, run with quick arguments (check runs it
+# last). examples/mnist runs only when MNIST is in $RAM_MNIST_DIR or
+# data/mnist, else a "skipped" line says so. README.md's minimal program must
+# be examples/hello.c verbatim.
+.PHONY: check-examples
+check-examples: examples
+	@echo "== examples"
+	$(Q)sed -n '/^## A minimal program/,/^## /{/^```c$$/,/^```$$/p;}' README.md | \
+		sed '1d;$$d' | cmp -s - examples/hello.c || { echo "README.md: the code" \
+		"under '## A minimal program' differs from examples/hello.c" >&2; exit 1; }
+	$(Q)./examples/hello
+	$(Q)./examples/threads --updates 3
+	$(Q)./examples/catch --train 2000 --eval 200
+	$(Q)./examples/catch --eval 200 models/catch.ram
+	$(Q)d=$${RAM_MNIST_DIR:-data/mnist}; if [ -d "$$d" ]; then mkdir -p $(BUILD) && \
+		./examples/mnist --data "$$d" --train 2000 --epochs 1 \
+		--out $(BUILD)/examples-mnist.ram; else echo "examples/mnist: skipped" \
+		"(no MNIST in \$$RAM_MNIST_DIR or data/mnist; scripts/fetch-mnist.sh DIR)"; fi
 
 # Runs the test binaries of this $(BUILD); used by the targets below.
 test-run: $(TEST_BIN) $(APP_TEST_BIN)
