@@ -85,6 +85,18 @@ uint64_t example_rng_below(example_rng *rng, uint64_t n)
     return hi;
 }
 
+uint64_t example_rng_below_mod(example_rng *rng, uint64_t n)
+{
+    if (n == 0)
+        return 0;
+    const uint64_t threshold = (0 - n) % n; /* 2^64 mod n */
+    uint64_t r;
+    do {
+        r = example_rng_next(rng);
+    } while (r < threshold);
+    return r % n;
+}
+
 int example_rng_int_range(example_rng *rng, int lo, int hi)
 {
     if (hi <= lo)
