@@ -98,6 +98,19 @@ static void usage(FILE *f)
 
 /* ---- small helpers ---- */
 
+/* args_parse for `ram-catch CMD` (--help prints the usage): -1 to go on,
+ * else the exit status. */
+static int parse_cmd(args *p, const char *cmd, int argc, char **argv,
+                     const arg_spec *specs, int n_specs, int max_pos,
+                     const char *too_many)
+{
+    int rc = args_parse(p, prog, cmd, argc, argv, specs, n_specs, max_pos,
+                        too_many);
+    if (rc == 1)
+        usage(stdout);
+    return rc == 0 ? -1 : rc == 1 ? 0 : rc;
+}
+
 static void sleep_ms(long ms)
 {
     if (ms <= 0)
@@ -275,14 +288,10 @@ static int cmd_train(int argc, char **argv)
     catch_opts o;
     catch_opts_default(&o);
     args p;
-    int rc = args_parse(&p, prog, "train", argc, argv, train_specs,
-                        (int)(sizeof train_specs / sizeof train_specs[0]), 0,
-                        NULL);
-    if (rc == 1) {
-        usage(stdout);
-        return 0;
-    }
-    if (rc)
+    int rc = parse_cmd(&p, "train", argc, argv, train_specs,
+                       (int)(sizeof train_specs / sizeof train_specs[0]), 0,
+                       NULL);
+    if (rc >= 0)
         return rc;
     const char *dir = args_has(&p, "out") ? args_get(&p, "out") : "catch-run";
     const int resume = args_has(&p, "resume");
@@ -424,14 +433,10 @@ static int cmd_eval(int argc, char **argv)
     int games = 1000, threads = 0;
     uint64_t seed = 12345;
     args p;
-    int rc = args_parse(&p, prog, "eval", argc, argv, eval_specs,
-                        (int)(sizeof eval_specs / sizeof eval_specs[0]), 1,
-                        "one MODEL only ('%s' is a second)");
-    if (rc == 1) {
-        usage(stdout);
-        return 0;
-    }
-    if (rc)
+    int rc = parse_cmd(&p, "eval", argc, argv, eval_specs,
+                       (int)(sizeof eval_specs / sizeof eval_specs[0]), 1,
+                       "one MODEL only ('%s' is a second)");
+    if (rc >= 0)
         return rc;
     if (args_count_int(&p, "games", 1, 1 << 24, &games) ||
         args_count(&p, "seed", 0, &seed) ||
@@ -533,14 +538,10 @@ static int cmd_play(int argc, char **argv)
     int games = 3, greedy = 1, scale = 8, d = -1;
     uint64_t seed = 1;
     args p;
-    int rc = args_parse(&p, prog, "play", argc, argv, play_specs,
-                        (int)(sizeof play_specs / sizeof play_specs[0]), 1,
-                        "one MODEL only ('%s' is a second)");
-    if (rc == 1) {
-        usage(stdout);
-        return 0;
-    }
-    if (rc)
+    int rc = parse_cmd(&p, "play", argc, argv, play_specs,
+                       (int)(sizeof play_specs / sizeof play_specs[0]), 1,
+                       "one MODEL only ('%s' is a second)");
+    if (rc >= 0)
         return rc;
     if (args_count_int(&p, "games", 1, 1000000, &games) ||
         args_count_int(&p, "delay", 0, 600000, &d) ||
@@ -712,13 +713,9 @@ static int cmd_curve(int argc, char **argv)
     snprintf(too_many, sizeof too_many, "at most %d runs ('%%s' is one more)",
              CATCH_CURVE_MAX_RUNS);
     args p;
-    int rc = args_parse(&p, prog, "curve", argc, argv, curve_specs, 1,
-                        CATCH_CURVE_MAX_RUNS, too_many);
-    if (rc == 1) {
-        usage(stdout);
-        return 0;
-    }
-    if (rc)
+    int rc = parse_cmd(&p, "curve", argc, argv, curve_specs, 1,
+                       CATCH_CURVE_MAX_RUNS, too_many);
+    if (rc >= 0)
         return rc;
     const char *png = args_get(&p, "png");
     const char *const *runs = p.pos;
@@ -739,25 +736,10 @@ static int cmd_curve(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
-    }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "train") == 0)
-        return cmd_train(argc - 2, argv + 2);
-    if (strcmp(cmd, "eval") == 0)
-        return cmd_eval(argc - 2, argv + 2);
-    if (strcmp(cmd, "play") == 0)
-        return cmd_play(argc - 2, argv + 2);
-    if (strcmp(cmd, "curve") == 0)
-        return cmd_curve(argc - 2, argv + 2);
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
-        strcmp(cmd, "help") == 0) {
-        usage(stdout);
-        return 0;
-    }
-    fprintf(stderr, "%s: unknown command '%s'\n\n", prog, cmd);
-    usage(stderr);
-    return 2;
+    static const args_command cmds[] = {
+        {"train", cmd_train}, {"eval", cmd_eval},
+        {"play", cmd_play},   {"curve", cmd_curve},
+    };
+    return args_dispatch(prog, cmds, (int)(sizeof cmds / sizeof cmds[0]),
+                         usage, argc, argv);
 }

@@ -254,3 +254,26 @@ int args_count_int(const args *a, const char *name, int lo, int hi, int *out)
     snprintf(what, sizeof what, "expected an integer in %d..%d", lo, hi);
     return bad(a, name, v, what);
 }
+
+/* ---- commands ---- */
+
+int args_dispatch(const char *prog, const args_command *cmds, int n_cmds,
+                  void (*help)(FILE *), int argc, char **argv)
+{
+    if (argc < 2) {
+        help(stderr);
+        return ARGS_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        help(stdout);
+        return 0;
+    }
+    for (int i = 0; i < n_cmds; i++)
+        if (strcmp(cmd, cmds[i].name) == 0)
+            return cmds[i].run(argc - 2, argv + 2);
+    fprintf(stderr, "%s: unknown command '%s'\n", prog, cmd);
+    help(stderr);
+    return ARGS_USAGE;
+}

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -97,6 +98,19 @@ int args_double(const args *a, const char *name, double *out);
 int args_count(const args *a, const char *name, uint64_t lo, uint64_t *out);
 int args_count_int(const args *a, const char *name, int lo, int hi,
                    int *out);
+
+/* ---- commands: PROG COMMAND [arguments] ---- */
+
+typedef struct args_command {
+    const char *name;
+    int (*run)(int argc, char **argv); /* the arguments after COMMAND */
+} args_command;
+
+/* Runs the command that argv[1] names and returns its exit status. "help",
+ * "--help" or "-h": help(stdout), 0. No command: help(stderr), ARGS_USAGE.
+ * An unknown one: "PROG: unknown command 'X'", help(stderr), ARGS_USAGE. */
+int args_dispatch(const char *prog, const args_command *cmds, int n_cmds,
+                  void (*help)(FILE *), int argc, char **argv);
 
 #ifdef __cplusplus
 }

@@ -852,27 +852,11 @@ static void main_help(FILE *f)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        main_help(stderr);
-        return EXIT_USAGE;
-    }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-        strcmp(cmd, "help") == 0) {
-        main_help(stdout);
-        return 0;
-    }
-    if (strcmp(cmd, "train") == 0)
-        return cmd_train(argc - 2, argv + 2);
-    if (strcmp(cmd, "eval") == 0)
-        return cmd_eval(argc - 2, argv + 2);
-    if (strcmp(cmd, "show") == 0)
-        return cmd_show(argc - 2, argv + 2);
-    if (strcmp(cmd, "samples") == 0)
-        return cmd_samples(argc - 2, argv + 2);
-    if (strcmp(cmd, "curve") == 0)
-        return cmd_curve(argc - 2, argv + 2);
-    fprintf(stderr, "ram-mnist: unknown command '%s'\n", cmd);
-    main_help(stderr);
-    return EXIT_USAGE;
+    static const args_command cmds[] = {
+        {"train", cmd_train}, {"eval", cmd_eval},   {"show", cmd_show},
+        {"samples", cmd_samples}, {"curve", cmd_curve},
+    };
+    return args_dispatch("ram-mnist", cmds,
+                         (int)(sizeof cmds / sizeof cmds[0]), main_help, argc,
+                         argv);
 }
