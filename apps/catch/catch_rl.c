@@ -255,10 +255,8 @@ typedef struct slot {
     uint64_t caught;
     /* evaluation figures */
     uint64_t steps, fovea, steps_late, fovea_late;
-    double dist;
     /* the same for a glimpse held at the centre */
     uint64_t c_fovea, c_fovea_late;
-    double c_dist;
 } slot;
 
 typedef struct play_ctx {
@@ -266,6 +264,10 @@ typedef struct play_ctx {
     const catch_state *starts; /* one per game of the whole batch */
     unsigned flags;            /* ram_agent_begin flags */
     const ram_sensor *sensor;  /* non-NULL: gather evaluation figures */
+    double *dist;              /* with sensor: per game, the sums of the
+                                  glimpse-ball and centre-ball distances
+                                  (summed in game order at the end, so that
+                                  the mean does not depend on the threads) */
 } play_ctx;
 
 /* Frees the slot's games and buffers; keeps its counts. */
@@ -323,7 +325,7 @@ static int ball_in_fovea(const ram_sensor *sensor, const float *l, int col,
     return in;
 }
 
-static void track(slot *s, const ram_sensor *sensor, int t)
+static void track(slot *s, const ram_sensor *sensor, double *dist, int t)
 {
     static const float centre[2] = {0.0f, 0.0f};
     const int late = t >= CATCH_FRAMES_PER_GAME - 8;
@@ -336,9 +338,9 @@ static void track(slot *s, const ram_sensor *sensor, int t)
         int in = ball_in_fovea(sensor, s->loc + 2 * j, col, row, &d);
         int in_c = ball_in_fovea(sensor, centre, col, row, &dc);
         s->steps++;
-        s->dist += d;
+        dist[2 * j] += d;
         s->fovea += (uint64_t)in;
-        s->c_dist += dc;
+        dist[2 * j + 1] += dc;
         s->c_fovea += (uint64_t)in_c;
         if (late) {
             s->steps_late++;
@@ -379,7 +381,7 @@ static int play_fn(ram_agent *a, int index, size_t lo, size_t hi, void *user)
             s->what = "ram_agent_location";
             if ((rc = ram_agent_location(a, s->loc)) != RAM_OK)
                 return rc;
-            track(s, c->sensor, t);
+            track(s, c->sensor, c->dist + 2 * lo, t);
         }
         s->what = "ram_agent_step";
         catch_observe(s->games, n, s->obs);
@@ -467,9 +469,11 @@ int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
     int n = replicas_count(r);
     catch_state *starts = malloc((size_t)games * sizeof *starts);
     slot *slots = calloc((size_t)n, sizeof *slots);
-    if (!starts || !slots) {
+    double *game_dist = calloc(2 * (size_t)games, sizeof *game_dist);
+    if (!starts || !slots || !game_dist) {
         free(starts);
         free(slots);
+        free(game_dist);
         return fail(err, errlen, RAM_E_NOMEM, "catch_evaluate");
     }
     example_rng rng;
@@ -482,13 +486,13 @@ int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
     double t0 = run_now();
     if (rc == RAM_OK && (flags & greedy) == greedy) {
         /* Nothing is drawn: one slice of games per replica. */
-        play_ctx ctx = {slots, starts, flags, sensor};
+        play_ctx ctx = {slots, starts, flags, sensor, game_dist};
         rc = replicas_run(r, (size_t)games, play_fn, &ctx);
         if (rc != RAM_OK)
             run_failed(slots, n, rc, err, errlen);
     } else if (rc == RAM_OK) {
-        chunk_ctx ctx = {{slots, starts, flags, sensor}, (size_t)games,
-                         sample_seed};
+        chunk_ctx ctx = {{slots, starts, flags, sensor, game_dist},
+                         (size_t)games, sample_seed};
         size_t chunks = ((size_t)games + CATCH_EVAL_CHUNK - 1) /
                         CATCH_EVAL_CHUNK;
         rc = replicas_run(r, chunks, play_chunks_fn, &ctx);
@@ -507,10 +511,12 @@ int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
             fovea += slots[i].fovea;
             late += slots[i].steps_late;
             fl += slots[i].fovea_late;
-            dist += slots[i].dist;
             c_fovea += slots[i].c_fovea;
             c_fl += slots[i].c_fovea_late;
-            c_dist += slots[i].c_dist;
+        }
+        for (int g = 0; g < games; g++) {
+            dist += game_dist[2 * g];
+            c_dist += game_dist[2 * g + 1];
         }
         out->games = games;
         out->caught = (int)caught;
@@ -529,6 +535,7 @@ int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
         slot_clear(&slots[i]);
     free(slots);
     free(starts);
+    free(game_dist);
     ram_sensor_free(sensor);
     return rc;
 }
@@ -739,7 +746,7 @@ static int train_update(trainer *t, char *err, size_t errlen)
     unsigned flags = RAM_BEGIN_TRAIN;
     if (t->s.frames < t->o.loc_warmup)
         flags |= RAM_BEGIN_GREEDY_LOCATION;
-    play_ctx ctx = {t->slots, t->starts, flags, NULL};
+    play_ctx ctx = {t->slots, t->starts, flags, NULL, NULL};
     int rc = replicas_run(t->r, B, play_fn, &ctx);
     if (rc != RAM_OK)
         return run_failed(t->slots, t->n, rc, err, errlen);
