@@ -31,17 +31,9 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
     return rc;
 }
 
-static uint64_t mix64(uint64_t z)
-{
-    z += UINT64_C(0x9E3779B97F4A7C15);
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
 static uint64_t hash3(uint64_t a, uint64_t b, uint64_t c)
 {
-    return mix64(mix64(mix64(a) ^ b) ^ c);
+    return example_rng_mix(example_rng_mix(example_rng_mix(a) ^ b) ^ c);
 }
 
 #define SALT_GAMES UINT64_C(0x67616d6573)  /* "games" */

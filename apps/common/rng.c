@@ -3,12 +3,19 @@
 
 #include <math.h>
 
-static uint64_t splitmix64(uint64_t *x)
+uint64_t example_rng_mix(uint64_t z)
 {
-    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
+    z += UINT64_C(0x9E3779B97F4A7C15);
     z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
     return z ^ (z >> 31);
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = example_rng_mix(*x);
+    *x += UINT64_C(0x9E3779B97F4A7C15);
+    return z;
 }
 
 static uint64_t rotl(uint64_t x, int k)

@@ -30,6 +30,10 @@ void example_rng_seed(example_rng *rng, uint64_t seed);
  * set does not depend on the order (or the threads) in which it is made. */
 void example_rng_seed_stream(example_rng *rng, uint64_t seed, uint64_t stream);
 
+/* splitmix64's output for state z (z + golden gamma, then its mixer): a
+ * well-mixed 64-bit hash of z, for deriving seeds from numbers. */
+uint64_t example_rng_mix(uint64_t z);
+
 /* Next raw 64-bit output. */
 uint64_t example_rng_next(example_rng *rng);
 

@@ -699,6 +699,12 @@ START_TEST(test_rng_below_mod_stream)
             ck_assert_uint_eq(example_rng_below_mod(&r, n), want);
         }
     }
+    /* example_rng_mix is splitmix64's output (the Catch seeds hash3). */
+    for (uint64_t z = 0; z < 100; z++) {
+        uint64_t x = z * UINT64_C(0x0123456789ABCDEF);
+        uint64_t y = x;
+        ck_assert_uint_eq(example_rng_mix(x), ref_splitmix64(&y));
+    }
     /* The two draws are different streams: the mod one is not Lemire's. */
     example_rng a, b;
     example_rng_seed(&a, 9);
