@@ -80,7 +80,7 @@ int mnist_set_keep_errors(ram_agent *model, mnist_set *set, size_t first,
     }
     if (first >= set->n) {
         errbuf_fail(err, errlen, "image %zu: the set has %zu images", first,
-                set->n);
+                    set->n);
         return -1;
     }
     unsigned char *marks = calloc(set->n, 1);
@@ -118,7 +118,7 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
     }
     if (first >= set->n) {
         errbuf_fail(err, errlen, "image %zu: the set has %zu images", first,
-                set->n);
+                    set->n);
         return -1;
     }
     if (count == 0 || count > set->n - first)
@@ -141,7 +141,7 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
     }
     if (ch64 != 1) {
         errbuf_fail(err, errlen, "the model reads %d channels, MNIST has 1",
-                (int)ch64);
+                    (int)ch64);
         return -1;
     }
     if (glimpses <= 0)
@@ -216,7 +216,7 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
     const long chl = (long)head + (long)count * row_h + M;
     if (cw > CANVAS_MAX_SIDE || chl > CANVAS_MAX_SIDE) {
         errbuf_fail(err, errlen, "picture too large (%d x %ld); use fewer images "
-                "or glimpses", cw, chl);
+                    "or glimpses", cw, chl);
         goto done;
     }
     cv = canvas_create(cw, (int)chl);
@@ -268,7 +268,7 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
                 rc = composite(sensor, g, k, rho, W, l, view, S);
             if (rc != RAM_OK) {
                 errbuf_fail(err, errlen, "ram_sensor_glimpse: %s",
-                        ram_strerror(rc));
+                            ram_strerror(rc));
                 goto done;
             }
             int vx = vx0 + t * (V + GAP), vy = y0 + (cell - V) / 2;
@@ -320,7 +320,7 @@ int mnist_curve_png(const char *path, const char *const *logs, int n_logs,
         err[0] = '\0';
     if (!path || !logs || n_logs < 1 || n_logs > MNIST_CURVE_MAX_LOGS) {
         errbuf_fail(err, errlen, "mnist_curve_png: %d logs (expected 1..%d)",
-                n_logs, MNIST_CURVE_MAX_LOGS);
+                    n_logs, MNIST_CURVE_MAX_LOGS);
         return -1;
     }
     static const char *const cols[] = {"epoch", "val_error"};
@@ -338,7 +338,7 @@ int mnist_curve_png(const char *path, const char *const *logs, int n_logs,
             tsv_log_path(logs[n_read], "log.tsv", file, sizeof file,
                          names[n_read], sizeof names[n_read]) != 0) {
             errbuf_fail(err, errlen, "%s: bad or too long path",
-                    logs[n_read] ? logs[n_read] : "(null)");
+                        logs[n_read] ? logs[n_read] : "(null)");
             rc = -1;
             break;
         }
@@ -366,7 +366,7 @@ int mnist_curve_png(const char *path, const char *const *logs, int n_logs,
     }
     if (rc == 0 && points == 0) {
         errbuf_fail(err, errlen, "no data lines yet in %s%s", logs[0],
-                n_logs > 1 ? " or the other logs" : "");
+                    n_logs > 1 ? " or the other logs" : "");
         rc = -1;
     }
     if (rc == 0) {

@@ -198,7 +198,7 @@ static int check_cfg(int key, int64_t v, const char *name, char *err,
     int64_t lo, hi;
     if (ram_config_bounds(key, &lo, &hi) != RAM_OK || v < lo || v > hi) {
         errbuf_fail(err, errlen, "%s %" PRId64 " is outside %" PRId64 "..%" PRId64,
-                name, v, lo, hi);
+                    name, v, lo, hi);
         return -1;
     }
     return 0;
@@ -254,8 +254,8 @@ int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
         return -1;
     if (o->patch << (o->scales - 1) > 4096) {
         errbuf_fail(err, errlen, "--patch %d with --scales %d: the largest patch "
-                "(%d px) is too large", o->patch, o->scales,
-                o->patch << (o->scales - 1));
+                    "(%d px) is too large", o->patch, o->scales,
+                    o->patch << (o->scales - 1));
         return -1;
     }
     if (o->core != RAM_CORE_RNN && o->core != RAM_CORE_LSTM) {
@@ -276,7 +276,7 @@ int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
     }
     if (o->batch < 1 || o->batch > MNIST_MAX_ROWS) {
         errbuf_fail(err, errlen, "--batch %d is outside 1..%d", o->batch,
-                MNIST_MAX_ROWS);
+                    MNIST_MAX_ROWS);
         return -1;
     }
     if (o->mc < 1 || o->mc > MNIST_MAX_MC) {
@@ -285,8 +285,8 @@ int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
     }
     if (o->batch > MNIST_MAX_ROWS / o->mc) {
         errbuf_fail(err, errlen, "--batch %d with --mc %d: %ld rows per update, "
-                "more than %d", o->batch, o->mc, (long)o->batch * o->mc,
-                MNIST_MAX_ROWS);
+                    "more than %d", o->batch, o->mc, (long)o->batch * o->mc,
+                    MNIST_MAX_ROWS);
         return -1;
     }
     if (o->epochs < 1 || o->epochs > 1000000) {
@@ -295,7 +295,7 @@ int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
     }
     if (o->threads < 1 || o->threads > MNIST_MAX_THREADS) {
         errbuf_fail(err, errlen, "--threads %d is outside 1..%d", o->threads,
-                MNIST_MAX_THREADS);
+                    MNIST_MAX_THREADS);
         return -1;
     }
     if (o->random_glimpses != 0 && o->random_glimpses != 1) {
@@ -331,7 +331,7 @@ int mnist_set_make(const mnist_source *src, task_id task, int split,
     if (split == MNIST_SPLIT_VAL) {
         if (holdout >= src->n_train) {
             errbuf_fail(err, errlen, "holdout %zu >= %zu training digits", holdout,
-                    src->n_train);
+                        src->n_train);
             return -1;
         }
         size_t first = src->n_train - holdout;
@@ -350,7 +350,7 @@ int mnist_set_make(const mnist_source *src, task_id task, int split,
     }
     if (n_pool == 0 || !pool || !labels) {
         errbuf_fail(err, errlen, "the %s split is empty",
-                split == MNIST_SPLIT_VAL ? "validation" : "test");
+                    split == MNIST_SPLIT_VAL ? "validation" : "test");
         return -1;
     }
     size_t n = count && count < n_pool ? count : n_pool;
@@ -372,8 +372,8 @@ int mnist_set_make(const mnist_source *src, task_id task, int split,
     if (rc != TASK_OK) {
         mnist_set_free(out);
         errbuf_fail(err, errlen, "generating the %s set: %s",
-                split == MNIST_SPLIT_VAL ? "validation" : "test",
-                task_strerror(rc));
+                    split == MNIST_SPLIT_VAL ? "validation" : "test",
+                    task_strerror(rc));
         return -1;
     }
     for (size_t i = 0; i < n; i++)
@@ -447,17 +447,17 @@ int mnist_agent_init_from(ram_agent *agent, const char *path, char *err,
         if (ram_agent_get_config(src, shape[i].key, &a) != RAM_OK ||
             ram_agent_get_config(agent, shape[i].key, &b) != RAM_OK) {
             errbuf_fail(err, errlen, "--init %s: cannot read its %s", path,
-                    shape[i].name);
+                        shape[i].name);
             goto done;
         }
         if (a != b) {
             if (shape[i].key == RAM_CFG_CORE)
                 errbuf_fail(err, errlen, "--init %s: the model has a %s core, "
-                        "the run a %s core", path, mnist_core_name((int)a),
-                        mnist_core_name((int)b));
+                            "the run a %s core", path, mnist_core_name((int)a),
+                            mnist_core_name((int)b));
             else
                 errbuf_fail(err, errlen, "--init %s: the model has %s %" PRId64
-                        ", the run %" PRId64, path, shape[i].name, a, b);
+                            ", the run %" PRId64, path, shape[i].name, a, b);
             goto done;
         }
     }
@@ -466,7 +466,7 @@ int mnist_agent_init_from(ram_agent *agent, const char *path, char *err,
     if (ram_agent_params(src, &ps, NULL, &ns) != RAM_OK ||
         ram_agent_params(agent, &pd, NULL, &nd) != RAM_OK || ns != nd) {
         errbuf_fail(err, errlen, "--init %s: %zu parameters, the run has %zu",
-                path, ns, nd);
+                    path, ns, nd);
         goto done;
     }
     memcpy(pd, ps, nd * sizeof *pd);
@@ -506,7 +506,7 @@ static int set_tunables(ram_agent *a, const mnist_opts *o, char *err,
         int rc = ram_agent_set_param(a, p[i].key, p[i].v);
         if (rc != RAM_OK) {
             errbuf_fail(err, errlen, "setting the %s to %g: %s", p[i].name, p[i].v,
-                    ram_strerror(rc));
+                        ram_strerror(rc));
             return -1;
         }
     }
@@ -657,7 +657,7 @@ static int eval_replicas(replicas *r, const mnist_set *s, int glimpses,
     for (size_t i = 0; i < s->n; i++)
         if (s->labels[i] < 0 || s->labels[i] >= A) {
             errbuf_fail(err, errlen, "label %d but the model has %d classes",
-                    s->labels[i], (int)A);
+                        s->labels[i], (int)A);
             return -1;
         }
     rc = replicas_set_input(r, RAM_PIXEL_U8, (size_t)s->width,
@@ -665,7 +665,7 @@ static int eval_replicas(replicas *r, const mnist_set *s, int glimpses,
                             (size_t)s->width * (size_t)s->width);
     if (rc != RAM_OK) {
         errbuf_fail(err, errlen, "ram_agent_set_input (%dx%d): %s", s->width,
-                s->width, ram_strerror(rc));
+                    s->width, ram_strerror(rc));
         return -1;
     }
     size_t chunks = (s->n + EVAL_CHUNK - 1) / EVAL_CHUNK;
@@ -694,7 +694,7 @@ static int eval_replicas(replicas *r, const mnist_set *s, int glimpses,
         for (int i = 0; i < n_rep; i++)
             if (j.rc[i]) {
                 errbuf_fail(err, errlen, "evaluation: %s: %s", j.what[i],
-                        ram_strerror(j.rc[i]));
+                            ram_strerror(j.rc[i]));
                 break;
             }
         ret = -1;
@@ -739,7 +739,7 @@ int mnist_evaluate_marks(ram_agent *model, const mnist_set *set,
     }
     if (threads < 1 || threads > MNIST_MAX_THREADS) {
         errbuf_fail(err, errlen, "threads %d is outside 1..%d", threads,
-                MNIST_MAX_THREADS);
+                    MNIST_MAX_THREADS);
         return -1;
     }
     if (glimpses <= 0) {
@@ -988,7 +988,7 @@ static int read_state(const char *dir, mnist_opts *o, run_state *st,
     int ret = statefile_read(path, '=', NULL, state_key, &r, err, errlen);
     if (ret == 0 && r.format != STATE_FORMAT) {
         errbuf_fail(err, errlen, "%s: unsupported format %d (expected %d)",
-                    path, r.format, STATE_FORMAT);
+                        path, r.format, STATE_FORMAT);
         ret = -1;
     }
     if (ret == 0 && o->task == TASK_INVALID) {
@@ -1286,7 +1286,7 @@ static int save_with_params(ram_agent *master, const float *ema, float *keep,
     }
     if (rc != RAM_OK) {
         errbuf_fail(err, errlen, "%s: ram_agent_save_file: %s", path,
-                ram_strerror(rc));
+                    ram_strerror(rc));
         return -1;
     }
     return 0;
@@ -1319,7 +1319,7 @@ static int save_checkpoint(ram_agent *master, const char *dir,
     int rc = ram_agent_save_file(master, RAM_SAVE_OPTIMIZER, path);
     if (rc != RAM_OK) {
         errbuf_fail(err, errlen, "%s: ram_agent_save_file: %s", path,
-                ram_strerror(rc));
+                    ram_strerror(rc));
         free(path);
         return -1;
     }
@@ -1344,13 +1344,13 @@ static int load_ema(const char *dir, const run_state *st, float *ema,
     size_t m = 0;
     if (rc != RAM_OK)
         errbuf_fail(err, errlen, "%s: ram_agent_load_file: %s (state.txt says "
-                "the run averages its parameters)", path, ram_strerror(rc));
+                    "the run averages its parameters)", path, ram_strerror(rc));
     else if (ram_agent_params(a, &p, NULL, &m) != RAM_OK || m != n)
         errbuf_fail(err, errlen, "%s does not match checkpoint.ram", path);
     else if (params_hash(p, n) != st->ema_hash)
         errbuf_fail(err, errlen, "%s is not the average state.txt was saved "
-                "with (the run was stopped while saving?): cannot resume "
-                "the average exactly", path);
+                    "with (the run was stopped while saving?): cannot resume "
+                    "the average exactly", path);
     else {
         memcpy(ema, p, n * sizeof *p);
         ret = 0;
@@ -1422,7 +1422,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     if (resume) {
         if (!have_state || !have_ckpt) {
             errbuf_fail(err, errlen, "%s: nothing to resume (no %s)", dir,
-                    have_state ? "checkpoint.ram" : "state.txt");
+                        have_state ? "checkpoint.ram" : "state.txt");
             goto done;
         }
         if (read_state(dir, &o, &st, err, errlen))
@@ -1437,8 +1437,8 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     } else {
         if (have_state || have_ckpt) {
             errbuf_fail(err, errlen, "%s already holds a run (state.txt, "
-                    "checkpoint.ram): continue it with --resume, or choose "
-                    "another directory", dir);
+                        "checkpoint.ram): continue it with --resume, or choose "
+                        "another directory", dir);
             goto done;
         }
         o = *opts;
@@ -1453,7 +1453,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     /* The training pool. */
     if (o.holdout >= src->n_train) {
         errbuf_fail(err, errlen, "%zu training digits: none left after holding "
-                "out %zu for validation", src->n_train, o.holdout);
+                    "out %zu for validation", src->n_train, o.holdout);
         goto done;
     }
     size_t n_pool = src->n_train - o.holdout;
@@ -1465,8 +1465,8 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     }
     if (resume && st.n_pool != n_pool) {
         errbuf_fail(err, errlen, "%s: the run trained on %zu digits per epoch, "
-                "the data now gives %zu: not the same data", dir, st.n_pool,
-                n_pool);
+                    "the data now gives %zu: not the same data", dir, st.n_pool,
+                    n_pool);
         goto done;
     }
     st.n_pool = n_pool;
@@ -1474,7 +1474,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     const size_t nb = (n_pool + B - 1) / B;
     if (st.batch > nb) {
         errbuf_fail(err, errlen, "%s: state.txt is at batch %zu of an epoch of "
-                "%zu", dir, st.batch, nb);
+                    "%zu", dir, st.batch, nb);
         goto done;
     }
     const int W = task_width(o.task);
@@ -1489,15 +1489,15 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         int rc = ram_agent_load_file(p_ckpt, 0, &c.master);
         if (rc != RAM_OK) {
             errbuf_fail(err, errlen, "%s: ram_agent_load_file: %s", p_ckpt,
-                    ram_strerror(rc));
+                        ram_strerror(rc));
             goto done;
         }
         double upd = -1;
         rc = ram_agent_stat(c.master, RAM_STAT_UPDATES, &upd);
         if (rc != RAM_OK || upd != (double)st.updates) {
             errbuf_fail(err, errlen, "%s: the checkpoint has %.0f updates but "
-                    "state.txt says %" PRIu64 " (the run was stopped while "
-                    "saving?): cannot resume exactly", dir, upd, st.updates);
+                        "state.txt says %" PRIu64 " (the run was stopped while "
+                        "saving?): cannot resume exactly", dir, upd, st.updates);
             goto done;
         }
         int64_t v;
@@ -1506,7 +1506,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
             ram_agent_get_config(c.master, RAM_CFG_MAX_STEPS, &v) != RAM_OK ||
             v != o.glimpses) {
             errbuf_fail(err, errlen, "%s: checkpoint.ram does not match state.txt",
-                    dir);
+                        dir);
             goto done;
         }
     } else if (mnist_agent_create(&o, &c.master, err, errlen) ||
@@ -1606,7 +1606,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         rc = ram_agent_set_param(c.master, RAM_PARAM_LEARNING_RATE, lr);
         if (rc != RAM_OK) {
             errbuf_fail(err, errlen, "setting the learning rate %g: %s", lr,
-                    ram_strerror(rc));
+                        ram_strerror(rc));
             goto done;
         }
         /* The std of the epoch, on every replica: each samples its own
@@ -1618,7 +1618,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
                                      RAM_PARAM_LOCATION_STD, std_e);
             if (rc != RAM_OK) {
                 errbuf_fail(err, errlen, "setting the location std %g (epoch "
-                        "%d): %s", std_e, e + 1, ram_strerror(rc));
+                            "%d): %s", std_e, e + 1, ram_strerror(rc));
                 goto done;
             }
         }
@@ -1643,10 +1643,10 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
                     if (job.what[i]) {
                         if (job.rc[i])
                             errbuf_fail(err, errlen, "%s: %s", job.what[i],
-                                    ram_strerror(job.rc[i]));
+                                        ram_strerror(job.rc[i]));
                         else
                             errbuf_fail(err, errlen, "task_generate: %s",
-                                    job.what[i]);
+                                        job.what[i]);
                         break;
                     }
                 goto done;
@@ -1655,7 +1655,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
             if (rc != RAM_OK) {
                 progress_clear(&pr.bar);
                 errbuf_fail(err, errlen, "ram_agent_update (epoch %d, batch %zu): "
-                        "%s", e + 1, st.batch + 1, ram_strerror(rc));
+                            "%s", e + 1, st.batch + 1, ram_strerror(rc));
                 goto done;
             }
             double xent = 0, acc = 0, bmse = 0;
@@ -1665,7 +1665,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
                                          &bmse))) {
                 progress_clear(&pr.bar);
                 errbuf_fail(err, errlen, "replicas_stat_mean: %s",
-                        ram_strerror(rc));
+                            ram_strerror(rc));
                 goto done;
             }
             if (c.ema) {
@@ -1755,7 +1755,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
             } else if ((rc = ram_agent_save_file(c.master, 0, c.p_best)) !=
                        RAM_OK) {
                 errbuf_fail(err, errlen, "%s: ram_agent_save_file: %s", c.p_best,
-                        ram_strerror(rc));
+                            ram_strerror(rc));
                 goto done;
             }
         }
