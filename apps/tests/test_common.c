@@ -59,6 +59,35 @@ static int count_names(const char *dir, const char *part)
     return n;
 }
 
+/* stderr into a temporary file between capture_begin and capture_end,
+ * which copies what was written into msg[cap]. */
+typedef struct capture {
+    FILE *tmp;
+    int saved;
+} capture;
+
+static capture capture_begin(void)
+{
+    capture c;
+    fflush(stderr);
+    c.tmp = tmpfile();
+    ck_assert_ptr_nonnull(c.tmp);
+    c.saved = dup(fileno(stderr));
+    dup2(fileno(c.tmp), fileno(stderr));
+    return c;
+}
+
+static void capture_end(capture *c, char *msg, size_t cap)
+{
+    fflush(stderr);
+    dup2(c->saved, fileno(stderr));
+    close(c->saved);
+    rewind(c->tmp);
+    size_t n = fread(msg, 1, cap - 1, c->tmp);
+    msg[n] = '\0';
+    fclose(c->tmp);
+}
+
 /* ---- rundir ---- */
 
 START_TEST(test_mkdirs)
@@ -211,20 +240,10 @@ static int parse(args *a, int max_pos, const char *too_many, char *msg,
     for (const char *s = first; s && argc < 16; s = va_arg(ap, const char *))
         argv[argc++] = (char *)s;
     va_end(ap);
-    fflush(stderr);
-    FILE *tmp = tmpfile();
-    ck_assert_ptr_nonnull(tmp);
-    int saved = dup(fileno(stderr));
-    dup2(fileno(tmp), fileno(stderr));
+    capture c = capture_begin();
     int rc = args_parse(a, "ram-test", "train", argc, argv, specs, N_SPECS,
                         max_pos, too_many);
-    fflush(stderr);
-    dup2(saved, fileno(stderr));
-    close(saved);
-    rewind(tmp);
-    size_t n = fread(msg, 1, cap - 1, tmp);
-    msg[n] = '\0';
-    fclose(tmp);
+    capture_end(&c, msg, cap);
     return rc;
 }
 
@@ -318,10 +337,7 @@ static int get_value(const char *opt, const char *value, int which,
     char pmsg[256];
     ck_assert_int_eq(parse(&a, 0, NULL, pmsg, sizeof pmsg, opt, value, NULL),
                      0);
-    fflush(stderr);
-    FILE *tmp = tmpfile();
-    int saved = dup(fileno(stderr));
-    dup2(fileno(tmp), fileno(stderr));
+    capture c = capture_begin();
     const char *name = opt + 2;
     int rc;
     long l = 0;
@@ -336,13 +352,7 @@ static int get_value(const char *opt, const char *value, int which,
     case 4: rc = args_count(&a, name, 1, &u); d = (double)u; break;
     default: rc = args_count_int(&a, name, 1, 100, &i); d = i; break;
     }
-    fflush(stderr);
-    dup2(saved, fileno(stderr));
-    close(saved);
-    rewind(tmp);
-    size_t n = fread(msg, 1, cap - 1, tmp);
-    msg[n] = '\0';
-    fclose(tmp);
+    capture_end(&c, msg, cap);
     *out = d;
     return rc;
 }
@@ -412,18 +422,10 @@ START_TEST(test_args_dispatch)
     ck_assert_int_eq(args_dispatch("prog", cmds, 1, help, 1, argv2),
                      ARGS_USAGE);
     char *argv3[] = {"prog", "beta"};
-    fflush(stderr);
-    FILE *tmp = tmpfile();
-    int saved = dup(fileno(stderr));
-    dup2(fileno(tmp), fileno(stderr));
+    capture c = capture_begin();
     int rc = args_dispatch("prog", cmds, 1, help, 2, argv3);
-    fflush(stderr);
-    dup2(saved, fileno(stderr));
-    close(saved);
-    rewind(tmp);
     char msg[128];
-    msg[fread(msg, 1, sizeof msg - 1, tmp)] = '\0';
-    fclose(tmp);
+    capture_end(&c, msg, sizeof msg);
     ck_assert_int_eq(rc, ARGS_USAGE);
     ck_assert_str_eq(msg, "prog: unknown command 'beta'\n");
     ck_assert_int_eq(help_calls, 3);
