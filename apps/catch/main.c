@@ -96,19 +96,6 @@ static void usage(FILE *f)
 
 /* ---- small helpers ---- */
 
-/* args_parse for `ram-catch CMD` (--help prints the usage): -1 to go on,
- * else the exit status. */
-static int parse_cmd(args *p, const char *cmd, int argc, char **argv,
-                     const arg_spec *specs, int n_specs, int max_pos,
-                     const char *too_many)
-{
-    int rc = args_parse(p, prog, cmd, argc, argv, specs, n_specs, max_pos,
-                        too_many);
-    if (rc == 1)
-        usage(stdout);
-    return rc == 0 ? -1 : rc == 1 ? 0 : rc;
-}
-
 static void sleep_ms(long ms)
 {
     if (ms <= 0)
@@ -286,9 +273,8 @@ static int cmd_train(int argc, char **argv)
     catch_opts o;
     catch_opts_default(&o);
     args p;
-    int rc = parse_cmd(&p, "train", argc, argv, train_specs,
-                       (int)(sizeof train_specs / sizeof train_specs[0]), 0,
-                       NULL);
+    int rc = args_parse_cmd(&p, prog, "train", argc, argv, train_specs,
+                            ARGS_COUNT(train_specs), 0, NULL, usage);
     if (rc >= 0)
         return rc;
     const char *dir = args_has(&p, "out") ? args_get(&p, "out") : "catch-run";
@@ -431,9 +417,9 @@ static int cmd_eval(int argc, char **argv)
     int games = 1000, threads = 0;
     uint64_t seed = 12345;
     args p;
-    int rc = parse_cmd(&p, "eval", argc, argv, eval_specs,
-                       (int)(sizeof eval_specs / sizeof eval_specs[0]), 1,
-                       "one MODEL only ('%s' is a second)");
+    int rc = args_parse_cmd(&p, prog, "eval", argc, argv, eval_specs,
+                            ARGS_COUNT(eval_specs), 1,
+                            "one MODEL only ('%s' is a second)", usage);
     if (rc >= 0)
         return rc;
     if (args_count_int(&p, "games", 1, 1 << 24, &games) ||
@@ -536,9 +522,9 @@ static int cmd_play(int argc, char **argv)
     int games = 3, greedy = 1, scale = 8, d = -1;
     uint64_t seed = 1;
     args p;
-    int rc = parse_cmd(&p, "play", argc, argv, play_specs,
-                       (int)(sizeof play_specs / sizeof play_specs[0]), 1,
-                       "one MODEL only ('%s' is a second)");
+    int rc = args_parse_cmd(&p, prog, "play", argc, argv, play_specs,
+                            ARGS_COUNT(play_specs), 1,
+                            "one MODEL only ('%s' is a second)", usage);
     if (rc >= 0)
         return rc;
     if (args_count_int(&p, "games", 1, 1000000, &games) ||
@@ -711,8 +697,8 @@ static int cmd_curve(int argc, char **argv)
     snprintf(too_many, sizeof too_many, "at most %d runs ('%%s' is one more)",
              CATCH_CURVE_MAX_RUNS);
     args p;
-    int rc = parse_cmd(&p, "curve", argc, argv, curve_specs, 1,
-                       CATCH_CURVE_MAX_RUNS, too_many);
+    int rc = args_parse_cmd(&p, prog, "curve", argc, argv, curve_specs, 1,
+                            CATCH_CURVE_MAX_RUNS, too_many, usage);
     if (rc >= 0)
         return rc;
     const char *png = args_get(&p, "png");
@@ -738,6 +724,5 @@ int main(int argc, char **argv)
         {"train", cmd_train}, {"eval", cmd_eval},
         {"play", cmd_play},   {"curve", cmd_curve},
     };
-    return args_dispatch(prog, cmds, (int)(sizeof cmds / sizeof cmds[0]),
-                         usage, argc, argv);
+    return args_dispatch(prog, cmds, ARGS_COUNT(cmds), usage, argc, argv);
 }

@@ -164,6 +164,17 @@ int args_parse(args *a, const char *prog, const char *cmd, int argc,
     return 0;
 }
 
+int args_parse_cmd(args *a, const char *prog, const char *cmd, int argc,
+                   char **argv, const arg_spec *specs, int n_specs,
+                   int max_pos, const char *too_many, void (*help)(FILE *))
+{
+    int rc = args_parse(a, prog, cmd, argc, argv, specs, n_specs, max_pos,
+                        too_many);
+    if (rc == 1)
+        help(stdout);
+    return rc == 0 ? -1 : rc == 1 ? 0 : rc;
+}
+
 static int spec_index(const args *a, const char *name)
 {
     for (int j = 0; j < a->n_specs; j++)

@@ -52,6 +52,9 @@ int num_count_int(const char *s, int lo, int hi, int *out);
 #define ARGS_MAX_SPECS 64 /* options per command */
 #define ARGS_MAX_POS 64   /* positional arguments kept */
 
+/* The number of elements of an array (of specs, of commands). */
+#define ARGS_COUNT(array) ((int)(sizeof(array) / sizeof((array)[0])))
+
 typedef struct arg_spec {
     const char *name; /* without the leading "--" */
     int has_arg;      /* 1: takes a value; 0: a flag */
@@ -77,6 +80,15 @@ typedef struct args {
 int args_parse(args *a, const char *prog, const char *cmd, int argc,
                char **argv, const arg_spec *specs, int n_specs, int max_pos,
                const char *too_many);
+
+/* args_parse for a command with a help text: --help or -h prints
+ * help(stdout) and gives 0, a bad argument ARGS_USAGE (after the message);
+ * otherwise -1: go on, as in
+ *     if ((rc = args_parse_cmd(...)) >= 0)
+ *         return rc; */
+int args_parse_cmd(args *a, const char *prog, const char *cmd, int argc,
+                   char **argv, const arg_spec *specs, int n_specs,
+                   int max_pos, const char *too_many, void (*help)(FILE *));
 
 /* The value of --name (NULL if absent). name must be one of the specs. */
 const char *args_get(const args *a, const char *name);

@@ -33,23 +33,23 @@
 
 #define MAX_POSITIONAL MNIST_CURVE_MAX_LOGS
 
-/* args_parse (args.h) for `ram-mnist CMD`. want_positional: 0 none, 1
- * exactly one (MODEL), 2 one to MAX_POSITIONAL (curve's logs). Returns 0,
- * 1 for --help, or EXIT_USAGE after printing a message. */
+/* args_parse_cmd (args.h) for `ram-mnist CMD`. want_positional: 0 none, 1
+ * exactly one (MODEL), 2 one to MAX_POSITIONAL (curve's logs). Returns -1
+ * (go on), 0 after --help, or EXIT_USAGE after printing a message. */
 static int parse_args(const char *cmd, int argc, char **argv,
                       const arg_spec *specs, int n, int want_positional,
-                      args *p)
+                      void (*help)(FILE *), args *p)
 {
     int max_pos = want_positional == 2 ? MAX_POSITIONAL : want_positional;
-    int rc = args_parse(p, "ram-mnist", cmd, argc, argv, specs, n, max_pos,
-                        NULL);
-    if (rc)
+    int rc = args_parse_cmd(p, "ram-mnist", cmd, argc, argv, specs, n,
+                            max_pos, NULL, help);
+    if (rc >= 0)
         return rc;
     if (want_positional && p->n_pos == 0)
         return args_usage_error(p, "%s", want_positional == 1
                                              ? "missing MODEL"
                                              : "missing RUN_DIR_OR_TSV");
-    return 0;
+    return -1;
 }
 
 /* The value of --name, or NULL. */
@@ -223,14 +223,11 @@ static void train_help(FILE *f)
 static int cmd_train(int argc, char **argv)
 {
     const arg_spec *specs = train_specs;
-    const int n_specs = (int)(sizeof train_specs / sizeof train_specs[0]);
+    const int n_specs = ARGS_COUNT(train_specs);
     args p;
-    int rc = parse_args("train", argc, argv, specs, n_specs, 0, &p);
-    if (rc == 1) {
-        train_help(stdout);
-        return 0;
-    }
-    if (rc)
+    int rc = parse_args("train", argc, argv, specs, n_specs, 0,
+                        train_help, &p);
+    if (rc >= 0)
         return rc;
     const char *out = OPT("out");
     int resume = OPT("resume") != NULL;
@@ -512,14 +509,11 @@ static void eval_help(FILE *f)
 static int cmd_eval(int argc, char **argv)
 {
     const arg_spec *specs = eval_specs;
-    const int n_specs = (int)(sizeof eval_specs / sizeof eval_specs[0]);
+    const int n_specs = ARGS_COUNT(eval_specs);
     args p;
-    int rc = parse_args("eval", argc, argv, specs, n_specs, 1, &p);
-    if (rc == 1) {
-        eval_help(stdout);
-        return 0;
-    }
-    if (rc)
+    int rc = parse_args("eval", argc, argv, specs, n_specs, 1,
+                        eval_help, &p);
+    if (rc >= 0)
         return rc;
     long rollouts = 0, threads = 2, glimpses = 0;
     uint64_t seed = 1;
@@ -632,14 +626,11 @@ static void show_help(FILE *f)
 static int cmd_show(int argc, char **argv)
 {
     const arg_spec *specs = show_specs;
-    const int n_specs = (int)(sizeof show_specs / sizeof show_specs[0]);
+    const int n_specs = ARGS_COUNT(show_specs);
     args p;
-    int rc = parse_args("show", argc, argv, specs, n_specs, 1, &p);
-    if (rc == 1) {
-        show_help(stdout);
-        return 0;
-    }
-    if (rc)
+    int rc = parse_args("show", argc, argv, specs, n_specs, 1,
+                        show_help, &p);
+    if (rc >= 0)
         return rc;
     if (!OPT("png") || !*OPT("png"))
         return args_usage_error(&p, "%s", "--png FILE is required");
@@ -729,14 +720,11 @@ static void samples_help(FILE *f)
 static int cmd_samples(int argc, char **argv)
 {
     const arg_spec *specs = samples_specs;
-    const int n_specs = (int)(sizeof samples_specs / sizeof samples_specs[0]);
+    const int n_specs = ARGS_COUNT(samples_specs);
     args p;
-    int rc = parse_args("samples", argc, argv, specs, n_specs, 0, &p);
-    if (rc == 1) {
-        samples_help(stdout);
-        return 0;
-    }
-    if (rc)
+    int rc = parse_args("samples", argc, argv, specs, n_specs, 0,
+                        samples_help, &p);
+    if (rc >= 0)
         return rc;
     if (!OPT("task"))
         return args_usage_error(&p, "%s", "--task T is required");
@@ -796,14 +784,11 @@ static void curve_help(FILE *f)
 static int cmd_curve(int argc, char **argv)
 {
     const arg_spec *specs = curve_specs;
-    const int n_specs = (int)(sizeof curve_specs / sizeof curve_specs[0]);
+    const int n_specs = ARGS_COUNT(curve_specs);
     args p;
-    int rc = parse_args("curve", argc, argv, specs, n_specs, 2, &p);
-    if (rc == 1) {
-        curve_help(stdout);
-        return 0;
-    }
-    if (rc)
+    int rc = parse_args("curve", argc, argv, specs, n_specs, 2,
+                        curve_help, &p);
+    if (rc >= 0)
         return rc;
     if (!OPT("png") || !*OPT("png"))
         return args_usage_error(&p, "%s", "--png FILE is required");
@@ -854,7 +839,6 @@ int main(int argc, char **argv)
         {"train", cmd_train}, {"eval", cmd_eval},   {"show", cmd_show},
         {"samples", cmd_samples}, {"curve", cmd_curve},
     };
-    return args_dispatch("ram-mnist", cmds,
-                         (int)(sizeof cmds / sizeof cmds[0]), main_help, argc,
+    return args_dispatch("ram-mnist", cmds, ARGS_COUNT(cmds), main_help, argc,
                          argv);
 }

@@ -408,6 +408,32 @@ static void help(FILE *f)
     help_calls++;
 }
 
+START_TEST(test_args_parse_cmd)
+{
+    args a;
+    char *ok[] = {"--lr", "1", "m"};
+    help_calls = 0;
+    ck_assert_int_eq(args_parse_cmd(&a, "p", "c", 3, ok, specs, N_SPECS, 1,
+                                    NULL, help),
+                     -1);
+    ck_assert_str_eq(args_get(&a, "lr"), "1");
+    char *h[] = {"-h"};
+    ck_assert_int_eq(args_parse_cmd(&a, "p", "c", 1, h, specs, N_SPECS, 1,
+                                    NULL, help),
+                     0);
+    ck_assert_int_eq(help_calls, 1);
+    char *bad[] = {"--nope"};
+    capture c = capture_begin();
+    int rc = args_parse_cmd(&a, "p", "c", 1, bad, specs, N_SPECS, 1, NULL,
+                            help);
+    char msg[128];
+    capture_end(&c, msg, sizeof msg);
+    ck_assert_int_eq(rc, ARGS_USAGE);
+    ck_assert_str_eq(msg, "p c: unknown option '--nope'\nTry 'p c --help'.\n");
+    ck_assert_int_eq(help_calls, 1);
+}
+END_TEST
+
 START_TEST(test_args_dispatch)
 {
     static const args_command cmds[] = {{"alpha", cmd_a}};
@@ -730,6 +756,7 @@ Suite *suite_common(void)
     tcase_add_test(tc, test_args_parse);
     tcase_add_test(tc, test_args_errors);
     tcase_add_test(tc, test_args_values);
+    tcase_add_test(tc, test_args_parse_cmd);
     tcase_add_test(tc, test_args_dispatch);
     tcase_add_test(tc, test_statefile_round_trip);
     tcase_add_test(tc, test_statefile_errors);
