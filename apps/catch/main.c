@@ -105,23 +105,6 @@ static void sleep_ms(long ms)
         ;
 }
 
-/* --name, if given: a number in lo..hi. 0 or ARGS_USAGE (message). */
-static int args_double_in(const args *p, const char *name, double lo,
-                          double hi, double *out)
-{
-    double v = *out;
-    if (args_double(p, name, &v))
-        return ARGS_USAGE;
-    if (!(v >= lo && v <= hi)) {
-        char fmt[96];
-        snprintf(fmt, sizeof fmt, "--%s '%%s': expected a number in %g .. %g",
-                 name, lo, hi);
-        return args_usage_error(p, fmt, args_get(p, name));
-    }
-    *out = v;
-    return 0;
-}
-
 /* The OpenBLAS 0.3.21 that Debian ships misdetects some AVX-512 CPUs and
  * then runs about 3x slower; OPENBLAS_CORETYPE is read when the library
  * loads, so the program can only suggest it. */

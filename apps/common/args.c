@@ -240,6 +240,22 @@ int args_double(const args *a, const char *name, double *out)
     return bad(a, name, v, "expected a number");
 }
 
+int args_double_in(const args *a, const char *name, double lo, double hi,
+                   double *out)
+{
+    const char *v = args_get(a, name);
+    double x;
+    if (!v)
+        return 0;
+    if (num_double(v, &x) == 0 && x >= lo && x <= hi) {
+        *out = x;
+        return 0;
+    }
+    char what[96];
+    snprintf(what, sizeof what, "expected a number in %g .. %g", lo, hi);
+    return bad(a, name, v, what);
+}
+
 int args_count(const args *a, const char *name, uint64_t lo, uint64_t *out)
 {
     const char *v = args_get(a, name);

@@ -106,6 +106,9 @@ int args_long(const args *a, const char *name, long lo, long hi, long *out);
 int args_int(const args *a, const char *name, int lo, int hi, int *out);
 int args_u64(const args *a, const char *name, uint64_t *out);
 int args_double(const args *a, const char *name, double *out);
+/* args_double in lo..hi ("--x '2': expected a number in 0 .. 1"). */
+int args_double_in(const args *a, const char *name, double lo, double hi,
+                   double *out);
 /* num_count / num_count_int ("20M"). */
 int args_count(const args *a, const char *name, uint64_t lo, uint64_t *out);
 int args_count_int(const args *a, const char *name, int lo, int hi,

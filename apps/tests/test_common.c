@@ -349,6 +349,7 @@ static int get_value(const char *opt, const char *value, int which,
     case 1: rc = args_int(&a, name, 1, 10, &i); d = i; break;
     case 2: rc = args_u64(&a, name, &u); d = (double)u; break;
     case 3: rc = args_double(&a, name, &d); break;
+    case 6: rc = args_double_in(&a, name, 0, 1, &d); break;
     case 4: rc = args_count(&a, name, 1, &u); d = (double)u; break;
     default: rc = args_count_int(&a, name, 1, 100, &i); d = i; break;
     }
@@ -378,6 +379,12 @@ START_TEST(test_args_values)
                      ARGS_USAGE);
     ck_assert_str_eq(msg, "ram-test train: --lr 'abc': expected a number\n"
                           "Try 'ram-test train --help'.\n");
+    ck_assert_int_eq(get_value("--lr", "0.25", 6, msg, sizeof msg, &v), 0);
+    ck_assert(v == 0.25);
+    ck_assert_int_eq(get_value("--lr", "2", 6, msg, sizeof msg, &v),
+                     ARGS_USAGE);
+    ck_assert_str_eq(msg, "ram-test train: --lr '2': expected a number in "
+                          "0 .. 1\nTry 'ram-test train --help'.\n");
     ck_assert_int_eq(get_value("--frames", "20M", 4, msg, sizeof msg, &v), 0);
     ck_assert(v == 2e7);
     ck_assert_int_eq(get_value("--frames", "0", 4, msg, sizeof msg, &v),
