@@ -2,7 +2,6 @@
 #include "catch_rl.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -10,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "rundir.h"
+#include "statefile.h"
+#include "tsv.h"
 
 /* ---- small helpers ---- */
 
@@ -30,24 +31,9 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
     return rc;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static uint64_t mix64(uint64_t z)
-{
-    z += UINT64_C(0x9E3779B97F4A7C15);
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
 static uint64_t hash3(uint64_t a, uint64_t b, uint64_t c)
 {
-    return mix64(mix64(mix64(a) ^ b) ^ c);
+    return example_rng_mix(example_rng_mix(example_rng_mix(a) ^ b) ^ c);
 }
 
 #define SALT_GAMES UINT64_C(0x67616d6573)  /* "games" */
@@ -261,10 +247,8 @@ typedef struct slot {
     uint64_t caught;
     /* evaluation figures */
     uint64_t steps, fovea, steps_late, fovea_late;
-    double dist;
     /* the same for a glimpse held at the centre */
     uint64_t c_fovea, c_fovea_late;
-    double c_dist;
 } slot;
 
 typedef struct play_ctx {
@@ -272,30 +256,46 @@ typedef struct play_ctx {
     const catch_state *starts; /* one per game of the whole batch */
     unsigned flags;            /* ram_agent_begin flags */
     const ram_sensor *sensor;  /* non-NULL: gather evaluation figures */
+    double *dist;              /* with sensor: per game, the sums of the
+                                  glimpse-ball and centre-ball distances
+                                  (summed in game order at the end, so that
+                                  the mean does not depend on the threads) */
 } play_ctx;
 
-static void slot_clear(slot *s)
+/* Frees the slot's games and buffers; keeps its counts. */
+static void slot_free_buffers(slot *s)
 {
     catch_free(s->games);
     free(s->actions);
     free(s->rewards);
     free(s->loc);
     free(s->obs);
+    s->games = NULL;
+    s->actions = NULL;
+    s->rewards = s->loc = s->obs = NULL;
+    s->n = 0;
+}
+
+static void slot_clear(slot *s)
+{
+    slot_free_buffers(s);
     memset(s, 0, sizeof *s);
 }
 
+/* Buffers for n games (the counts are kept: a sampled evaluation plays
+ * several chunks, the last one maybe smaller, on one slot). */
 static int slot_ensure(slot *s, size_t n)
 {
     if (s->games && s->n == n)
         return RAM_OK;
-    slot_clear(s);
+    slot_free_buffers(s);
     s->games = catch_create(n, 0);
     s->actions = calloc(n, sizeof *s->actions);
     s->rewards = calloc(n, sizeof *s->rewards);
     s->loc = calloc(2 * n, sizeof *s->loc);
     s->obs = calloc(n * CATCH_PIXELS, sizeof *s->obs);
     if (!s->games || !s->actions || !s->rewards || !s->loc || !s->obs) {
-        slot_clear(s);
+        slot_free_buffers(s);
         return RAM_E_NOMEM;
     }
     s->n = n;
@@ -317,7 +317,7 @@ static int ball_in_fovea(const ram_sensor *sensor, const float *l, int col,
     return in;
 }
 
-static void track(slot *s, const ram_sensor *sensor, int t)
+static void track(slot *s, const ram_sensor *sensor, double *dist, int t)
 {
     static const float centre[2] = {0.0f, 0.0f};
     const int late = t >= CATCH_FRAMES_PER_GAME - 8;
@@ -330,9 +330,9 @@ static void track(slot *s, const ram_sensor *sensor, int t)
         int in = ball_in_fovea(sensor, s->loc + 2 * j, col, row, &d);
         int in_c = ball_in_fovea(sensor, centre, col, row, &dc);
         s->steps++;
-        s->dist += d;
+        dist[2 * j] += d;
         s->fovea += (uint64_t)in;
-        s->c_dist += dc;
+        dist[2 * j + 1] += dc;
         s->c_fovea += (uint64_t)in_c;
         if (late) {
             s->steps_late++;
@@ -373,7 +373,7 @@ static int play_fn(ram_agent *a, int index, size_t lo, size_t hi, void *user)
             s->what = "ram_agent_location";
             if ((rc = ram_agent_location(a, s->loc)) != RAM_OK)
                 return rc;
-            track(s, c->sensor, t);
+            track(s, c->sensor, c->dist + 2 * lo, t);
         }
         s->what = "ram_agent_step";
         catch_observe(s->games, n, s->obs);
@@ -397,6 +397,33 @@ static int play_fn(ram_agent *a, int index, size_t lo, size_t hi, void *user)
     if ((rc = ram_agent_end(a, NULL)) != RAM_OK)
         return rc;
     s->what = NULL;
+    return RAM_OK;
+}
+
+/* A sampled evaluation: the chunks [lo, hi) of CATCH_EVAL_CHUNK games,
+ * chunk c played by the agent reseeded from (sample_seed, c). */
+typedef struct chunk_ctx {
+    play_ctx play;
+    size_t games;
+    uint64_t sample_seed;
+} chunk_ctx;
+
+static int play_chunks_fn(ram_agent *a, int index, size_t lo, size_t hi,
+                          void *user)
+{
+    chunk_ctx *c = user;
+    for (size_t k = lo; k < hi; k++) {
+        size_t g0 = k * CATCH_EVAL_CHUNK;
+        size_t g1 = g0 + CATCH_EVAL_CHUNK < c->games ? g0 + CATCH_EVAL_CHUNK
+                                                     : c->games;
+        c->play.slots[index].what = "ram_agent_seed";
+        int rc = ram_agent_seed(a, hash3(c->sample_seed ^ SALT_SAMPLE,
+                                         (uint64_t)k, 1));
+        if (rc != RAM_OK)
+            return rc;
+        if ((rc = play_fn(a, index, g0, g1, &c->play)) != RAM_OK)
+            return rc;
+    }
     return RAM_OK;
 }
 
@@ -434,9 +461,11 @@ int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
     int n = replicas_count(r);
     catch_state *starts = malloc((size_t)games * sizeof *starts);
     slot *slots = calloc((size_t)n, sizeof *slots);
-    if (!starts || !slots) {
+    double *game_dist = calloc(2 * (size_t)games, sizeof *game_dist);
+    if (!starts || !slots || !game_dist) {
         free(starts);
         free(slots);
+        free(game_dist);
         return fail(err, errlen, RAM_E_NOMEM, "catch_evaluate");
     }
     example_rng rng;
@@ -446,21 +475,23 @@ int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
     ram_sensor *sensor = NULL;
     int rc = sensor_for(replicas_agent(r, 0), &sensor, err, errlen);
     const unsigned greedy = RAM_BEGIN_GREEDY_ACTION | RAM_BEGIN_GREEDY_LOCATION;
-    for (int i = 0; rc == RAM_OK && i < n && (flags & greedy) != greedy;
-         i++) {
-        rc = ram_agent_seed(replicas_agent(r, i),
-                            hash3(sample_seed ^ SALT_SAMPLE, 0, (uint64_t)i));
-        if (rc != RAM_OK)
-            fail(err, errlen, rc, "ram_agent_seed");
-    }
-    double t0 = now_seconds();
-    if (rc == RAM_OK) {
-        play_ctx ctx = {slots, starts, flags, sensor};
+    double t0 = run_now();
+    if (rc == RAM_OK && (flags & greedy) == greedy) {
+        /* Nothing is drawn: one slice of games per replica. */
+        play_ctx ctx = {slots, starts, flags, sensor, game_dist};
         rc = replicas_run(r, (size_t)games, play_fn, &ctx);
         if (rc != RAM_OK)
             run_failed(slots, n, rc, err, errlen);
+    } else if (rc == RAM_OK) {
+        chunk_ctx ctx = {{slots, starts, flags, sensor, game_dist},
+                         (size_t)games, sample_seed};
+        size_t chunks = ((size_t)games + CATCH_EVAL_CHUNK - 1) /
+                        CATCH_EVAL_CHUNK;
+        rc = replicas_run(r, chunks, play_chunks_fn, &ctx);
+        if (rc != RAM_OK)
+            run_failed(slots, n, rc, err, errlen);
     }
-    double t1 = now_seconds();
+    double t1 = run_now();
     if (rc == RAM_OK) {
         memset(out, 0, sizeof *out);
         uint64_t caught = 0, steps = 0, fovea = 0, late = 0, fl = 0;
@@ -472,10 +503,12 @@ int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
             fovea += slots[i].fovea;
             late += slots[i].steps_late;
             fl += slots[i].fovea_late;
-            dist += slots[i].dist;
             c_fovea += slots[i].c_fovea;
             c_fl += slots[i].c_fovea_late;
-            c_dist += slots[i].c_dist;
+        }
+        for (int g = 0; g < games; g++) {
+            dist += game_dist[2 * g];
+            c_dist += game_dist[2 * g + 1];
         }
         out->games = games;
         out->caught = (int)caught;
@@ -494,111 +527,34 @@ int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
         slot_clear(&slots[i]);
     free(slots);
     free(starts);
+    free(game_dist);
     ram_sensor_free(sensor);
     return rc;
 }
 
-/* ---- files ---- */
-
-static int join(char *out, size_t cap, const char *dir, const char *name)
-{
-    int k = snprintf(out, cap, "%s/%s", dir, name);
-    return k >= 0 && (size_t)k < cap ? RAM_OK : RAM_E_RANGE;
-}
-
-static int mkdir_p(const char *dir)
-{
-    char buf[4096];
-    size_t len = strlen(dir);
-    if (len == 0 || len >= sizeof buf)
-        return -1;
-    memcpy(buf, dir, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char c = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            buf[i] = c;
-        }
-    }
-    struct stat st;
-    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
-}
-
-/* Write `text` to path atomically: a temporary file in the same directory,
- * flushed to disk, renamed over path. */
-static int write_atomic(const char *path, const char *text)
-{
-    char tmp[4200];
-    int k = snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
-    if (k < 0 || (size_t)k >= sizeof tmp)
-        return -1;
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return -1;
-    fchmod(fd, 0644); /* mkstemp makes it 0600 */
-    size_t len = strlen(text), done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        done += (size_t)w;
-    }
-    int ok = done == len && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    ok = ok && rename(tmp, path) == 0;
-    if (!ok) {
-        unlink(tmp);
-        return -1;
-    }
-    /* Make the rename durable too (best effort). */
-    char dir[4200];
-    memcpy(dir, path, strlen(path) + 1);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        int dfd = open(*dir ? dir : "/", O_RDONLY);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
-    return 0;
-}
-
 /* ---- the sidecar ---- */
 
-enum { K_INT, K_U64, K_DBL };
-
-static const struct opt_key {
-    const char *name;
-    int type;
-    size_t off;
-} opt_keys[] = {
-    {"hidden", K_INT, offsetof(catch_opts, hidden)},
-    {"glimpse_what", K_INT, offsetof(catch_opts, glimpse_what)},
-    {"glimpse_where", K_INT, offsetof(catch_opts, glimpse_where)},
-    {"glimpse_size", K_INT, offsetof(catch_opts, glimpse_size)},
-    {"frames", K_U64, offsetof(catch_opts, frames)},
-    {"batch", K_INT, offsetof(catch_opts, batch)},
-    {"lr", K_DBL, offsetof(catch_opts, lr)},
-    {"std", K_DBL, offsetof(catch_opts, std)},
-    {"gamma", K_DBL, offsetof(catch_opts, gamma)},
-    {"entropy", K_DBL, offsetof(catch_opts, entropy)},
-    {"clip", K_DBL, offsetof(catch_opts, clip)},
-    {"baseline_core", K_INT, offsetof(catch_opts, baseline_core)},
-    {"loc_warmup", K_U64, offsetof(catch_opts, loc_warmup)},
-    {"loc_lr_scale", K_DBL, offsetof(catch_opts, loc_lr_scale)},
-    {"loc_core_weight", K_DBL, offsetof(catch_opts, loc_core_weight)},
-    {"seed", K_U64, offsetof(catch_opts, seed)},
-    {"threads", K_INT, offsetof(catch_opts, threads)},
-    {"stretch", K_U64, offsetof(catch_opts, stretch)},
-    {"eval_games", K_INT, offsetof(catch_opts, eval_games)},
-    {"eval_seed", K_U64, offsetof(catch_opts, eval_seed)},
+static const sf_key opt_keys[] = {
+    {"hidden", SF_INT, offsetof(catch_opts, hidden)},
+    {"glimpse_what", SF_INT, offsetof(catch_opts, glimpse_what)},
+    {"glimpse_where", SF_INT, offsetof(catch_opts, glimpse_where)},
+    {"glimpse_size", SF_INT, offsetof(catch_opts, glimpse_size)},
+    {"frames", SF_U64, offsetof(catch_opts, frames)},
+    {"batch", SF_INT, offsetof(catch_opts, batch)},
+    {"lr", SF_DBL, offsetof(catch_opts, lr)},
+    {"std", SF_DBL, offsetof(catch_opts, std)},
+    {"gamma", SF_DBL, offsetof(catch_opts, gamma)},
+    {"entropy", SF_DBL, offsetof(catch_opts, entropy)},
+    {"clip", SF_DBL, offsetof(catch_opts, clip)},
+    {"baseline_core", SF_INT, offsetof(catch_opts, baseline_core)},
+    {"loc_warmup", SF_U64, offsetof(catch_opts, loc_warmup)},
+    {"loc_lr_scale", SF_DBL, offsetof(catch_opts, loc_lr_scale)},
+    {"loc_core_weight", SF_DBL, offsetof(catch_opts, loc_core_weight)},
+    {"seed", SF_U64, offsetof(catch_opts, seed)},
+    {"threads", SF_INT, offsetof(catch_opts, threads)},
+    {"stretch", SF_U64, offsetof(catch_opts, stretch)},
+    {"eval_games", SF_INT, offsetof(catch_opts, eval_games)},
+    {"eval_seed", SF_U64, offsetof(catch_opts, eval_seed)},
 };
 #define N_OPT_KEYS (sizeof opt_keys / sizeof opt_keys[0])
 
@@ -614,159 +570,90 @@ typedef struct train_state {
     double st_return, st_mse, st_entropy, st_gnorm, st_elapsed0;
 } train_state;
 
-static const struct opt_key state_keys[] = {
-    {"updates", K_U64, offsetof(train_state, updates)},
-    {"frames", K_U64, offsetof(train_state, frames)},
-    {"elapsed", K_DBL, offsetof(train_state, elapsed)},
-    {"best", K_DBL, offsetof(train_state, best)},
-    {"stretch_updates", K_U64, offsetof(train_state, st_updates)},
-    {"stretch_games", K_U64, offsetof(train_state, st_games)},
-    {"stretch_caught", K_U64, offsetof(train_state, st_caught)},
-    {"stretch_return", K_DBL, offsetof(train_state, st_return)},
-    {"stretch_mse", K_DBL, offsetof(train_state, st_mse)},
-    {"stretch_entropy", K_DBL, offsetof(train_state, st_entropy)},
-    {"stretch_gnorm", K_DBL, offsetof(train_state, st_gnorm)},
-    {"stretch_elapsed0", K_DBL, offsetof(train_state, st_elapsed0)},
+static const sf_key state_keys[] = {
+    {"updates", SF_U64, offsetof(train_state, updates)},
+    {"frames", SF_U64, offsetof(train_state, frames)},
+    {"elapsed", SF_DBL, offsetof(train_state, elapsed)},
+    {"best", SF_DBL, offsetof(train_state, best)},
+    {"stretch_updates", SF_U64, offsetof(train_state, st_updates)},
+    {"stretch_games", SF_U64, offsetof(train_state, st_games)},
+    {"stretch_caught", SF_U64, offsetof(train_state, st_caught)},
+    {"stretch_return", SF_DBL, offsetof(train_state, st_return)},
+    {"stretch_mse", SF_DBL, offsetof(train_state, st_mse)},
+    {"stretch_entropy", SF_DBL, offsetof(train_state, st_entropy)},
+    {"stretch_gnorm", SF_DBL, offsetof(train_state, st_gnorm)},
+    {"stretch_elapsed0", SF_DBL, offsetof(train_state, st_elapsed0)},
 };
 #define N_STATE_KEYS (sizeof state_keys / sizeof state_keys[0])
 
 #define SIDECAR_MAGIC "ram-catch-checkpoint 1"
 
-static size_t put_key(char *buf, size_t cap, size_t k, const char *prefix,
-                      const struct opt_key *key, const void *base)
-{
-    const char *p = (const char *)base + key->off;
-    int w = 0;
-    if (k >= cap)
-        return k;
-    switch (key->type) {
-    case K_INT:
-        w = snprintf(buf + k, cap - k, "%s%s %d\n", prefix, key->name,
-                     *(const int *)(const void *)p);
-        break;
-    case K_U64:
-        w = snprintf(buf + k, cap - k, "%s%s %" PRIu64 "\n", prefix,
-                     key->name, *(const uint64_t *)(const void *)p);
-        break;
-    default:
-        w = snprintf(buf + k, cap - k, "%s%s %.17g\n", prefix, key->name,
-                     *(const double *)(const void *)p);
-        break;
-    }
-    return w > 0 ? k + (size_t)w : k;
-}
-
 static int write_sidecar(const char *dir, const catch_opts *o,
-                         const train_state *s)
+                         const train_state *s, char *err, size_t errlen)
 {
-    char buf[4096], path[4096];
-    size_t k = 0;
-    int w = snprintf(buf, sizeof buf,
-                     "%s\n"
-                     "# ram-catch training state; written after the model.\n"
-                     "# The games of update k come from the generator seeded\n"
-                     "# by (opt.seed, k); replica i samples from (opt.seed,\n"
-                     "# k, i), so the frame count is the game RNG state.\n"
-                     "model %s\n",
-                     SIDECAR_MAGIC,
-                     s->model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0);
-    if (w < 0)
-        return -1;
-    k = (size_t)w;
-    for (size_t i = 0; i < N_STATE_KEYS; i++)
-        k = put_key(buf, sizeof buf, k, "", &state_keys[i], s);
-    for (size_t i = 0; i < N_OPT_KEYS; i++)
-        k = put_key(buf, sizeof buf, k, "opt.", &opt_keys[i], o);
-    if (k >= sizeof buf - 1)
-        return -1;
-    if (join(path, sizeof path, dir, CATCH_FILE_STATE) != RAM_OK)
-        return -1;
-    return write_atomic(path, buf);
+    char path[4096];
+    if (run_join(path, sizeof path, dir, CATCH_FILE_STATE) != 0)
+        return fail(err, errlen, RAM_E_RANGE, "%s: path too long", dir);
+    strbuf b = {0};
+    strbuf_printf(&b,
+                  "%s\n"
+                  "# ram-catch training state; written after the model.\n"
+                  "# The games of update k come from the generator seeded\n"
+                  "# by (opt.seed, k); replica i samples from (opt.seed,\n"
+                  "# k, i), so the frame count is the game RNG state.\n"
+                  "model %s\n",
+                  SIDECAR_MAGIC,
+                  s->model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0);
+    statefile_put(&b, ' ', "", state_keys, N_STATE_KEYS, s);
+    statefile_put(&b, ' ', "opt.", opt_keys, N_OPT_KEYS, o);
+    int rc = statefile_write(path, &b, err, errlen);
+    free(b.s);
+    return rc == 0 ? RAM_OK : RAM_E_IO;
 }
 
-static int set_key(const struct opt_key *keys, size_t n, const char *name,
-                   const char *value, void *base)
+typedef struct sidecar_read {
+    catch_opts *o;
+    train_state *s;
+    int have_updates;
+} sidecar_read;
+
+static int sidecar_key(void *user, const char *key, const char *value)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(keys[i].name, name) != 0)
-            continue;
-        char *p = (char *)base + keys[i].off, *end = NULL;
-        errno = 0;
-        if (keys[i].type == K_INT) {
-            long v = strtol(value, &end, 10);
-            if (v < -2147483647L || v > 2147483647L)
-                return -1;
-            *(int *)(void *)p = (int)v;
-        } else if (keys[i].type == K_U64) {
-            *(uint64_t *)(void *)p = (uint64_t)strtoull(value, &end, 10);
-        } else {
-            *(double *)(void *)p = strtod(value, &end);
-        }
-        if (errno || end == value || *end != '\0')
-            return -1;
-        return 1;
+    sidecar_read *r = user;
+    if (strcmp(key, "model") == 0) {
+        r->s->model = strcmp(value, CATCH_FILE_CKPT0) == 0   ? 0
+                      : strcmp(value, CATCH_FILE_CKPT1) == 0 ? 1
+                                                             : -1;
+        return r->s->model >= 0 ? 0 : -1;
     }
-    return 0;
+    if (strncmp(key, "opt.", 4) == 0)
+        return statefile_set(opt_keys, N_OPT_KEYS, r->o, key + 4, value);
+    int got = statefile_set(state_keys, N_STATE_KEYS, r->s, key, value);
+    if (got == 0 && strcmp(key, "updates") == 0)
+        r->have_updates = 1;
+    return got; /* 1: a key from a later version; ignored */
 }
 
 static int read_sidecar(const char *dir, catch_opts *o, train_state *s,
                         char *err, size_t errlen)
 {
-    char path[4096], line[512];
-    if (join(path, sizeof path, dir, CATCH_FILE_STATE) != RAM_OK)
+    char path[4096];
+    if (run_join(path, sizeof path, dir, CATCH_FILE_STATE) != 0)
         return fail(err, errlen, RAM_E_RANGE, "%s: path too long", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return fail(err, errlen, RAM_E_IO, "%s: %s", path, strerror(errno));
+    if (!run_exists(path))
+        return fail(err, errlen, RAM_E_IO, "%s: %s", path, strerror(ENOENT));
     catch_opts_default(o);
     memset(s, 0, sizeof *s);
     s->model = -1;
     s->best = -1;
-    int rc = RAM_OK, lineno = 0, have_updates = 0;
-    while (rc == RAM_OK && fgets(line, sizeof line, f)) {
-        lineno++;
-        line[strcspn(line, "\r\n")] = '\0';
-        if (lineno == 1) {
-            if (strcmp(line, SIDECAR_MAGIC) != 0)
-                rc = fail(err, errlen, RAM_E_FORMAT,
-                          "%s: not a ram-catch checkpoint", path);
-            continue;
-        }
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
-        char *sp = strchr(line, ' ');
-        if (!sp) {
-            rc = fail(err, errlen, RAM_E_FORMAT, "%s:%d: malformed line",
-                      path, lineno);
-            break;
-        }
-        *sp = '\0';
-        const char *key = line, *value = sp + 1;
-        int got;
-        if (strcmp(key, "model") == 0) {
-            s->model = strcmp(value, CATCH_FILE_CKPT0) == 0   ? 0
-                       : strcmp(value, CATCH_FILE_CKPT1) == 0 ? 1
-                                                              : -1;
-            got = s->model >= 0 ? 1 : -1;
-        } else if (strncmp(key, "opt.", 4) == 0) {
-            got = set_key(opt_keys, N_OPT_KEYS, key + 4, value, o);
-        } else {
-            got = set_key(state_keys, N_STATE_KEYS, key, value, s);
-            if (got > 0 && strcmp(key, "updates") == 0)
-                have_updates = 1;
-        }
-        if (got < 0)
-            rc = fail(err, errlen, RAM_E_FORMAT, "%s:%d: bad value for %s",
-                      path, lineno, key);
-        /* got == 0: a key from a later version; ignored. */
-    }
-    if (rc == RAM_OK && ferror(f))
-        rc = fail(err, errlen, RAM_E_IO, "%s: read error", path);
-    fclose(f);
-    if (rc == RAM_OK && (lineno == 0 || s->model < 0 || !have_updates))
-        rc = fail(err, errlen, RAM_E_FORMAT, "%s: incomplete checkpoint",
-                  path);
-    return rc;
+    sidecar_read r = {o, s, 0};
+    if (statefile_read(path, ' ', SIDECAR_MAGIC, sidecar_key, &r, err,
+                       errlen) != 0)
+        return RAM_E_FORMAT;
+    if (s->model < 0 || !r.have_updates)
+        return fail(err, errlen, RAM_E_FORMAT, "%s: incomplete checkpoint",
+                    path);
+    return RAM_OK;
 }
 
 int catch_checkpoint_opts(const char *dir, catch_opts *o,
@@ -791,7 +678,8 @@ int catch_checkpoint_model(const char *dir, char *path, size_t cap,
     int rc = read_sidecar(dir, &tmp, &s, err, errlen);
     if (rc != RAM_OK)
         return rc;
-    if (join(path, cap, dir, s.model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0))
+    if (run_join(path, cap, dir,
+                 s.model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0) != 0)
         return fail(err, errlen, RAM_E_RANGE, "%s: path too long", dir);
     return RAM_OK;
 }
@@ -808,7 +696,7 @@ typedef struct trainer {
     slot *slots;
     catch_state *starts;   /* batch */
     train_state s;
-    double t_session;      /* now_seconds() when this session started */
+    double t_session;      /* run_now() when this session started */
     double elapsed0;       /* s.elapsed when this session started */
 } trainer;
 
@@ -826,7 +714,7 @@ static void note(const trainer *t, const char *fmt, ...)
 
 static double elapsed(const trainer *t)
 {
-    return t->elapsed0 + (now_seconds() - t->t_session);
+    return t->elapsed0 + (run_now() - t->t_session);
 }
 
 static int train_update(trainer *t, char *err, size_t errlen)
@@ -850,7 +738,7 @@ static int train_update(trainer *t, char *err, size_t errlen)
     unsigned flags = RAM_BEGIN_TRAIN;
     if (t->s.frames < t->o.loc_warmup)
         flags |= RAM_BEGIN_GREEDY_LOCATION;
-    play_ctx ctx = {t->slots, t->starts, flags, NULL};
+    play_ctx ctx = {t->slots, t->starts, flags, NULL, NULL};
     int rc = replicas_run(t->r, B, play_fn, &ctx);
     if (rc != RAM_OK)
         return run_failed(t->slots, t->n, rc, err, errlen);
@@ -889,15 +777,14 @@ static int checkpoint(trainer *t, char *err, size_t errlen)
     train_state next = t->s;
     next.model = t->s.model == 0 ? 1 : 0;
     next.elapsed = elapsed(t);
-    if (join(path, sizeof path, t->dir,
-             next.model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0) != RAM_OK)
+    if (run_join(path, sizeof path, t->dir,
+                 next.model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0) != 0)
         return fail(err, errlen, RAM_E_RANGE, "%s: path too long", t->dir);
     int rc = ram_agent_save_file(t->master, RAM_SAVE_OPTIMIZER, path);
     if (rc != RAM_OK)
         return fail(err, errlen, rc, "saving %s", path);
-    if (write_sidecar(t->dir, &t->o, &next) != 0)
-        return fail(err, errlen, RAM_E_IO, "writing %s/%s: %s", t->dir,
-                    CATCH_FILE_STATE, strerror(errno));
+    if ((rc = write_sidecar(t->dir, &t->o, &next, err, errlen)) != RAM_OK)
+        return rc;
     t->s.model = next.model;
     return RAM_OK;
 }
@@ -905,27 +792,23 @@ static int checkpoint(trainer *t, char *err, size_t errlen)
 static int append_log(trainer *t, const catch_report *r, char *err,
                       size_t errlen)
 {
-    char path[4096];
-    if (join(path, sizeof path, t->dir, CATCH_FILE_LOG) != RAM_OK)
+    char path[4096], line[512];
+    if (run_join(path, sizeof path, t->dir, CATCH_FILE_LOG) != 0)
         return fail(err, errlen, RAM_E_RANGE, "%s: path too long", t->dir);
-    FILE *f = fopen(path, "a");
-    if (!f)
-        return fail(err, errlen, RAM_E_IO, "%s: %s", path, strerror(errno));
-    if (ftell(f) == 0)
-        fprintf(f, "frames\tupdates\telapsed_s\ttrain_catch\tmean_return\t"
+    snprintf(line, sizeof line,
+             "%" PRIu64 "\t%" PRIu64 "\t%.1f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t"
+             "%.0f\t%.4f\t%.4f\t%.4f\t%.3f\t%.4f\n",
+             r->frames, r->updates, r->elapsed, r->catch_rate,
+             r->mean_return, r->baseline_mse, r->entropy, r->grad_norm,
+             r->fps, r->eval.rate, r->eval.fovea, r->eval.fovea_late,
+             r->eval.dist, r->best);
+    if (tsv_append(path,
+                   "frames\tupdates\telapsed_s\ttrain_catch\tmean_return\t"
                    "baseline_mse\tentropy\tgrad_norm\tframes_per_s\t"
                    "eval_greedy\teval_fovea\teval_fovea_late\t"
-                   "eval_dist\tbest\n");
-    fprintf(f,
-            "%" PRIu64 "\t%" PRIu64 "\t%.1f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t"
-            "%.0f\t%.4f\t%.4f\t%.4f\t%.3f\t%.4f\n",
-            r->frames, r->updates, r->elapsed, r->catch_rate, r->mean_return,
-            r->baseline_mse, r->entropy, r->grad_norm, r->fps, r->eval.rate,
-            r->eval.fovea, r->eval.fovea_late, r->eval.dist, r->best);
-    int bad = ferror(f);
-    bad = fclose(f) != 0 || bad;
-    if (bad)
-        return fail(err, errlen, RAM_E_IO, "%s: write error", path);
+                   "eval_dist\tbest\n",
+                   line, err, errlen) != 0)
+        return RAM_E_IO;
     return RAM_OK;
 }
 
@@ -957,7 +840,7 @@ static int end_stretch(trainer *t, char *err, size_t errlen)
         return rc;
     if (r.eval.rate > t->s.best) {
         char path[4096];
-        if (join(path, sizeof path, t->dir, CATCH_FILE_BEST) != RAM_OK)
+        if (run_join(path, sizeof path, t->dir, CATCH_FILE_BEST) != 0)
             return fail(err, errlen, RAM_E_RANGE, "path too long");
         rc = ram_agent_save_file(t->master, 0, path);
         if (rc != RAM_OK)
@@ -1020,15 +903,15 @@ int catch_train(const char *dir, const catch_opts *o, int resume,
     t.s.best = -1;
 
     char path[4096];
-    if (join(path, sizeof path, dir, CATCH_FILE_STATE) != RAM_OK)
+    if (run_join(path, sizeof path, dir, CATCH_FILE_STATE) != 0)
         return fail(err, errlen, RAM_E_RANGE, "%s: path too long", dir);
     if (resume) {
         catch_opts stored;
         if ((rc = read_sidecar(dir, &stored, &t.s, err, errlen)) != RAM_OK)
             return rc;
         char mpath[4096];
-        if (join(mpath, sizeof mpath, dir,
-                 t.s.model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0) != RAM_OK)
+        if (run_join(mpath, sizeof mpath, dir,
+                     t.s.model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0) != 0)
             return fail(err, errlen, RAM_E_RANGE, "path too long");
         rc = ram_agent_load_file(mpath, 0, &t.master);
         if (rc != RAM_OK)
@@ -1065,16 +948,15 @@ int catch_train(const char *dir, const catch_opts *o, int resume,
             return fail(err, errlen, RAM_E_STATE,
                         "%s already holds a training run (use --resume, or "
                         "another directory)", dir);
-        if (mkdir_p(dir) != 0)
-            return fail(err, errlen, RAM_E_IO, "cannot create %s: %s", dir,
-                        strerror(errno));
+        if (run_mkdirs(dir, err, errlen) != 0)
+            return RAM_E_IO;
         if ((rc = catch_agent_new(&t.o, &t.master, err, errlen)) != RAM_OK)
             return rc;
     }
 
     t.n = catch_opts_threads(&t.o);
     t.o.threads = t.n; /* stored as resolved, so a resume uses the same */
-    t.t_session = now_seconds();
+    t.t_session = run_now();
     t.elapsed0 = t.s.elapsed;
     t.slots = calloc((size_t)t.n, sizeof *t.slots);
     t.starts = calloc((size_t)t.o.batch, sizeof *t.starts);
@@ -1126,7 +1008,7 @@ int catch_train(const char *dir, const catch_opts *o, int resume,
                 goto done;
         }
     }
-    if (join(path, sizeof path, dir, CATCH_FILE_FINAL) != RAM_OK) {
+    if (run_join(path, sizeof path, dir, CATCH_FILE_FINAL) != 0) {
         rc = fail(err, errlen, RAM_E_RANGE, "path too long");
         goto done;
     }

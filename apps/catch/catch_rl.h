@@ -125,6 +125,9 @@ void catch_draw_starts(example_rng *rng, size_t n, catch_state *out);
 
 /* ---- evaluation ---- */
 
+/* Games per episode of a sampled evaluation (see catch_evaluate). */
+#define CATCH_EVAL_CHUNK 32
+
 typedef struct catch_eval {
     int games;          /* games played */
     int caught;         /* games won */
@@ -144,8 +147,11 @@ typedef struct catch_eval {
 /* Play `games` games (starts drawn from a generator seeded with `seed`,
  * so the same seed gives the same games) with the replicas' agents, split
  * across them. flags: RAM_BEGIN_GREEDY_ACTION and/or
- * RAM_BEGIN_GREEDY_LOCATION (never RAM_BEGIN_TRAIN); with sampling, replica
- * i is reseeded from (sample_seed, i) first. Parameters are not changed. */
+ * RAM_BEGIN_GREEDY_LOCATION (never RAM_BEGIN_TRAIN). With sampling the
+ * games are played in chunks of CATCH_EVAL_CHUNK (games c * CATCH_EVAL_CHUNK
+ * onwards), each by an agent reseeded from (sample_seed, c) first, so every
+ * game's randomness follows from its index and the figures do not depend
+ * on the number of replicas (threads). Parameters are not changed. */
 int catch_evaluate(replicas *r, int games, uint64_t seed, unsigned flags,
                    uint64_t sample_seed, catch_eval *out, char *err,
                    size_t errlen);

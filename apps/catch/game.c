@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
+
 /* Upper bound on n_games: keeps every size computation far from overflow. */
 #define CATCH_MAX_GAMES ((size_t)1 << 24)
 
@@ -13,63 +15,13 @@ static const int catch_vx_table[6] = {-3, -2, -1, 1, 2, 3};
 
 struct catch_batch {
     size_t n;
-    uint64_t rng[4];       /* xoshiro256** state, private to this batch */
+    example_rng rng;       /* the games' generator, private to this batch */
     catch_state *state;    /* n current states */
     catch_state *last;     /* n final states of the last ended games */
     float *last_reward;    /* n rewards of those games */
     uint8_t *has_last;     /* n flags: last[i] valid */
     uint8_t *screens;      /* n * CATCH_PIXELS */
 };
-
-/* ---- RNG: xoshiro256** (Blackman & Vigna) seeded through splitmix64 ---- */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static uint64_t rotl64(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static void rng_seed(uint64_t s[4], uint64_t seed)
-{
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++)
-        s[i] = splitmix64(&x);
-    /* splitmix64 never yields four zeros in a row, but be safe. */
-    if ((s[0] | s[1] | s[2] | s[3]) == 0)
-        s[0] = 1;
-}
-
-static uint64_t rng_next(uint64_t s[4])
-{
-    uint64_t result = rotl64(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl64(s[3], 45);
-    return result;
-}
-
-/* Exactly uniform integer in [0, n), n >= 1: reject the lowest
- * (2^64 mod n) raw values, then reduce modulo n. */
-static int rng_below(uint64_t s[4], uint64_t n)
-{
-    uint64_t threshold = (0 - n) % n; /* 2^64 mod n */
-    uint64_t r;
-    do {
-        r = rng_next(s);
-    } while (r < threshold);
-    return (int)(r % n);
-}
 
 /* ---- game logic ---- */
 
@@ -102,10 +54,11 @@ static void draw(const catch_state *s, uint8_t *screen)
 static void new_game(catch_batch *b, size_t i)
 {
     catch_state *s = &b->state[i];
-    s->ball_x = rng_below(b->rng, CATCH_SIZE) * CATCH_SUBPIXELS;
+    s->ball_x =
+        (int)example_rng_below_mod(&b->rng, CATCH_SIZE) * CATCH_SUBPIXELS;
     s->ball_y = 0;
-    s->ball_vx = catch_vx_table[rng_below(b->rng, 6)];
-    s->paddle = rng_below(b->rng, CATCH_PADDLE_MAX + 1);
+    s->ball_vx = catch_vx_table[example_rng_below_mod(&b->rng, 6)];
+    s->paddle = (int)example_rng_below_mod(&b->rng, CATCH_PADDLE_MAX + 1);
     draw(s, b->screens + i * CATCH_PIXELS);
 }
 
@@ -143,7 +96,7 @@ catch_batch *catch_create(size_t n_games, uint64_t seed)
         catch_free(b);
         return NULL;
     }
-    rng_seed(b->rng, seed);
+    example_rng_seed(&b->rng, seed);
     for (size_t i = 0; i < n_games; i++)
         new_game(b, i);
     return b;

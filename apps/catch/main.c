@@ -5,21 +5,22 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <ram/ram.h>
 
+#include "args.h"
 #include "catch_rl.h"
 #include "catch_view.h"
 #include "game.h"
+#include "progress.h"
 #include "replicas.h"
+#include "rundir.h"
 
 static const char *prog = "ram-catch";
 
@@ -95,13 +96,6 @@ static void usage(FILE *f)
 
 /* ---- small helpers ---- */
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void sleep_ms(long ms)
 {
     if (ms <= 0)
@@ -109,134 +103,6 @@ static void sleep_ms(long ms)
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
-}
-
-/* "12.3M", "500k", "812". */
-static const char *human(double v, char *buf, size_t cap)
-{
-    if (v >= 1e9)
-        snprintf(buf, cap, "%.2fG", v / 1e9);
-    else if (v >= 1e6)
-        snprintf(buf, cap, "%.2fM", v / 1e6);
-    else if (v >= 1e4)
-        snprintf(buf, cap, "%.1fk", v / 1e3);
-    else
-        snprintf(buf, cap, "%.0f", v);
-    return buf;
-}
-
-static const char *hms(double s, char *buf, size_t cap)
-{
-    if (!(s >= 0) || s > 1e8)
-        s = 0;
-    long t = (long)(s + 0.5);
-    if (t >= 3600)
-        snprintf(buf, cap, "%ldh%02ldm%02lds", t / 3600, t / 60 % 60, t % 60);
-    else if (t >= 60)
-        snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
-    else
-        snprintf(buf, cap, "%lds", t);
-    return buf;
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    if (!s || *s == '-' || *s == '\0')
-        return -1;
-    double mult = 1;
-    double v = strtod(s, &end);
-    if (errno || end == s)
-        return -1;
-    if (*end == 'k' || *end == 'K')
-        mult = 1e3, end++;
-    else if (*end == 'm' || *end == 'M')
-        mult = 1e6, end++;
-    else if (*end == 'g' || *end == 'G')
-        mult = 1e9, end++;
-    if (*end != '\0' || !(v >= 0) || v * mult > 1.8e19)
-        return -1;
-    if (mult == 1 && strchr(s, '.') == NULL && strchr(s, 'e') == NULL &&
-        strchr(s, 'E') == NULL) {
-        errno = 0;
-        unsigned long long u = strtoull(s, &end, 10);
-        if (errno || *end)
-            return -1;
-        *out = (uint64_t)u;
-        return 0;
-    }
-    *out = (uint64_t)llround(v * mult);
-    return 0;
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    uint64_t v;
-    if (parse_u64(s, &v) != 0 || v < (uint64_t)lo || v > (uint64_t)hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
-static int parse_double(const char *s, double *out)
-{
-    char *end = NULL;
-    errno = 0;
-    if (!s)
-        return -1;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end != '\0' || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* Option parsing: "--name value" or "--name=value". */
-typedef struct args {
-    int argc, i;
-    char **argv;
-    const char *name;  /* current option, without its value */
-    const char *value; /* its "=value", if any */
-    char buf[64];
-} args;
-
-static int args_next(args *a)
-{
-    if (a->i >= a->argc)
-        return 0;
-    const char *s = a->argv[a->i++];
-    const char *eq = strchr(s, '=');
-    if (eq && strncmp(s, "--", 2) == 0 && (size_t)(eq - s) < sizeof a->buf) {
-        memcpy(a->buf, s, (size_t)(eq - s));
-        a->buf[eq - s] = '\0';
-        a->name = a->buf;
-        a->value = eq + 1;
-    } else {
-        a->name = s;
-        a->value = NULL;
-    }
-    return 1;
-}
-
-static const char *args_value(args *a)
-{
-    if (a->value) {
-        const char *v = a->value;
-        a->value = NULL;
-        return v;
-    }
-    if (a->i >= a->argc) {
-        fprintf(stderr, "%s: %s needs a value\n", prog, a->name);
-        exit(2);
-    }
-    return a->argv[a->i++];
-}
-
-static void bad_value(const args *a, const char *v)
-{
-    fprintf(stderr, "%s: bad value for %s: '%s'\n", prog, a->name, v);
-    exit(2);
 }
 
 /* The OpenBLAS 0.3.21 that Debian ships misdetects some AVX-512 CPUs and
@@ -263,17 +129,11 @@ static void blas_hint(void)
                 prog);
 }
 
-static int is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* MODEL may be a file or a training directory (its best.ram). */
 static int load_model(const char *model, unsigned flags, ram_agent **out,
                       char *path, size_t cap)
 {
-    if (is_dir(model))
+    if (run_is_dir(model))
         snprintf(path, cap, "%s/%s", model, CATCH_FILE_BEST);
     else
         snprintf(path, cap, "%s", model);
@@ -314,43 +174,20 @@ static void describe_model(const char *path, const ram_agent *a)
 
 /* ---- train ---- */
 
-static volatile sig_atomic_t g_stop = 0;
-
-/* Installed with SA_RESETHAND: a second signal ends the program at once,
- * which is safe because every file is replaced atomically. */
-static void on_signal(int sig)
-{
-    (void)sig;
-    g_stop = 1;
-}
-
 typedef struct train_ui {
-    int tty;
+    progress_bar bar;
     double t0;           /* session start */
     uint64_t frames0;    /* frames at session start */
-    double last_draw;    /* last progress output */
-    int bar_shown;
 } train_ui;
-
-static void clear_bar(train_ui *ui)
-{
-    if (ui->tty && ui->bar_shown) {
-        fputs("\r\033[K", stdout);
-        ui->bar_shown = 0;
-    }
-}
 
 static void ui_progress(void *user, uint64_t frames, uint64_t target,
                         double elapsed)
 {
     train_ui *ui = user;
     (void)elapsed;
-    double now = now_seconds();
-    double interval = ui->tty ? 0.25 : 60.0;
-    if (now - ui->last_draw < interval && frames < target)
+    if (!progress_due(&ui->bar, frames >= target))
         return;
-    ui->last_draw = now;
-    double secs = now - ui->t0;
+    double secs = ui->bar.last - ui->t0;
     double done = (double)(frames - ui->frames0);
     double fps = secs > 0 ? done / secs : 0;
     double frac = target ? (double)frames / (double)target : 1;
@@ -360,158 +197,94 @@ static void ui_progress(void *user, uint64_t frames, uint64_t target,
                                fps
                          : 0;
     char a[32], b[32], c[32], d[32];
-    human((double)frames, a, sizeof a);
-    human((double)target, b, sizeof b);
-    human(fps, c, sizeof c);
-    hms(eta, d, sizeof d);
-    if (ui->tty) {
-        char bar[31];
-        int fill = (int)(frac * 30 + 0.5);
-        for (int i = 0; i < 30; i++)
-            bar[i] = i < fill ? '#' : '.';
-        bar[30] = '\0';
-        printf("\r\033[K[%s] %5.1f%%  %s/%s frames  %s frames/s  ETA %s",
-               bar, 100 * frac, a, b, c, d);
-        ui->bar_shown = 1;
+    progress_human((double)frames, a, sizeof a);
+    progress_human((double)target, b, sizeof b);
+    progress_human(fps, c, sizeof c);
+    progress_hms(eta, d, sizeof d);
+    if (ui->bar.tty) {
+        char after[160];
+        snprintf(after, sizeof after,
+                 " %5.1f%%  %s/%s frames  %s frames/s  ETA %s", 100 * frac, a,
+                 b, c, d);
+        progress_draw(&ui->bar, frac, "", after);
     } else {
         printf("progress %s/%s frames (%.1f%%)  %s frames/s  ETA %s\n", a, b,
                100 * frac, c, d);
+        fflush(stdout);
     }
-    fflush(stdout);
 }
 
 static void ui_report(void *user, const catch_report *r)
 {
     train_ui *ui = user;
-    clear_bar(ui);
+    progress_clear(&ui->bar);
     char a[32], b[32], c[32];
     printf("frames %8s  catch %.3f (train)  eval %.3f greedy%s  fovea "
            "%.2f  return %.3f  baseline-mse %.3f  entropy %.3f  |g| %.3f  "
            "%s frames/s  elapsed %s\n",
-           human((double)r->frames, a, sizeof a), r->catch_rate, r->eval.rate,
+           progress_human((double)r->frames, a, sizeof a), r->catch_rate, r->eval.rate,
            r->new_best ? " (best)" : "       ", r->eval.fovea, r->mean_return,
            r->baseline_mse, r->entropy, r->grad_norm,
-           human(r->fps, b, sizeof b), hms(r->elapsed, c, sizeof c));
+           progress_human(r->fps, b, sizeof b),
+           progress_hms(r->elapsed, c, sizeof c));
     fflush(stdout);
-    if (ui->tty)
-        ui->last_draw = 0; /* redraw the bar at once */
+    if (ui->bar.tty)
+        ui->bar.last = 0; /* redraw the bar at once */
 }
 
 static void ui_note(void *user, const char *msg)
 {
     train_ui *ui = user;
-    clear_bar(ui);
+    progress_clear(&ui->bar);
     printf("%s\n", msg);
     fflush(stdout);
 }
 
-enum {
-    G_FRAMES = 1 << 0, G_BATCH = 1 << 1, G_LR = 1 << 2, G_STD = 1 << 3,
-    G_GAMMA = 1 << 4, G_ENTROPY = 1 << 5, G_CLIP = 1 << 6, G_SEED = 1 << 7,
-    G_THREADS = 1 << 8, G_STRETCH = 1 << 9, G_EVAL_GAMES = 1 << 10,
-    G_EVAL_SEED = 1 << 11, G_HIDDEN = 1 << 12, G_GLIMPSE = 1 << 13,
-    G_BASELINE_CORE = 1 << 14, G_LOC_WARMUP = 1 << 15, G_LOC_LR = 1 << 16,
-    G_LOC_CORE = 1 << 17
+static const arg_spec train_specs[] = {
+    {"out", 1},           {"resume", 0},          {"frames", 1},
+    {"batch", 1},         {"lr", 1},              {"std", 1},
+    {"gamma", 1},         {"entropy", 1},         {"clip", 1},
+    {"location-lr-scale", 1},                     {"location-core-weight", 1},
+    {"location-warmup", 1},                       {"baseline-core", 1},
+    {"seed", 1},          {"threads", 1},         {"stretch", 1},
+    {"eval-games", 1},    {"eval-seed", 1},       {"hidden", 1},
+    {"glimpse", 1},
 };
 
 static int cmd_train(int argc, char **argv)
 {
     catch_opts o;
     catch_opts_default(&o);
-    const char *dir = "catch-run";
-    int resume = 0;
-    unsigned given = 0;
-    args a = {argc, 0, argv, NULL, NULL, {0}};
-    while (args_next(&a)) {
-        const char *n = a.name, *v;
-        if (strcmp(n, "--out") == 0) {
-            dir = args_value(&a);
-        } else if (strcmp(n, "--resume") == 0) {
-            resume = 1;
-        } else if (strcmp(n, "--frames") == 0) {
-            if (parse_u64(v = args_value(&a), &o.frames) || o.frames < 1)
-                bad_value(&a, v);
-            given |= G_FRAMES;
-        } else if (strcmp(n, "--batch") == 0) {
-            if (parse_int(v = args_value(&a), 1, 1 << 20, &o.batch))
-                bad_value(&a, v);
-            given |= G_BATCH;
-        } else if (strcmp(n, "--lr") == 0) {
-            if (parse_double(v = args_value(&a), &o.lr))
-                bad_value(&a, v);
-            given |= G_LR;
-        } else if (strcmp(n, "--std") == 0) {
-            if (parse_double(v = args_value(&a), &o.std))
-                bad_value(&a, v);
-            given |= G_STD;
-        } else if (strcmp(n, "--gamma") == 0) {
-            if (parse_double(v = args_value(&a), &o.gamma))
-                bad_value(&a, v);
-            given |= G_GAMMA;
-        } else if (strcmp(n, "--entropy") == 0) {
-            if (parse_double(v = args_value(&a), &o.entropy))
-                bad_value(&a, v);
-            given |= G_ENTROPY;
-        } else if (strcmp(n, "--clip") == 0) {
-            if (parse_double(v = args_value(&a), &o.clip))
-                bad_value(&a, v);
-            given |= G_CLIP;
-        } else if (strcmp(n, "--location-lr-scale") == 0) {
-            if (parse_double(v = args_value(&a), &o.loc_lr_scale) ||
-                o.loc_lr_scale < 0 || o.loc_lr_scale > 1)
-                bad_value(&a, v);
-            given |= G_LOC_LR;
-        } else if (strcmp(n, "--location-core-weight") == 0) {
-            if (parse_double(v = args_value(&a), &o.loc_core_weight) ||
-                o.loc_core_weight < 0 || o.loc_core_weight > 1)
-                bad_value(&a, v);
-            given |= G_LOC_CORE;
-        } else if (strcmp(n, "--location-warmup") == 0) {
-            if (parse_u64(v = args_value(&a), &o.loc_warmup))
-                bad_value(&a, v);
-            given |= G_LOC_WARMUP;
-        } else if (strcmp(n, "--baseline-core") == 0) {
-            if (parse_int(v = args_value(&a), 0, 1, &o.baseline_core))
-                bad_value(&a, v);
-            given |= G_BASELINE_CORE;
-        } else if (strcmp(n, "--seed") == 0) {
-            if (parse_u64(v = args_value(&a), &o.seed))
-                bad_value(&a, v);
-            given |= G_SEED;
-        } else if (strcmp(n, "--threads") == 0) {
-            if (parse_int(v = args_value(&a), 1, 1024, &o.threads))
-                bad_value(&a, v);
-            given |= G_THREADS;
-        } else if (strcmp(n, "--stretch") == 0) {
-            if (parse_u64(v = args_value(&a), &o.stretch) || o.stretch < 1)
-                bad_value(&a, v);
-            given |= G_STRETCH;
-        } else if (strcmp(n, "--eval-games") == 0) {
-            if (parse_int(v = args_value(&a), 1, 1 << 24, &o.eval_games))
-                bad_value(&a, v);
-            given |= G_EVAL_GAMES;
-        } else if (strcmp(n, "--eval-seed") == 0) {
-            if (parse_u64(v = args_value(&a), &o.eval_seed))
-                bad_value(&a, v);
-            given |= G_EVAL_SEED;
-        } else if (strcmp(n, "--hidden") == 0) {
-            if (parse_int(v = args_value(&a), 1, 65536, &o.hidden))
-                bad_value(&a, v);
-            given |= G_HIDDEN;
-        } else if (strcmp(n, "--glimpse") == 0) {
-            v = args_value(&a);
-            if (sscanf(v, "%d,%d,%d", &o.glimpse_what, &o.glimpse_where,
-                       &o.glimpse_size) != 3)
-                bad_value(&a, v);
-            given |= G_GLIMPSE;
-        } else if (strcmp(n, "-h") == 0 || strcmp(n, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "%s train: unknown option '%s'\n", prog, n);
-            return 2;
-        }
-    }
+    args p;
+    int rc = args_parse_cmd(&p, prog, "train", argc, argv, train_specs,
+                            ARGS_COUNT(train_specs), 0, NULL, usage);
+    if (rc >= 0)
+        return rc;
+    const char *dir = args_has(&p, "out") ? args_get(&p, "out") : "catch-run";
+    const int resume = args_has(&p, "resume");
+    if (args_count(&p, "frames", 1, &o.frames) ||
+        args_count_int(&p, "batch", 1, 1 << 20, &o.batch) ||
+        args_double(&p, "lr", &o.lr) || args_double(&p, "std", &o.std) ||
+        args_double(&p, "gamma", &o.gamma) ||
+        args_double(&p, "entropy", &o.entropy) ||
+        args_double(&p, "clip", &o.clip) ||
+        args_double_in(&p, "location-lr-scale", 0, 1, &o.loc_lr_scale) ||
+        args_double_in(&p, "location-core-weight", 0, 1,
+                       &o.loc_core_weight) ||
+        args_count(&p, "location-warmup", 0, &o.loc_warmup) ||
+        args_count_int(&p, "baseline-core", 0, 1, &o.baseline_core) ||
+        args_count(&p, "seed", 0, &o.seed) ||
+        args_count_int(&p, "threads", 1, 1024, &o.threads) ||
+        args_count(&p, "stretch", 1, &o.stretch) ||
+        args_count_int(&p, "eval-games", 1, 1 << 24, &o.eval_games) ||
+        args_count(&p, "eval-seed", 0, &o.eval_seed) ||
+        args_count_int(&p, "hidden", 1, 65536, &o.hidden))
+        return ARGS_USAGE;
+    const char *g = args_get(&p, "glimpse");
+    if (g && sscanf(g, "%d,%d,%d", &o.glimpse_what, &o.glimpse_where,
+                    &o.glimpse_size) != 3)
+        return args_usage_error(&p, "--glimpse '%s': expected WHAT,WHERE,OUT "
+                                "(three integers)", g);
 
     char err[512];
     if (resume) {
@@ -521,34 +294,35 @@ static int cmd_train(int argc, char **argv)
             fprintf(stderr, "%s: cannot resume: %s\n", prog, err);
             return 1;
         }
-        if (given & (G_HIDDEN | G_GLIMPSE))
+        if (args_has(&p, "hidden") || args_has(&p, "glimpse"))
             fprintf(stderr, "%s: --hidden/--glimpse ignored: a resumed run "
                     "keeps its model\n", prog);
-        if ((given & G_BATCH && o.batch != s.batch) ||
-            (given & G_SEED && o.seed != s.seed) ||
-            (given & G_THREADS && o.threads != s.threads))
+        if ((args_has(&p, "batch") && o.batch != s.batch) ||
+            (args_has(&p, "seed") && o.seed != s.seed) ||
+            (args_has(&p, "threads") && o.threads != s.threads))
             fprintf(stderr, "%s: note: --batch, --seed or --threads differ "
                     "from the run's; training continues, but not as the "
                     "uninterrupted run would have\n", prog);
-#define KEEP(flag, field) \
-    if (!(given & (flag))) \
+        /* What the command line does not set comes from the run. */
+#define KEEP(name, field) \
+    if (!args_has(&p, name)) \
         o.field = s.field;
-        KEEP(G_FRAMES, frames)
-        KEEP(G_BATCH, batch)
-        KEEP(G_LR, lr)
-        KEEP(G_STD, std)
-        KEEP(G_GAMMA, gamma)
-        KEEP(G_ENTROPY, entropy)
-        KEEP(G_CLIP, clip)
-        KEEP(G_BASELINE_CORE, baseline_core)
-        KEEP(G_LOC_WARMUP, loc_warmup)
-        KEEP(G_LOC_LR, loc_lr_scale)
-        KEEP(G_LOC_CORE, loc_core_weight)
-        KEEP(G_SEED, seed)
-        KEEP(G_THREADS, threads)
-        KEEP(G_STRETCH, stretch)
-        KEEP(G_EVAL_GAMES, eval_games)
-        KEEP(G_EVAL_SEED, eval_seed)
+        KEEP("frames", frames)
+        KEEP("batch", batch)
+        KEEP("lr", lr)
+        KEEP("std", std)
+        KEEP("gamma", gamma)
+        KEEP("entropy", entropy)
+        KEEP("clip", clip)
+        KEEP("baseline-core", baseline_core)
+        KEEP("location-warmup", loc_warmup)
+        KEEP("location-lr-scale", loc_lr_scale)
+        KEEP("location-core-weight", loc_core_weight)
+        KEEP("seed", seed)
+        KEEP("threads", threads)
+        KEEP("stretch", stretch)
+        KEEP("eval-games", eval_games)
+        KEEP("eval-seed", eval_seed)
 #undef KEEP
         o.hidden = s.hidden;
         o.glimpse_what = s.glimpse_what;
@@ -576,38 +350,31 @@ static int cmd_train(int argc, char **argv)
            "std %g, gamma %g, entropy %g, clip %g, baseline-core %d, "
            "location warm-up %s frames, location step scale %g, "
            "location core weight %g, seed %" PRIu64 "\n",
-           human((double)o.frames, f1, sizeof f1), o.batch,
-           human((double)o.batch * CATCH_FRAMES_PER_GAME, f2, sizeof f2),
+           progress_human((double)o.frames, f1, sizeof f1), o.batch,
+           progress_human((double)o.batch * CATCH_FRAMES_PER_GAME, f2, sizeof f2),
            o.lr, o.std, o.gamma, o.entropy, o.clip, o.baseline_core,
-           human((double)o.loc_warmup, f3, sizeof f3), o.loc_lr_scale,
+           progress_human((double)o.loc_warmup, f3, sizeof f3), o.loc_lr_scale,
            o.loc_core_weight, o.seed);
     printf("threads %d replicas%s%s; report, greedy evaluation on %d games "
            "and checkpoint every %s frames\n", o.threads, blas ? ", BLAS " : "",
            blas ? blas : "", o.eval_games,
-           human((double)o.stretch, f1, sizeof f1));
+           progress_human((double)o.stretch, f1, sizeof f1));
     fflush(stdout);
 
     train_ui ui;
     memset(&ui, 0, sizeof ui);
-    ui.tty = isatty(STDOUT_FILENO);
-    ui.t0 = now_seconds();
+    const int tty = isatty(STDOUT_FILENO);
+    progress_init(&ui.bar, stdout, tty, tty ? 0.25 : 60.0);
+    ui.t0 = ui.bar.last;
     if (resume)
         catch_checkpoint_opts(dir, &(catch_opts){0}, &ui.frames0, err,
                               sizeof err);
-    ui.last_draw = ui.t0;
+    const volatile sig_atomic_t *stop = run_stop_install(NULL);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
-    catch_hooks hooks = {ui_progress, ui_report, ui_note, &g_stop, &ui};
+    catch_hooks hooks = {ui_progress, ui_report, ui_note, stop, &ui};
     int stopped = 0;
-    int rc = catch_train(dir, &o, resume, &hooks, &stopped, err, sizeof err);
-    clear_bar(&ui);
+    rc = catch_train(dir, &o, resume, &hooks, &stopped, err, sizeof err);
+    progress_clear(&ui.bar);
     if (rc != RAM_OK) {
         fprintf(stderr, "%s: %s\n", prog, err);
         return 1;
@@ -624,33 +391,25 @@ static int cmd_train(int argc, char **argv)
 
 /* ---- eval ---- */
 
+static const arg_spec eval_specs[] = {
+    {"games", 1}, {"seed", 1}, {"threads", 1},
+};
+
 static int cmd_eval(int argc, char **argv)
 {
-    const char *model = NULL;
     int games = 1000, threads = 0;
     uint64_t seed = 12345;
-    args a = {argc, 0, argv, NULL, NULL, {0}};
-    while (args_next(&a)) {
-        const char *n = a.name, *v;
-        if (strcmp(n, "--games") == 0) {
-            if (parse_int(v = args_value(&a), 1, 1 << 24, &games))
-                bad_value(&a, v);
-        } else if (strcmp(n, "--seed") == 0) {
-            if (parse_u64(v = args_value(&a), &seed))
-                bad_value(&a, v);
-        } else if (strcmp(n, "--threads") == 0) {
-            if (parse_int(v = args_value(&a), 1, 1024, &threads))
-                bad_value(&a, v);
-        } else if (n[0] == '-' && n[1] != '\0') {
-            fprintf(stderr, "%s eval: unknown option '%s'\n", prog, n);
-            return 2;
-        } else if (!model) {
-            model = n;
-        } else {
-            fprintf(stderr, "%s eval: one MODEL only\n", prog);
-            return 2;
-        }
-    }
+    args p;
+    int rc = args_parse_cmd(&p, prog, "eval", argc, argv, eval_specs,
+                            ARGS_COUNT(eval_specs), 1,
+                            "one MODEL only ('%s' is a second)", usage);
+    if (rc >= 0)
+        return rc;
+    if (args_count_int(&p, "games", 1, 1 << 24, &games) ||
+        args_count(&p, "seed", 0, &seed) ||
+        args_count_int(&p, "threads", 1, 1024, &threads))
+        return ARGS_USAGE;
+    const char *model = p.n_pos ? p.pos[0] : NULL;
     if (!model) {
         fprintf(stderr, "usage: %s eval MODEL [--games N] [--seed S] "
                 "[--threads N]\n", prog);
@@ -669,7 +428,7 @@ static int cmd_eval(int argc, char **argv)
     o.batch = games;
     int n = catch_opts_threads(&o);
     replicas *r = NULL;
-    int rc = replicas_create(agent, n, seed, &r);
+    rc = replicas_create(agent, n, seed, &r);
     if (rc != RAM_OK) {
         fprintf(stderr, "%s: replicas_create: %s\n", prog, ram_strerror(rc));
         ram_agent_free(agent);
@@ -697,7 +456,7 @@ static int cmd_eval(int argc, char **argv)
         printf("%s: %d/%d caught = %.3f   ball in 6x6 fovea %.2f (last 8 "
                "frames %.2f), glimpse-ball distance %.1f px   %s frames/s\n",
                modes[m].name, e.caught, e.games, e.rate, e.fovea,
-               e.fovea_late, e.dist, human(e.fps, f, sizeof f));
+               e.fovea_late, e.dist, progress_human(e.fps, f, sizeof f));
     }
     if (rc == RAM_OK) /* the ball's path is the same in both modes */
         printf("reference: a glimpse held at the centre would have the ball "
@@ -736,45 +495,33 @@ static void print_board(const char *text, int colour)
     }
 }
 
+static const arg_spec play_specs[] = {
+    {"games", 1}, {"delay", 1}, {"greedy", 0}, {"sampled", 0},
+    {"seed", 1},  {"png", 1},   {"scale", 1},
+};
+
 static int cmd_play(int argc, char **argv)
 {
-    const char *model = NULL, *png = NULL;
-    int games = 3, greedy = 1, scale = 8;
-    long delay = -1;
+    int games = 3, greedy = 1, scale = 8, d = -1;
     uint64_t seed = 1;
-    args a = {argc, 0, argv, NULL, NULL, {0}};
-    while (args_next(&a)) {
-        const char *n = a.name, *v;
-        int d;
-        if (strcmp(n, "--games") == 0) {
-            if (parse_int(v = args_value(&a), 1, 1000000, &games))
-                bad_value(&a, v);
-        } else if (strcmp(n, "--delay") == 0) {
-            if (parse_int(v = args_value(&a), 0, 600000, &d))
-                bad_value(&a, v);
-            delay = d;
-        } else if (strcmp(n, "--greedy") == 0) {
-            greedy = 1;
-        } else if (strcmp(n, "--sampled") == 0) {
-            greedy = 0;
-        } else if (strcmp(n, "--seed") == 0) {
-            if (parse_u64(v = args_value(&a), &seed))
-                bad_value(&a, v);
-        } else if (strcmp(n, "--png") == 0) {
-            png = args_value(&a);
-        } else if (strcmp(n, "--scale") == 0) {
-            if (parse_int(v = args_value(&a), 1, 32, &scale))
-                bad_value(&a, v);
-        } else if (n[0] == '-' && n[1] != '\0') {
-            fprintf(stderr, "%s play: unknown option '%s'\n", prog, n);
-            return 2;
-        } else if (!model) {
-            model = n;
-        } else {
-            fprintf(stderr, "%s play: one MODEL only\n", prog);
-            return 2;
-        }
-    }
+    args p;
+    int rc = args_parse_cmd(&p, prog, "play", argc, argv, play_specs,
+                            ARGS_COUNT(play_specs), 1,
+                            "one MODEL only ('%s' is a second)", usage);
+    if (rc >= 0)
+        return rc;
+    if (args_count_int(&p, "games", 1, 1000000, &games) ||
+        args_count_int(&p, "delay", 0, 600000, &d) ||
+        args_count(&p, "seed", 0, &seed) ||
+        args_count_int(&p, "scale", 1, 32, &scale))
+        return ARGS_USAGE;
+    long delay = d;
+    for (int i = 0; i < argc; i++) /* the last of --greedy, --sampled */
+        if (strcmp(argv[i], "--greedy") == 0 ||
+            strcmp(argv[i], "--sampled") == 0)
+            greedy = argv[i][2] == 'g';
+    const char *png = args_get(&p, "png");
+    const char *model = p.n_pos ? p.pos[0] : NULL;
     if (!model) {
         fprintf(stderr, "usage: %s play MODEL [--games N] [--delay MS] "
                 "[--greedy|--sampled] [--seed S] [--png FILE] [--scale N]\n",
@@ -796,7 +543,7 @@ static int cmd_play(int argc, char **argv)
         return 1;
     int64_t patch = 0, scales = 0;
     ram_sensor *sensor = NULL;
-    int rc = ram_agent_get_config(agent, RAM_CFG_PATCH, &patch);
+    rc = ram_agent_get_config(agent, RAM_CFG_PATCH, &patch);
     if (rc == RAM_OK)
         rc = ram_agent_get_config(agent, RAM_CFG_SCALES, &scales);
     if (rc == RAM_OK)
@@ -923,27 +670,23 @@ out:
 
 /* ---- curve ---- */
 
+static const arg_spec curve_specs[] = {
+    {"png", 1},
+};
+
 static int cmd_curve(int argc, char **argv)
 {
-    const char *png = NULL;
-    const char *runs[CATCH_CURVE_MAX_RUNS];
-    int n_runs = 0;
-    args a = {argc, 0, argv, NULL, NULL, {0}};
-    while (args_next(&a)) {
-        const char *n = a.name;
-        if (strcmp(n, "--png") == 0) {
-            png = args_value(&a);
-        } else if (n[0] == '-' && n[1] != '\0') {
-            fprintf(stderr, "%s curve: unknown option '%s'\n", prog, n);
-            return 2;
-        } else if (n_runs == CATCH_CURVE_MAX_RUNS) {
-            fprintf(stderr, "%s curve: at most %d runs\n", prog,
-                    CATCH_CURVE_MAX_RUNS);
-            return 2;
-        } else {
-            runs[n_runs++] = n;
-        }
-    }
+    char too_many[64];
+    snprintf(too_many, sizeof too_many, "at most %d runs ('%%s' is one more)",
+             CATCH_CURVE_MAX_RUNS);
+    args p;
+    int rc = args_parse_cmd(&p, prog, "curve", argc, argv, curve_specs, 1,
+                            CATCH_CURVE_MAX_RUNS, too_many, usage);
+    if (rc >= 0)
+        return rc;
+    const char *png = args_get(&p, "png");
+    const char *const *runs = p.pos;
+    const int n_runs = p.n_pos;
     if (n_runs == 0 || !png || !*png) {
         fprintf(stderr, "usage: %s curve RUN_DIR... --png FILE\n", prog);
         return 2;
@@ -960,25 +703,9 @@ static int cmd_curve(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
-    }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "train") == 0)
-        return cmd_train(argc - 2, argv + 2);
-    if (strcmp(cmd, "eval") == 0)
-        return cmd_eval(argc - 2, argv + 2);
-    if (strcmp(cmd, "play") == 0)
-        return cmd_play(argc - 2, argv + 2);
-    if (strcmp(cmd, "curve") == 0)
-        return cmd_curve(argc - 2, argv + 2);
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
-        strcmp(cmd, "help") == 0) {
-        usage(stdout);
-        return 0;
-    }
-    fprintf(stderr, "%s: unknown command '%s'\n\n", prog, cmd);
-    usage(stderr);
-    return 2;
+    static const args_command cmds[] = {
+        {"train", cmd_train}, {"eval", cmd_eval},
+        {"play", cmd_play},   {"curve", cmd_curve},
+    };
+    return args_dispatch(prog, cmds, ARGS_COUNT(cmds), usage, argc, argv);
 }

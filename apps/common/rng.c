@@ -3,12 +3,19 @@
 
 #include <math.h>
 
-static uint64_t splitmix64(uint64_t *x)
+uint64_t example_rng_mix(uint64_t z)
 {
-    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
+    z += UINT64_C(0x9E3779B97F4A7C15);
     z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
     return z ^ (z >> 31);
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = example_rng_mix(*x);
+    *x += UINT64_C(0x9E3779B97F4A7C15);
+    return z;
 }
 
 static uint64_t rotl(uint64_t x, int k)
@@ -83,6 +90,18 @@ uint64_t example_rng_below(example_rng *rng, uint64_t n)
             mul64(example_rng_next(rng), n, &hi, &lo);
     }
     return hi;
+}
+
+uint64_t example_rng_below_mod(example_rng *rng, uint64_t n)
+{
+    if (n == 0)
+        return 0;
+    const uint64_t threshold = (0 - n) % n; /* 2^64 mod n */
+    uint64_t r;
+    do {
+        r = example_rng_next(rng);
+    } while (r < threshold);
+    return r % n;
 }
 
 int example_rng_int_range(example_rng *rng, int lo, int hi)

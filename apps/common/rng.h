@@ -30,12 +30,24 @@ void example_rng_seed(example_rng *rng, uint64_t seed);
  * set does not depend on the order (or the threads) in which it is made. */
 void example_rng_seed_stream(example_rng *rng, uint64_t seed, uint64_t stream);
 
+/* splitmix64's output for state z (z + golden gamma, then its mixer): a
+ * well-mixed 64-bit hash of z, for deriving seeds from numbers. */
+uint64_t example_rng_mix(uint64_t z);
+
 /* Next raw 64-bit output. */
 uint64_t example_rng_next(example_rng *rng);
 
 /* Uniform integer in [0, n), without modulo bias (Lemire's
  * multiply-and-reject method). Returns 0 when n == 0. */
 uint64_t example_rng_below(example_rng *rng, uint64_t n);
+
+/* Uniform integer in [0, n), n >= 1, by rejection and a remainder: draws
+ * raw values until one is at least 2^64 mod n, returns it mod n (exactly
+ * uniform; one draw nearly always). A different stream from
+ * example_rng_below for the same state: the Catch games (game.c) draw with
+ * this one, and their recorded runs and models depend on it. Returns 0 when
+ * n == 0. */
+uint64_t example_rng_below_mod(example_rng *rng, uint64_t n);
 
 /* Uniform integer in [lo, hi] (inclusive). Returns lo when hi <= lo. */
 int example_rng_int_range(example_rng *rng, int lo, int hi);

@@ -205,3 +205,20 @@ int tsv_log_path(const char *arg, const char *log_name, char *path,
     name[len] = '\0';
     return 0;
 }
+
+int tsv_append(const char *path, const char *header, const char *line,
+               char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "a");
+    int ok = f != NULL;
+    if (ok && fseek(f, 0, SEEK_END) == 0 && ftell(f) == 0)
+        ok = fputs(header, f) >= 0;
+    if (ok)
+        ok = fputs(line, f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    if (!ok)
+        return errbuf_fail(err, errlen, "%s: cannot append: %s", path,
+                           strerror(errno));
+    return 0;
+}

@@ -51,6 +51,14 @@ double tsv_get(const tsv_table *t, size_t row, int col);
 int tsv_log_path(const char *arg, const char *log_name, char *path,
                  size_t path_cap, char *name, size_t name_cap);
 
+/* Writing a log: appends line (one record, with its '\n') to path,
+ * creating the file with header (the column names, with its '\n') first
+ * when it is new or empty. Returns 0, or -1 with "PATH: cannot append:
+ * REASON" in err. The one log writer of the apps (ram-mnist's and
+ * ram-catch's log.tsv). */
+int tsv_append(const char *path, const char *header, const char *line,
+               char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

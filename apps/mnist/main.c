@@ -12,170 +12,48 @@
  * 2 bad arguments, 130 training interrupted (a checkpoint was written). */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "idx.h"
 #include "mnist_figures.h"
 #include "mnist_train.h"
 #include "ram/ram.h"
+#include "rundir.h"
 #include "tasks.h"
 
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
 
-/* The only global: set by SIGINT, read by the training loop. */
-static volatile sig_atomic_t g_stop = 0;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    g_stop = 1;
-    static const char msg[] =
-        "\nram-mnist: interrupt: finishing this batch, then writing a "
-        "checkpoint (Ctrl-C again to quit at once)\n";
-    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
-    (void)w;
-}
-
 /* ------------------------------------------------------------ arguments */
-
-typedef struct opt_spec {
-    const char *name; /* without the leading "--" */
-    int has_arg;
-} opt_spec;
 
 #define MAX_POSITIONAL MNIST_CURVE_MAX_LOGS
 
-typedef struct parsed {
-    const char *positional; /* MODEL (the first positional argument) */
-    const char *pos[MAX_POSITIONAL]; /* all of them (curve) */
-    int n_pos;
-    const char *val[48];    /* value (or "" for flags) per spec index */
-} parsed;
-
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
-{
-    fprintf(stderr, "ram-mnist %s: ", cmd);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'ram-mnist %s --help'.\n", cmd);
-    return EXIT_USAGE;
-}
-
-/* Parses argv[0..argc) against specs (n <= 48). want_positional: 0 none,
- * 1 exactly one (MODEL), 2 one to MAX_POSITIONAL (curve's logs). Returns 0,
- * 1 for --help, or EXIT_USAGE after printing a message. */
+/* args_parse_cmd (args.h) for `ram-mnist CMD`. want_positional: 0 none, 1
+ * exactly one (MODEL), 2 one to MAX_POSITIONAL (curve's logs). Returns -1
+ * (go on), 0 after --help, or EXIT_USAGE after printing a message. */
 static int parse_args(const char *cmd, int argc, char **argv,
-                      const opt_spec *specs, int n, int want_positional,
-                      parsed *p)
+                      const arg_spec *specs, int n, int want_positional,
+                      void (*help)(FILE *), args *p)
 {
-    memset(p, 0, sizeof *p);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
-            return 1;
-        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
-            if (a[0] != '-' && ((want_positional == 1 && !p->positional) ||
-                                (want_positional == 2 &&
-                                 p->n_pos < MAX_POSITIONAL))) {
-                if (!p->positional)
-                    p->positional = a;
-                p->pos[p->n_pos++] = a;
-                continue;
-            }
-            return usage_error(cmd, "unexpected argument '%s'", a);
-        }
-        const char *name = a + 2, *eq = strchr(name, '=');
-        size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        int k = -1;
-        for (int s = 0; s < n; s++)
-            if (strlen(specs[s].name) == len &&
-                strncmp(specs[s].name, name, len) == 0)
-                k = s;
-        if (k < 0)
-            return usage_error(cmd, "unknown option '%s'", a);
-        if (!specs[k].has_arg) {
-            if (eq)
-                return usage_error(cmd, "option '%s' takes no value", a);
-            p->val[k] = "";
-        } else if (eq) {
-            p->val[k] = eq + 1;
-        } else if (i + 1 < argc) {
-            p->val[k] = argv[++i];
-        } else {
-            return usage_error(cmd, "option '%s' needs a value", a);
-        }
-    }
-    if (want_positional && !p->positional)
-        return usage_error(cmd, "%s", want_positional == 1
-                                          ? "missing MODEL"
-                                          : "missing RUN_DIR_OR_TSV");
-    return 0;
-}
-
-static int find_spec(const opt_spec *specs, int n, const char *name)
-{
-    for (int s = 0; s < n; s++)
-        if (strcmp(specs[s].name, name) == 0)
-            return s;
+    int max_pos = want_positional == 2 ? MAX_POSITIONAL : want_positional;
+    int rc = args_parse_cmd(p, "ram-mnist", cmd, argc, argv, specs, n,
+                            max_pos, NULL, help);
+    if (rc >= 0)
+        return rc;
+    if (want_positional && p->n_pos == 0)
+        return args_usage_error(p, "%s", want_positional == 1
+                                             ? "missing MODEL"
+                                             : "missing RUN_DIR_OR_TSV");
     return -1;
 }
 
 /* The value of --name, or NULL. */
-#define OPT(name) (p.val[find_spec(specs, n_specs, name)])
-
-static int get_long(const char *cmd, const char *name, const char *v, long lo,
-                    long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || end == v || *end || x < lo || x > hi) {
-        fprintf(stderr, "ram-mnist %s: --%s '%s': expected an integer in "
-                        "%ld..%ld\nTry 'ram-mnist %s --help'.\n",
-                cmd, name, v, lo, hi, cmd);
-        return -1;
-    }
-    *out = x;
-    return 0;
-}
-
-static int get_u64(const char *cmd, const char *name, const char *v,
-                   uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (errno || end == v || *end || v[0] == '-') {
-        fprintf(stderr, "ram-mnist %s: --%s '%s': expected a non-negative "
-                        "integer\nTry 'ram-mnist %s --help'.\n",
-                cmd, name, v, cmd);
-        return -1;
-    }
-    *out = x;
-    return 0;
-}
-
-static int get_double(const char *cmd, const char *name, const char *v,
-                      double *out)
-{
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (errno || end == v || *end || !isfinite(x)) {
-        fprintf(stderr, "ram-mnist %s: --%s '%s': expected a number\n"
-                        "Try 'ram-mnist %s --help'.\n",
-                cmd, name, v, cmd);
-        return -1;
-    }
-    *out = x;
-    return 0;
-}
+#define OPT(name) args_get(&p, name)
 
 static int get_task(const char *cmd, const char *v, task_id *out)
 {
@@ -229,7 +107,7 @@ static int load_data(const char *cli, mnist_data *d, mnist_source *src)
 
 /* ---------------------------------------------------------------- train */
 
-static const opt_spec train_specs[] = {
+static const arg_spec train_specs[] = {
     {"task", 1},     {"preset", 1},     {"out", 1},      {"resume", 0},
     {"data", 1},     {"glimpses", 1},   {"patch", 1},    {"scales", 1},
     {"core", 1},     {"hidden", 1},     {"what", 1},     {"where", 1},
@@ -344,22 +222,19 @@ static void train_help(FILE *f)
 
 static int cmd_train(int argc, char **argv)
 {
-    const opt_spec *specs = train_specs;
-    const int n_specs = (int)(sizeof train_specs / sizeof train_specs[0]);
-    parsed p;
-    int rc = parse_args("train", argc, argv, specs, n_specs, 0, &p);
-    if (rc == 1) {
-        train_help(stdout);
-        return 0;
-    }
-    if (rc)
+    const arg_spec *specs = train_specs;
+    const int n_specs = ARGS_COUNT(train_specs);
+    args p;
+    int rc = parse_args("train", argc, argv, specs, n_specs, 0,
+                        train_help, &p);
+    if (rc >= 0)
         return rc;
     const char *out = OPT("out");
     int resume = OPT("resume") != NULL;
     if (!out || !*out)
-        return usage_error("train", "%s", "--out DIR is required");
+        return args_usage_error(&p, "%s", "--out DIR is required");
     if (OPT("preset") && strcmp(OPT("preset"), "paper") != 0)
-        return usage_error("train", "unknown preset '%s' (expected paper)",
+        return args_usage_error(&p, "unknown preset '%s' (expected paper)",
                            OPT("preset"));
 
     mnist_opts o;
@@ -374,7 +249,7 @@ static int cmd_train(int argc, char **argv)
             for (size_t k = 0; k < sizeof allowed / sizeof allowed[0]; k++)
                 ok |= strcmp(specs[s].name, allowed[k]) == 0;
             if (p.val[s] && !ok)
-                return usage_error("train", "--%s cannot be changed with "
+                return args_usage_error(&p, "--%s cannot be changed with "
                                    "--resume (the run's options are in "
                                    "DIR/state.txt)", specs[s].name);
         }
@@ -394,7 +269,7 @@ static int cmd_train(int argc, char **argv)
         }
     } else {
         if (!OPT("task"))
-            return usage_error("train", "%s", "--task T is required");
+            return args_usage_error(&p, "%s", "--task T is required");
         task_id t;
         if (get_task("train", OPT("task"), &t))
             return EXIT_USAGE;
@@ -406,13 +281,13 @@ static int cmd_train(int argc, char **argv)
     uint64_t u;
 #define INT_OPT(name, lo, hi, dst)                                          \
     if (OPT(name)) {                                                        \
-        if (get_long("train", name, OPT(name), lo, hi, &x))                 \
+        if (args_long(&p, name, lo, hi, &x))                                \
             return EXIT_USAGE;                                              \
         dst = (int)x;                                                       \
     }
 #define DBL_OPT(name, dst)                                                  \
     if (OPT(name)) {                                                        \
-        if (get_double("train", name, OPT(name), &d))                       \
+        if (args_double(&p, name, &d))                                      \
             return EXIT_USAGE;                                              \
         dst = d;                                                            \
     }
@@ -445,35 +320,35 @@ static int cmd_train(int argc, char **argv)
 #undef INT_OPT
 #undef DBL_OPT
     if (OPT("seed")) {
-        if (get_u64("train", "seed", OPT("seed"), &u))
+        if (args_u64(&p, "seed", &u))
             return EXIT_USAGE;
         o.seed = u;
     }
     if (OPT("subset")) {
-        if (get_u64("train", "subset", OPT("subset"), &u))
+        if (args_u64(&p, "subset", &u))
             return EXIT_USAGE;
         if (u < 2)
-            return usage_error("train", "--subset %s: at least 2 digits",
+            return args_usage_error(&p, "--subset %s: at least 2 digits",
                                OPT("subset"));
         o.subset = (size_t)u;
     }
     if (OPT("val-images")) {
-        if (get_u64("train", "val-images", OPT("val-images"), &u))
+        if (args_u64(&p, "val-images", &u))
             return EXIT_USAGE;
         o.val_images = (size_t)u;
     }
     if (OPT("core") && (o.core = mnist_core_from_name(OPT("core"))) < 0)
-        return usage_error("train", "--core '%s': expected rnn or lstm",
+        return args_usage_error(&p, "--core '%s': expected rnn or lstm",
                            OPT("core"));
     if (OPT("first-location") &&
         (o.first_location = mnist_first_from_name(OPT("first-location"))) < 0)
-        return usage_error("train",
+        return args_usage_error(&p,
                            "--first-location '%s': expected learned, center "
                            "or uniform",
                            OPT("first-location"));
     if (OPT("optimizer") &&
         (o.optimizer = mnist_optimizer_from_name(OPT("optimizer"))) < 0)
-        return usage_error("train", "--optimizer '%s': expected adam or sgd",
+        return args_usage_error(&p, "--optimizer '%s': expected adam or sgd",
                            OPT("optimizer"));
     if (OPT("random-glimpses"))
         o.random_glimpses = 1;
@@ -482,16 +357,16 @@ static int cmd_train(int argc, char **argv)
         if (n == 0 || n > MNIST_INIT_MAX || strchr(OPT("init"), '\n')) {
             snprintf(err, sizeof err, "--init: expected a model path of 1 "
                      "to %d bytes", MNIST_INIT_MAX);
-            return usage_error("train", "%s", err);
+            return args_usage_error(&p, "%s", err);
         }
         memcpy(o.init, OPT("init"), n + 1);
     }
     double time_limit = 0;
     if (OPT("time-limit")) {
-        if (get_double("train", "time-limit", OPT("time-limit"), &time_limit))
+        if (args_double(&p, "time-limit", &time_limit))
             return EXIT_USAGE;
         if (time_limit < 0)
-            return usage_error("train", "--time-limit '%s': expected seconds "
+            return args_usage_error(&p, "--time-limit '%s': expected seconds "
                                ">= 0", OPT("time-limit"));
     }
     if (OPT("std-end") && o.std_end == 0) {
@@ -501,10 +376,10 @@ static int cmd_train(int argc, char **argv)
         ram_param_bounds(RAM_PARAM_LOCATION_STD, &lo, &hi);
         snprintf(err, sizeof err, "--std-end %s is outside [%g, %g] (leave "
                  "--std-end out for a constant std)", OPT("std-end"), lo, hi);
-        return usage_error("train", "%s", err);
+        return args_usage_error(&p, "%s", err);
     }
     if (mnist_opts_check(&o, err, sizeof err))
-        return usage_error("train", "%s", err);
+        return args_usage_error(&p, "%s", err);
 
     mnist_data data;
     mnist_source src;
@@ -515,14 +390,10 @@ static int cmd_train(int argc, char **argv)
            ram_version_string(), data_dir(OPT("data")), src.n_train,
            src.n_test);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = (int)SA_RESETHAND;
-    sigaction(SIGINT, &sa, NULL);
-
-    mnist_train_io io = {stdout, stderr, isatty(STDERR_FILENO), &g_stop, 0,
+    const volatile sig_atomic_t *stop = run_stop_install(
+        "\nram-mnist: interrupt: finishing this batch, then writing a "
+        "checkpoint (Ctrl-C again to quit at once)\n");
+    mnist_train_io io = {stdout, stderr, isatty(STDERR_FILENO), stop, 0,
                          time_limit};
     mnist_train_result res;
     rc = mnist_train(&src, &o, out, resume, &io, &res, err, sizeof err);
@@ -607,7 +478,7 @@ static void describe_model(ram_agent *a, FILE *f)
             mnist_core_name((int)core), (int)h);
 }
 
-static const opt_spec eval_specs[] = {
+static const arg_spec eval_specs[] = {
     {"task", 1},     {"split", 1}, {"rollouts", 1}, {"threads", 1},
     {"glimpses", 1}, {"data", 1},  {"seed", 1},
 };
@@ -637,34 +508,27 @@ static void eval_help(FILE *f)
 
 static int cmd_eval(int argc, char **argv)
 {
-    const opt_spec *specs = eval_specs;
-    const int n_specs = (int)(sizeof eval_specs / sizeof eval_specs[0]);
-    parsed p;
-    int rc = parse_args("eval", argc, argv, specs, n_specs, 1, &p);
-    if (rc == 1) {
-        eval_help(stdout);
-        return 0;
-    }
-    if (rc)
+    const arg_spec *specs = eval_specs;
+    const int n_specs = ARGS_COUNT(eval_specs);
+    args p;
+    int rc = parse_args("eval", argc, argv, specs, n_specs, 1,
+                        eval_help, &p);
+    if (rc >= 0)
         return rc;
     long rollouts = 0, threads = 2, glimpses = 0;
     uint64_t seed = 1;
     int split;
     task_id task;
-    if ((OPT("rollouts") &&
-         get_long("eval", "rollouts", OPT("rollouts"), 0, 100000, &rollouts)) ||
-        (OPT("threads") && get_long("eval", "threads", OPT("threads"), 1,
-                                    MNIST_MAX_THREADS, &threads)) ||
-        (OPT("glimpses") &&
-         get_long("eval", "glimpses", OPT("glimpses"), 1, 1000000,
-                  &glimpses)) ||
-        (OPT("seed") && get_u64("eval", "seed", OPT("seed"), &seed)) ||
+    if (args_long(&p, "rollouts", 0, 100000, &rollouts) ||
+        args_long(&p, "threads", 1, MNIST_MAX_THREADS, &threads) ||
+        args_long(&p, "glimpses", 1, 1000000, &glimpses) ||
+        args_u64(&p, "seed", &seed) ||
         get_split("eval", OPT("split"), &split) ||
-        model_task("eval", OPT("task"), p.positional, &task))
+        model_task("eval", OPT("task"), p.pos[0], &task))
         return EXIT_USAGE;
 
     ram_agent *model = NULL;
-    if (load_model("eval", p.positional, &model))
+    if (load_model("eval", p.pos[0], &model))
         return 1;
     mnist_data data;
     mnist_source src;
@@ -690,7 +554,7 @@ static int cmd_eval(int argc, char **argv)
     } else {
         int64_t steps = 0;
         ram_agent_get_config(model, RAM_CFG_MAX_STEPS, &steps);
-        printf("model     %s: ", p.positional);
+        printf("model     %s: ", p.pos[0]);
         describe_model(model, stdout);
         printf("\n");
         printf("data      %s split of %s: %zu images, %d glimpses each\n",
@@ -726,7 +590,7 @@ static int cmd_eval(int argc, char **argv)
     return rc ? 1 : 0;
 }
 
-static const opt_spec show_specs[] = {
+static const arg_spec show_specs[] = {
     {"task", 1},  {"png", 1},      {"count", 1}, {"first", 1},
     {"split", 1}, {"glimpses", 1}, {"boxes", 0}, {"data", 1},
     {"errors", 0},
@@ -761,32 +625,26 @@ static void show_help(FILE *f)
 
 static int cmd_show(int argc, char **argv)
 {
-    const opt_spec *specs = show_specs;
-    const int n_specs = (int)(sizeof show_specs / sizeof show_specs[0]);
-    parsed p;
-    int rc = parse_args("show", argc, argv, specs, n_specs, 1, &p);
-    if (rc == 1) {
-        show_help(stdout);
-        return 0;
-    }
-    if (rc)
+    const arg_spec *specs = show_specs;
+    const int n_specs = ARGS_COUNT(show_specs);
+    args p;
+    int rc = parse_args("show", argc, argv, specs, n_specs, 1,
+                        show_help, &p);
+    if (rc >= 0)
         return rc;
     if (!OPT("png") || !*OPT("png"))
-        return usage_error("show", "%s", "--png FILE is required");
+        return args_usage_error(&p, "%s", "--png FILE is required");
     long count = 8, first = 0, glimpses = 0;
     int split;
     task_id task;
-    if ((OPT("count") &&
-         get_long("show", "count", OPT("count"), 1, 1000, &count)) ||
-        (OPT("first") &&
-         get_long("show", "first", OPT("first"), 0, 100000000, &first)) ||
-        (OPT("glimpses") &&
-         get_long("show", "glimpses", OPT("glimpses"), 1, 64, &glimpses)) ||
+    if (args_long(&p, "count", 1, 1000, &count) ||
+        args_long(&p, "first", 0, 100000000, &first) ||
+        args_long(&p, "glimpses", 1, 64, &glimpses) ||
         get_split("show", OPT("split"), &split) ||
-        model_task("show", OPT("task"), p.positional, &task))
+        model_task("show", OPT("task"), p.pos[0], &task))
         return EXIT_USAGE;
     ram_agent *model = NULL;
-    if (load_model("show", p.positional, &model))
+    if (load_model("show", p.pos[0], &model))
         return 1;
     mnist_data data;
     mnist_source src;
@@ -841,7 +699,7 @@ static int cmd_show(int argc, char **argv)
     return rc ? 1 : 0;
 }
 
-static const opt_spec samples_specs[] = {
+static const arg_spec samples_specs[] = {
     {"task", 1}, {"png", 1}, {"split", 1}, {"count", 1}, {"data", 1},
 };
 
@@ -861,26 +719,22 @@ static void samples_help(FILE *f)
 
 static int cmd_samples(int argc, char **argv)
 {
-    const opt_spec *specs = samples_specs;
-    const int n_specs = (int)(sizeof samples_specs / sizeof samples_specs[0]);
-    parsed p;
-    int rc = parse_args("samples", argc, argv, specs, n_specs, 0, &p);
-    if (rc == 1) {
-        samples_help(stdout);
-        return 0;
-    }
-    if (rc)
+    const arg_spec *specs = samples_specs;
+    const int n_specs = ARGS_COUNT(samples_specs);
+    args p;
+    int rc = parse_args("samples", argc, argv, specs, n_specs, 0,
+                        samples_help, &p);
+    if (rc >= 0)
         return rc;
     if (!OPT("task"))
-        return usage_error("samples", "%s", "--task T is required");
+        return args_usage_error(&p, "%s", "--task T is required");
     if (!OPT("png") || !*OPT("png"))
-        return usage_error("samples", "%s", "--png FILE is required");
+        return args_usage_error(&p, "%s", "--png FILE is required");
     long count = 16;
     int split;
     task_id task;
     if (get_task("samples", OPT("task"), &task) ||
-        (OPT("count") &&
-         get_long("samples", "count", OPT("count"), 1, 1024, &count)) ||
+        args_long(&p, "count", 1, 1024, &count) ||
         get_split("samples", OPT("split"), &split))
         return EXIT_USAGE;
     mnist_data data;
@@ -907,7 +761,7 @@ static int cmd_samples(int argc, char **argv)
 
 /* ---------------------------------------------------------------- curve */
 
-static const opt_spec curve_specs[] = {
+static const arg_spec curve_specs[] = {
     {"png", 1},
     {"target", 1},
 };
@@ -929,24 +783,21 @@ static void curve_help(FILE *f)
 
 static int cmd_curve(int argc, char **argv)
 {
-    const opt_spec *specs = curve_specs;
-    const int n_specs = (int)(sizeof curve_specs / sizeof curve_specs[0]);
-    parsed p;
-    int rc = parse_args("curve", argc, argv, specs, n_specs, 2, &p);
-    if (rc == 1) {
-        curve_help(stdout);
-        return 0;
-    }
-    if (rc)
+    const arg_spec *specs = curve_specs;
+    const int n_specs = ARGS_COUNT(curve_specs);
+    args p;
+    int rc = parse_args("curve", argc, argv, specs, n_specs, 2,
+                        curve_help, &p);
+    if (rc >= 0)
         return rc;
     if (!OPT("png") || !*OPT("png"))
-        return usage_error("curve", "%s", "--png FILE is required");
+        return args_usage_error(&p, "%s", "--png FILE is required");
     double target = 0;
     if (OPT("target")) {
-        if (get_double("curve", "target", OPT("target"), &target))
+        if (args_double(&p, "target", &target))
             return EXIT_USAGE;
         if (!(target > 0 && target <= 100))
-            return usage_error("curve", "--target '%s': expected a "
+            return args_usage_error(&p, "--target '%s': expected a "
                                "percentage in (0, 100]", OPT("target"));
     }
     char err[4200];
@@ -984,27 +835,10 @@ static void main_help(FILE *f)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        main_help(stderr);
-        return EXIT_USAGE;
-    }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-        strcmp(cmd, "help") == 0) {
-        main_help(stdout);
-        return 0;
-    }
-    if (strcmp(cmd, "train") == 0)
-        return cmd_train(argc - 2, argv + 2);
-    if (strcmp(cmd, "eval") == 0)
-        return cmd_eval(argc - 2, argv + 2);
-    if (strcmp(cmd, "show") == 0)
-        return cmd_show(argc - 2, argv + 2);
-    if (strcmp(cmd, "samples") == 0)
-        return cmd_samples(argc - 2, argv + 2);
-    if (strcmp(cmd, "curve") == 0)
-        return cmd_curve(argc - 2, argv + 2);
-    fprintf(stderr, "ram-mnist: unknown command '%s'\n", cmd);
-    main_help(stderr);
-    return EXIT_USAGE;
+    static const args_command cmds[] = {
+        {"train", cmd_train}, {"eval", cmd_eval},   {"show", cmd_show},
+        {"samples", cmd_samples}, {"curve", cmd_curve},
+    };
+    return args_dispatch("ram-mnist", cmds, ARGS_COUNT(cmds), main_help, argc,
+                         argv);
 }

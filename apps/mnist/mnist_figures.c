@@ -1,12 +1,12 @@
 /* Pictures of ram-mnist; see mnist_figures.h. */
 #include "mnist_figures.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "draw.h"
+#include "errbuf.h"
 #include "plot.h"
 #include "png_out.h"
 #include "tsv.h"
@@ -14,16 +14,6 @@
 #define BG RGB8(40, 40, 40)
 #define FG RGB8(220, 220, 220)
 #define DIM RGB8(150, 150, 150)
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* Outline of a rectangle blended half-way into the canvas (a faint box). */
 static void faint_rect(canvas *c, int x, int y, int w, int h, rgb8 col)
@@ -85,17 +75,17 @@ int mnist_set_keep_errors(ram_agent *model, mnist_set *set, size_t first,
                           size_t *n_wrong, char *err, size_t errlen)
 {
     if (!model || !set || !idx || !n_wrong) {
-        set_err(err, errlen, "mnist_set_keep_errors: NULL argument");
+        errbuf_fail(err, errlen, "mnist_set_keep_errors: NULL argument");
         return -1;
     }
     if (first >= set->n) {
-        set_err(err, errlen, "image %zu: the set has %zu images", first,
-                set->n);
+        errbuf_fail(err, errlen, "image %zu: the set has %zu images", first,
+                    set->n);
         return -1;
     }
     unsigned char *marks = calloc(set->n, 1);
     if (!marks) {
-        set_err(err, errlen, "out of memory");
+        errbuf_fail(err, errlen, "out of memory");
         return -1;
     }
     mnist_eval_result r;
@@ -123,18 +113,18 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
                    mnist_show_result *res, char *err, size_t errlen)
 {
     if (!model || !set || !path) {
-        set_err(err, errlen, "mnist_show_png: NULL argument");
+        errbuf_fail(err, errlen, "mnist_show_png: NULL argument");
         return -1;
     }
     if (first >= set->n) {
-        set_err(err, errlen, "image %zu: the set has %zu images", first,
-                set->n);
+        errbuf_fail(err, errlen, "image %zu: the set has %zu images", first,
+                    set->n);
         return -1;
     }
     if (count == 0 || count > set->n - first)
         count = set->n - first;
     if (count > 1000) {
-        set_err(err, errlen, "at most 1000 images per picture");
+        errbuf_fail(err, errlen, "at most 1000 images per picture");
         return -1;
     }
     int64_t g64 = 0, k64 = 0, ch64 = 0, steps = 0;
@@ -146,12 +136,12 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
     if (rc == RAM_OK)
         rc = ram_agent_get_config(model, RAM_CFG_MAX_STEPS, &steps);
     if (rc != RAM_OK) {
-        set_err(err, errlen, "ram_agent_get_config: %s", ram_strerror(rc));
+        errbuf_fail(err, errlen, "ram_agent_get_config: %s", ram_strerror(rc));
         return -1;
     }
     if (ch64 != 1) {
-        set_err(err, errlen, "the model reads %d channels, MNIST has 1",
-                (int)ch64);
+        errbuf_fail(err, errlen, "the model reads %d channels, MNIST has 1",
+                    (int)ch64);
         return -1;
     }
     if (glimpses <= 0)
@@ -169,7 +159,7 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
     canvas *cv = NULL;
     int ret = -1;
     if (!locs || !pred || !view) {
-        set_err(err, errlen, "out of memory");
+        errbuf_fail(err, errlen, "out of memory");
         goto done;
     }
     rc = ram_sensor_create(&sensor, g, k, 1);
@@ -179,7 +169,7 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
             rc = RAM_E_NOMEM;
     }
     if (rc != RAM_OK) {
-        set_err(err, errlen, "ram_sensor_create: %s", ram_strerror(rc));
+        errbuf_fail(err, errlen, "ram_sensor_create: %s", ram_strerror(rc));
         goto done;
     }
 
@@ -204,7 +194,7 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
         rc = ram_agent_end(model, NULL);
     }
     if (rc != RAM_OK) {
-        set_err(err, errlen, "%s: %s", what, ram_strerror(rc));
+        errbuf_fail(err, errlen, "%s: %s", what, ram_strerror(rc));
         goto done;
     }
 
@@ -225,13 +215,13 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
         cw = title_w;
     const long chl = (long)head + (long)count * row_h + M;
     if (cw > CANVAS_MAX_SIDE || chl > CANVAS_MAX_SIDE) {
-        set_err(err, errlen, "picture too large (%d x %ld); use fewer images "
-                "or glimpses", cw, chl);
+        errbuf_fail(err, errlen, "picture too large (%d x %ld); use fewer images "
+                    "or glimpses", cw, chl);
         goto done;
     }
     cv = canvas_create(cw, (int)chl);
     if (!cv) {
-        set_err(err, errlen, "out of memory (canvas %d x %ld)", cw, chl);
+        errbuf_fail(err, errlen, "out of memory (canvas %d x %ld)", cw, chl);
         goto done;
     }
     canvas_fill(cv, BG);
@@ -277,8 +267,8 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
             if (rc == RAM_OK)
                 rc = composite(sensor, g, k, rho, W, l, view, S);
             if (rc != RAM_OK) {
-                set_err(err, errlen, "ram_sensor_glimpse: %s",
-                        ram_strerror(rc));
+                errbuf_fail(err, errlen, "ram_sensor_glimpse: %s",
+                            ram_strerror(rc));
                 goto done;
             }
             int vx = vx0 + t * (V + GAP), vy = y0 + (cell - V) / 2;
@@ -306,7 +296,7 @@ int mnist_samples_png(const mnist_set *set, size_t count, int cols,
                       const char *path, char *err, size_t errlen)
 {
     if (!set || !path || cols < 1) {
-        set_err(err, errlen, "mnist_samples_png: bad argument");
+        errbuf_fail(err, errlen, "mnist_samples_png: bad argument");
         return -1;
     }
     if (count == 0 || count > set->n)
@@ -329,8 +319,8 @@ int mnist_curve_png(const char *path, const char *const *logs, int n_logs,
     if (errlen)
         err[0] = '\0';
     if (!path || !logs || n_logs < 1 || n_logs > MNIST_CURVE_MAX_LOGS) {
-        set_err(err, errlen, "mnist_curve_png: %d logs (expected 1..%d)",
-                n_logs, MNIST_CURVE_MAX_LOGS);
+        errbuf_fail(err, errlen, "mnist_curve_png: %d logs (expected 1..%d)",
+                    n_logs, MNIST_CURVE_MAX_LOGS);
         return -1;
     }
     static const char *const cols[] = {"epoch", "val_error"};
@@ -347,8 +337,8 @@ int mnist_curve_png(const char *path, const char *const *logs, int n_logs,
         if (!logs[n_read] ||
             tsv_log_path(logs[n_read], "log.tsv", file, sizeof file,
                          names[n_read], sizeof names[n_read]) != 0) {
-            set_err(err, errlen, "%s: bad or too long path",
-                    logs[n_read] ? logs[n_read] : "(null)");
+            errbuf_fail(err, errlen, "%s: bad or too long path",
+                        logs[n_read] ? logs[n_read] : "(null)");
             rc = -1;
             break;
         }
@@ -360,7 +350,7 @@ int mnist_curve_png(const char *path, const char *const *logs, int n_logs,
         double *x = xy[n_read][0] = malloc(bytes);
         double *y = xy[n_read][1] = malloc(bytes);
         if (!x || !y) {
-            set_err(err, errlen, "%s: out of memory", file);
+            errbuf_fail(err, errlen, "%s: out of memory", file);
             rc = -1;
         }
         int ce = tsv_col(&t, "epoch"), cv = tsv_col(&t, "val_error");
@@ -375,8 +365,8 @@ int mnist_curve_png(const char *path, const char *const *logs, int n_logs,
         tsv_free(&t);
     }
     if (rc == 0 && points == 0) {
-        set_err(err, errlen, "no data lines yet in %s%s", logs[0],
-                n_logs > 1 ? " or the other logs" : "");
+        errbuf_fail(err, errlen, "no data lines yet in %s%s", logs[0],
+                    n_logs > 1 ? " or the other logs" : "");
         rc = -1;
     }
     if (rc == 0) {

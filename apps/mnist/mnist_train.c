@@ -4,38 +4,23 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "args.h"
+#include "errbuf.h"
+#include "progress.h"
 #include "replicas.h"
 #include "rng.h"
+#include "rundir.h"
+#include "statefile.h"
+#include "tsv.h"
 
 #define N_CLASSES 10
 #define EVAL_CHUNK 256 /* images per evaluation episode */
 #define STATE_FORMAT 1
 
 /* ------------------------------------------------------------------ util */
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* A 64-bit value derived from (a, b, c), well mixed. */
 static uint64_t mix3(uint64_t a, uint64_t b, uint64_t c)
@@ -45,131 +30,6 @@ static uint64_t mix3(uint64_t a, uint64_t b, uint64_t c)
     uint64_t x = example_rng_next(&r);
     example_rng_seed_stream(&r, x, c);
     return example_rng_next(&r);
-}
-
-static char *path_join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-static int file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-int mnist_mkdirs(const char *path, char *err, size_t errlen)
-{
-    if (!path || !*path) {
-        set_err(err, errlen, "empty directory name");
-        return -1;
-    }
-    char *p = malloc(strlen(path) + 1);
-    if (!p) {
-        set_err(err, errlen, "out of memory");
-        return -1;
-    }
-    strcpy(p, path);
-    for (char *s = p + 1;; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                set_err(err, errlen, "%s: cannot create directory: %s", p,
-                        strerror(errno));
-                free(p);
-                return -1;
-            }
-            *s = c;
-            if (c == '\0')
-                break;
-        }
-    }
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "%s: not a directory", path);
-        free(p);
-        return -1;
-    }
-    free(p);
-    return 0;
-}
-
-/* Writes text atomically: path.tmp-PID, flushed and synced, renamed. */
-static int write_atomic(const char *path, const char *text, char *err,
-                        size_t errlen)
-{
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        set_err(err, errlen, "out of memory");
-        return -1;
-    }
-    snprintf(tmp, n, "%s.tmp-%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    int ok = f != NULL;
-    if (ok)
-        ok = fputs(text, f) >= 0;
-    if (ok)
-        ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-    if (f && fclose(f) != 0)
-        ok = 0;
-    if (ok)
-        ok = rename(tmp, path) == 0;
-    if (!ok) {
-        set_err(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-    }
-    free(tmp);
-    return ok ? 0 : -1;
-}
-
-/* A growable string. */
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->s ? b->s + b->len : NULL,
-                          b->s ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = 1;
-            return;
-        }
-        if (b->s && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = (b->cap ? b->cap * 2 : 1024) + (size_t)n;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-}
-
-static void fmt_hms(double s, char *buf, size_t n)
-{
-    if (!(s >= 0) || s > 1e8)
-        s = 0;
-    long t = (long)(s + 0.5);
-    snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
 }
 
 /* --------------------------------------------------------------- options */
@@ -337,8 +197,8 @@ static int check_cfg(int key, int64_t v, const char *name, char *err,
 {
     int64_t lo, hi;
     if (ram_config_bounds(key, &lo, &hi) != RAM_OK || v < lo || v > hi) {
-        set_err(err, errlen, "%s %" PRId64 " is outside %" PRId64 "..%" PRId64,
-                name, v, lo, hi);
+        errbuf_fail(err, errlen, "%s %" PRId64 " is outside %" PRId64 "..%" PRId64,
+                    name, v, lo, hi);
         return -1;
     }
     return 0;
@@ -349,7 +209,7 @@ static int check_param(int key, double v, const char *name, char *err,
 {
     double lo, hi;
     if (ram_param_bounds(key, &lo, &hi) != RAM_OK || !(v >= lo && v <= hi)) {
-        set_err(err, errlen, "%s %g is outside [%g, %g]", name, v, lo, hi);
+        errbuf_fail(err, errlen, "%s %g is outside [%g, %g]", name, v, lo, hi);
         return -1;
     }
     return 0;
@@ -358,7 +218,7 @@ static int check_param(int key, double v, const char *name, char *err,
 int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
 {
     if (!task_name(o->task)) {
-        set_err(err, errlen, "unknown task (expected %s)", task_names());
+        errbuf_fail(err, errlen, "unknown task (expected %s)", task_names());
         return -1;
     }
     if (check_cfg(RAM_CFG_MAX_STEPS, o->glimpses, "--glimpses", err, errlen) ||
@@ -393,57 +253,57 @@ int mnist_opts_check(const mnist_opts *o, char *err, size_t errlen)
                                         "--std-end", err, errlen)))
         return -1;
     if (o->patch << (o->scales - 1) > 4096) {
-        set_err(err, errlen, "--patch %d with --scales %d: the largest patch "
-                "(%d px) is too large", o->patch, o->scales,
-                o->patch << (o->scales - 1));
+        errbuf_fail(err, errlen, "--patch %d with --scales %d: the largest patch "
+                    "(%d px) is too large", o->patch, o->scales,
+                    o->patch << (o->scales - 1));
         return -1;
     }
     if (o->core != RAM_CORE_RNN && o->core != RAM_CORE_LSTM) {
-        set_err(err, errlen, "--core must be rnn or lstm");
+        errbuf_fail(err, errlen, "--core must be rnn or lstm");
         return -1;
     }
     if (o->optimizer != RAM_OPT_ADAM && o->optimizer != RAM_OPT_SGD) {
-        set_err(err, errlen, "--optimizer must be adam or sgd");
+        errbuf_fail(err, errlen, "--optimizer must be adam or sgd");
         return -1;
     }
     if (!(o->lr_decay > 0 && o->lr_decay <= 1)) {
-        set_err(err, errlen, "--lr-decay %g must be in (0, 1]", o->lr_decay);
+        errbuf_fail(err, errlen, "--lr-decay %g must be in (0, 1]", o->lr_decay);
         return -1;
     }
     if (!(o->ema >= 0 && o->ema < 1)) {
-        set_err(err, errlen, "--ema %g must be 0 (off) or in (0, 1)", o->ema);
+        errbuf_fail(err, errlen, "--ema %g must be 0 (off) or in (0, 1)", o->ema);
         return -1;
     }
     if (o->batch < 1 || o->batch > MNIST_MAX_ROWS) {
-        set_err(err, errlen, "--batch %d is outside 1..%d", o->batch,
-                MNIST_MAX_ROWS);
+        errbuf_fail(err, errlen, "--batch %d is outside 1..%d", o->batch,
+                    MNIST_MAX_ROWS);
         return -1;
     }
     if (o->mc < 1 || o->mc > MNIST_MAX_MC) {
-        set_err(err, errlen, "--mc %d is outside 1..%d", o->mc, MNIST_MAX_MC);
+        errbuf_fail(err, errlen, "--mc %d is outside 1..%d", o->mc, MNIST_MAX_MC);
         return -1;
     }
     if (o->batch > MNIST_MAX_ROWS / o->mc) {
-        set_err(err, errlen, "--batch %d with --mc %d: %ld rows per update, "
-                "more than %d", o->batch, o->mc, (long)o->batch * o->mc,
-                MNIST_MAX_ROWS);
+        errbuf_fail(err, errlen, "--batch %d with --mc %d: %ld rows per update, "
+                    "more than %d", o->batch, o->mc, (long)o->batch * o->mc,
+                    MNIST_MAX_ROWS);
         return -1;
     }
     if (o->epochs < 1 || o->epochs > 1000000) {
-        set_err(err, errlen, "--epochs %d is outside 1..1000000", o->epochs);
+        errbuf_fail(err, errlen, "--epochs %d is outside 1..1000000", o->epochs);
         return -1;
     }
     if (o->threads < 1 || o->threads > MNIST_MAX_THREADS) {
-        set_err(err, errlen, "--threads %d is outside 1..%d", o->threads,
-                MNIST_MAX_THREADS);
+        errbuf_fail(err, errlen, "--threads %d is outside 1..%d", o->threads,
+                    MNIST_MAX_THREADS);
         return -1;
     }
     if (o->random_glimpses != 0 && o->random_glimpses != 1) {
-        set_err(err, errlen, "random_glimpses must be 0 or 1");
+        errbuf_fail(err, errlen, "random_glimpses must be 0 or 1");
         return -1;
     }
     if (o->holdout < 1) {
-        set_err(err, errlen, "holdout must be at least 1");
+        errbuf_fail(err, errlen, "holdout must be at least 1");
         return -1;
     }
     return 0;
@@ -470,8 +330,8 @@ int mnist_set_make(const mnist_source *src, task_id task, int split,
     uint64_t seed;
     if (split == MNIST_SPLIT_VAL) {
         if (holdout >= src->n_train) {
-            set_err(err, errlen, "holdout %zu >= %zu training digits", holdout,
-                    src->n_train);
+            errbuf_fail(err, errlen, "holdout %zu >= %zu training digits", holdout,
+                        src->n_train);
             return -1;
         }
         size_t first = src->n_train - holdout;
@@ -485,18 +345,18 @@ int mnist_set_make(const mnist_source *src, task_id task, int split,
         n_pool = src->n_test;
         seed = MNIST_TEST_SEED;
     } else {
-        set_err(err, errlen, "unknown split");
+        errbuf_fail(err, errlen, "unknown split");
         return -1;
     }
     if (n_pool == 0 || !pool || !labels) {
-        set_err(err, errlen, "the %s split is empty",
-                split == MNIST_SPLIT_VAL ? "validation" : "test");
+        errbuf_fail(err, errlen, "the %s split is empty",
+                    split == MNIST_SPLIT_VAL ? "validation" : "test");
         return -1;
     }
     size_t n = count && count < n_pool ? count : n_pool;
     int W = task_width(task);
     if (W <= 0) {
-        set_err(err, errlen, "unknown task");
+        errbuf_fail(err, errlen, "unknown task");
         return -1;
     }
     size_t WW = (size_t)W * (size_t)W;
@@ -504,16 +364,16 @@ int mnist_set_make(const mnist_source *src, task_id task, int split,
     out->labels = malloc(n * sizeof(int));
     if (!out->images || !out->labels) {
         mnist_set_free(out);
-        set_err(err, errlen, "out of memory (%zu images of %dx%d)", n, W, W);
+        errbuf_fail(err, errlen, "out of memory (%zu images of %dx%d)", n, W, W);
         return -1;
     }
     int rc = task_generate_set(task, pool, n_pool, 0, n, seed, out->images,
                                NULL);
     if (rc != TASK_OK) {
         mnist_set_free(out);
-        set_err(err, errlen, "generating the %s set: %s",
-                split == MNIST_SPLIT_VAL ? "validation" : "test",
-                task_strerror(rc));
+        errbuf_fail(err, errlen, "generating the %s set: %s",
+                    split == MNIST_SPLIT_VAL ? "validation" : "test",
+                    task_strerror(rc));
         return -1;
     }
     for (size_t i = 0; i < n; i++)
@@ -552,7 +412,7 @@ int mnist_agent_create(const mnist_opts *o, ram_agent **out, char *err,
         rc = ram_agent_create(cfg, out);
     ram_config_free(cfg);
     if (rc != RAM_OK)
-        set_err(err, errlen, "creating the agent: %s", ram_strerror(rc));
+        errbuf_fail(err, errlen, "creating the agent: %s", ram_strerror(rc));
     return rc == RAM_OK ? 0 : -1;
 }
 
@@ -578,7 +438,7 @@ int mnist_agent_init_from(ram_agent *agent, const char *path, char *err,
     ram_agent *src = NULL;
     int rc = ram_agent_load_file(path, RAM_LOAD_INFERENCE, &src);
     if (rc != RAM_OK) {
-        set_err(err, errlen, "--init %s: %s", path, ram_strerror(rc));
+        errbuf_fail(err, errlen, "--init %s: %s", path, ram_strerror(rc));
         return -1;
     }
     int ret = -1;
@@ -586,18 +446,18 @@ int mnist_agent_init_from(ram_agent *agent, const char *path, char *err,
         int64_t a = 0, b = 0;
         if (ram_agent_get_config(src, shape[i].key, &a) != RAM_OK ||
             ram_agent_get_config(agent, shape[i].key, &b) != RAM_OK) {
-            set_err(err, errlen, "--init %s: cannot read its %s", path,
-                    shape[i].name);
+            errbuf_fail(err, errlen, "--init %s: cannot read its %s", path,
+                        shape[i].name);
             goto done;
         }
         if (a != b) {
             if (shape[i].key == RAM_CFG_CORE)
-                set_err(err, errlen, "--init %s: the model has a %s core, "
-                        "the run a %s core", path, mnist_core_name((int)a),
-                        mnist_core_name((int)b));
+                errbuf_fail(err, errlen, "--init %s: the model has a %s core, "
+                            "the run a %s core", path, mnist_core_name((int)a),
+                            mnist_core_name((int)b));
             else
-                set_err(err, errlen, "--init %s: the model has %s %" PRId64
-                        ", the run %" PRId64, path, shape[i].name, a, b);
+                errbuf_fail(err, errlen, "--init %s: the model has %s %" PRId64
+                            ", the run %" PRId64, path, shape[i].name, a, b);
             goto done;
         }
     }
@@ -605,8 +465,8 @@ int mnist_agent_init_from(ram_agent *agent, const char *path, char *err,
     size_t ns = 0, nd = 0;
     if (ram_agent_params(src, &ps, NULL, &ns) != RAM_OK ||
         ram_agent_params(agent, &pd, NULL, &nd) != RAM_OK || ns != nd) {
-        set_err(err, errlen, "--init %s: %zu parameters, the run has %zu",
-                path, ns, nd);
+        errbuf_fail(err, errlen, "--init %s: %zu parameters, the run has %zu",
+                    path, ns, nd);
         goto done;
     }
     memcpy(pd, ps, nd * sizeof *pd);
@@ -645,8 +505,8 @@ static int set_tunables(ram_agent *a, const mnist_opts *o, char *err,
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
         int rc = ram_agent_set_param(a, p[i].key, p[i].v);
         if (rc != RAM_OK) {
-            set_err(err, errlen, "setting the %s to %g: %s", p[i].name, p[i].v,
-                    ram_strerror(rc));
+            errbuf_fail(err, errlen, "setting the %s to %g: %s", p[i].name, p[i].v,
+                        ram_strerror(rc));
             return -1;
         }
     }
@@ -783,7 +643,7 @@ static int eval_replicas(replicas *r, const mnist_set *s, int glimpses,
                          int rollouts, uint64_t seed, unsigned char *marks,
                          mnist_eval_result *res, char *err, size_t errlen)
 {
-    double t0 = now_s();
+    double t0 = run_now();
     eval_job j;
     memset(&j, 0, sizeof j);
     memset(res, 0, sizeof *res);
@@ -791,21 +651,21 @@ static int eval_replicas(replicas *r, const mnist_set *s, int glimpses,
     int64_t A = 0;
     int rc = ram_agent_get_config(replicas_agent(r, 0), RAM_CFG_ACTIONS, &A);
     if (rc != RAM_OK) {
-        set_err(err, errlen, "ram_agent_get_config: %s", ram_strerror(rc));
+        errbuf_fail(err, errlen, "ram_agent_get_config: %s", ram_strerror(rc));
         return -1;
     }
     for (size_t i = 0; i < s->n; i++)
         if (s->labels[i] < 0 || s->labels[i] >= A) {
-            set_err(err, errlen, "label %d but the model has %d classes",
-                    s->labels[i], (int)A);
+            errbuf_fail(err, errlen, "label %d but the model has %d classes",
+                        s->labels[i], (int)A);
             return -1;
         }
     rc = replicas_set_input(r, RAM_PIXEL_U8, (size_t)s->width,
                             (size_t)s->width, (size_t)s->width,
                             (size_t)s->width * (size_t)s->width);
     if (rc != RAM_OK) {
-        set_err(err, errlen, "ram_agent_set_input (%dx%d): %s", s->width,
-                s->width, ram_strerror(rc));
+        errbuf_fail(err, errlen, "ram_agent_set_input (%dx%d): %s", s->width,
+                    s->width, ram_strerror(rc));
         return -1;
     }
     size_t chunks = (s->n + EVAL_CHUNK - 1) / EVAL_CHUNK;
@@ -828,13 +688,13 @@ static int eval_replicas(replicas *r, const mnist_set *s, int glimpses,
     }
     int ret = 0;
     if (!ok) {
-        set_err(err, errlen, "out of memory");
+        errbuf_fail(err, errlen, "out of memory");
         ret = -1;
     } else if (chunks > 0 && replicas_run(r, chunks, eval_chunks, &j) != 0) {
         for (int i = 0; i < n_rep; i++)
             if (j.rc[i]) {
-                set_err(err, errlen, "evaluation: %s: %s", j.what[i],
-                        ram_strerror(j.rc[i]));
+                errbuf_fail(err, errlen, "evaluation: %s: %s", j.what[i],
+                            ram_strerror(j.rc[i]));
                 break;
             }
         ret = -1;
@@ -864,7 +724,7 @@ static int eval_replicas(replicas *r, const mnist_set *s, int glimpses,
         free(j.acc[i]);
         free(j.act[i]);
     }
-    res->seconds = now_s() - t0;
+    res->seconds = run_now() - t0;
     return ret;
 }
 
@@ -874,19 +734,19 @@ int mnist_evaluate_marks(ram_agent *model, const mnist_set *set,
                          mnist_eval_result *res, char *err, size_t errlen)
 {
     if (!model || !set || !res) {
-        set_err(err, errlen, "mnist_evaluate: NULL argument");
+        errbuf_fail(err, errlen, "mnist_evaluate: NULL argument");
         return -1;
     }
     if (threads < 1 || threads > MNIST_MAX_THREADS) {
-        set_err(err, errlen, "threads %d is outside 1..%d", threads,
-                MNIST_MAX_THREADS);
+        errbuf_fail(err, errlen, "threads %d is outside 1..%d", threads,
+                    MNIST_MAX_THREADS);
         return -1;
     }
     if (glimpses <= 0) {
         int64_t steps = 0;
         int rc = ram_agent_get_config(model, RAM_CFG_MAX_STEPS, &steps);
         if (rc != RAM_OK) {
-            set_err(err, errlen, "ram_agent_get_config: %s", ram_strerror(rc));
+            errbuf_fail(err, errlen, "ram_agent_get_config: %s", ram_strerror(rc));
             return -1;
         }
         glimpses = (int)steps;
@@ -899,7 +759,7 @@ int mnist_evaluate_marks(ram_agent *model, const mnist_set *set,
     replicas *r = NULL;
     int rc = replicas_create(model, threads, seed, &r);
     if (rc != RAM_OK) {
-        set_err(err, errlen, "replicas_create: %s", ram_strerror(rc));
+        errbuf_fail(err, errlen, "replicas_create: %s", ram_strerror(rc));
         return -1;
     }
     int ret = eval_replicas(r, set, glimpses, rollouts, seed, marks, res, err,
@@ -935,89 +795,48 @@ typedef struct run_state {
     int best_is_ema;     /* best.ram holds the average, not the weights */
 } run_state;
 
-static char *state_text(const mnist_opts *o, const run_state *st)
+static void state_text(const mnist_opts *o, const run_state *st, strbuf *b)
 {
-    sbuf b = {0};
-    sb_printf(&b, "# ram-mnist training state (written after every epoch and "
+    strbuf_printf(b, "# ram-mnist training state (written after every epoch and "
                   "on interrupt); do not edit\n");
-    sb_printf(&b, "format=%d\n", STATE_FORMAT);
-    sb_printf(&b, "epoch=%d\nbatch=%zu\nupdates=%" PRIu64 "\nn_pool=%zu\n",
+    strbuf_printf(b, "format=%d\n", STATE_FORMAT);
+    strbuf_printf(b, "epoch=%d\nbatch=%zu\nupdates=%" PRIu64 "\nn_pool=%zu\n",
               st->epoch, st->batch, st->updates, st->n_pool);
-    sb_printf(&b, "data_stream=pure function of (seed, epoch, position): "
+    strbuf_printf(b, "data_stream=pure function of (seed, epoch, position): "
                   "position = batch * batch_size\n");
-    sb_printf(&b, "best_val_error=%.17g\nbest_epoch=%d\nlast_val_error=%.17g\n",
+    strbuf_printf(b, "best_val_error=%.17g\nbest_epoch=%d\nlast_val_error=%.17g\n",
               st->best_val, st->best_epoch, st->last_val);
-    sb_printf(&b, "elapsed=%.17g\n", st->elapsed);
-    sb_printf(&b, "ep_loss=%.17g\nep_reward=%.17g\nep_bmse=%.17g\n"
+    strbuf_printf(b, "elapsed=%.17g\n", st->elapsed);
+    strbuf_printf(b, "ep_loss=%.17g\nep_reward=%.17g\nep_bmse=%.17g\n"
                   "ep_seconds=%.17g\nep_samples=%zu\n",
               st->ep_loss, st->ep_reward, st->ep_bmse, st->ep_seconds,
               st->ep_samples);
-    sb_printf(&b, "task=%s\nglimpses=%d\npatch=%d\nscales=%d\ncore=%s\n"
+    strbuf_printf(b, "task=%s\nglimpses=%d\npatch=%d\nscales=%d\ncore=%s\n"
                   "hidden=%d\nwhat=%d\nwhere=%d\ngsize=%d\n",
               task_name(o->task), o->glimpses, o->patch, o->scales,
               mnist_core_name(o->core), o->hidden, o->what, o->where, o->gsize);
-    sb_printf(&b, "std=%.17g\nlr=%.17g\nlr_decay=%.17g\nlr_min=%.17g\n"
+    strbuf_printf(b, "std=%.17g\nlr=%.17g\nlr_decay=%.17g\nlr_min=%.17g\n"
                   "clip=%.17g\noptimizer=%s\nmomentum=%.17g\n",
               o->std, o->lr, o->lr_decay, o->lr_min, o->clip,
               mnist_optimizer_name(o->optimizer), o->momentum);
-    sb_printf(&b, "batch_size=%d\nmc=%d\nepochs=%d\nseed=%" PRIu64 "\n"
+    strbuf_printf(b, "batch_size=%d\nmc=%d\nepochs=%d\nseed=%" PRIu64 "\n"
                   "threads=%d\nrandom_glimpses=%d\nsubset=%zu\n"
                   "val_images=%zu\nholdout=%zu\n",
               o->batch, o->mc, o->epochs, o->seed, o->threads,
               o->random_glimpses, o->subset, o->val_images, o->holdout);
-    sb_printf(&b, "loc_lr_scale=%.17g\nloc_core_weight=%.17g\n"
+    strbuf_printf(b, "loc_lr_scale=%.17g\nloc_core_weight=%.17g\n"
                   "baseline_core=%d\nstd_end=%.17g\nfirst_location=%s\n",
               o->loc_lr_scale, o->loc_core_weight, o->baseline_core,
               o->std_end, mnist_first_name(o->first_location));
-    sb_printf(&b, "weight_decay=%.17g\n", o->weight_decay);
-    sb_printf(&b, "glimpse_dropout=%.17g\naction_dropout=%.17g\n",
+    strbuf_printf(b, "weight_decay=%.17g\n", o->weight_decay);
+    strbuf_printf(b, "glimpse_dropout=%.17g\naction_dropout=%.17g\n",
               o->glimpse_dropout, o->action_dropout);
-    sb_printf(&b, "ema=%.17g\nema_updates=%" PRIu64 "\nema_hash=%" PRIu64
+    strbuf_printf(b, "ema=%.17g\nema_updates=%" PRIu64 "\nema_hash=%" PRIu64
                   "\nbest_model=%s\n",
               o->ema, st->ema_updates, st->ema_hash,
               st->best_is_ema ? "ema" : "trained");
     if (o->init[0])
-        sb_printf(&b, "init=%s\n", o->init);
-    if (b.oom) {
-        free(b.s);
-        return NULL;
-    }
-    return b.s;
-}
-
-static int parse_int(const char *v, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || end == v || *end || x < lo || x > hi)
-        return -1;
-    *out = x;
-    return 0;
-}
-
-static int parse_size(const char *v, size_t *out)
-{
-    char *end;
-    errno = 0;
-    if (*v == '-')
-        return -1;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (errno || end == v || *end || x > SIZE_MAX)
-        return -1;
-    *out = (size_t)x;
-    return 0;
-}
-
-static int parse_double(const char *v, double *out)
-{
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (errno || end == v || *end || !isfinite(x))
-        return -1;
-    *out = x;
-    return 0;
+        strbuf_printf(b, "init=%s\n", o->init);
 }
 
 /* One key=value of state.txt into o / st. Returns 0, 1 (unknown key: ignored)
@@ -1030,21 +849,21 @@ static int state_set(mnist_opts *o, run_state *st, const char *k,
     double d;
 #define INT_KEY(name, lo, hi, dst)                                          \
     if (strcmp(k, name) == 0) {                                             \
-        if (parse_int(v, lo, hi, &x))                                       \
+        if (num_long(v, lo, hi, &x))                                       \
             return -1;                                                      \
         dst = (int)x;                                                       \
         return 0;                                                           \
     }
 #define SIZE_KEY(name, dst)                                                 \
     if (strcmp(k, name) == 0) {                                             \
-        if (parse_size(v, &z))                                              \
+        if (num_size(v, &z))                                              \
             return -1;                                                      \
         dst = z;                                                            \
         return 0;                                                           \
     }
 #define DBL_KEY(name, dst)                                                  \
     if (strcmp(k, name) == 0) {                                             \
-        if (parse_double(v, &d))                                            \
+        if (num_double(v, &d))                                            \
             return -1;                                                      \
         dst = d;                                                            \
         return 0;                                                           \
@@ -1097,10 +916,8 @@ static int state_set(mnist_opts *o, run_state *st, const char *k,
 #undef DBL_KEY
     if (strcmp(k, "updates") == 0 || strcmp(k, "seed") == 0 ||
         strcmp(k, "ema_updates") == 0 || strcmp(k, "ema_hash") == 0) {
-        char *end;
-        errno = 0;
-        unsigned long long u = strtoull(v, &end, 10);
-        if (errno || end == v || *end || *v == '-')
+        uint64_t u;
+        if (num_u64(v, &u))
             return -1;
         if (k[0] == 'u')
             st->updates = u;
@@ -1144,58 +961,38 @@ static int state_set(mnist_opts *o, run_state *st, const char *k,
     return 1;
 }
 
+typedef struct state_read {
+    mnist_opts *o;
+    run_state *st;
+    int format;
+} state_read;
+
+static int state_key(void *user, const char *key, const char *value)
+{
+    state_read *r = user;
+    return state_set(r->o, r->st, key, value, &r->format);
+}
+
 static int read_state(const char *dir, mnist_opts *o, run_state *st,
                       char *err, size_t errlen)
 {
-    char *path = path_join(dir, "state.txt");
+    char *path = run_path(dir, "state.txt");
     if (!path) {
-        set_err(err, errlen, "out of memory");
-        return -1;
-    }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        free(path);
+        errbuf_fail(err, errlen, "out of memory");
         return -1;
     }
     mnist_opts_preset(o, TASK_MNIST28);
     o->task = TASK_INVALID;
     memset(st, 0, sizeof *st);
-    int format = -1, ret = 0, lineno = 0;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        size_t n = strlen(line);
-        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        if (!n || line[0] == '#')
-            continue;
-        char *eq = strchr(line, '=');
-        if (!eq) {
-            set_err(err, errlen, "%s:%d: expected key=value", path, lineno);
-            ret = -1;
-            break;
-        }
-        *eq = '\0';
-        if (state_set(o, st, line, eq + 1, &format) < 0) {
-            set_err(err, errlen, "%s:%d: bad value for %s: '%s'", path, lineno,
-                    line, eq + 1);
-            ret = -1;
-            break;
-        }
-    }
-    if (ret == 0 && ferror(f)) {
-        set_err(err, errlen, "%s: read error", path);
-        ret = -1;
-    }
-    fclose(f);
-    if (ret == 0 && format != STATE_FORMAT) {
-        set_err(err, errlen, "%s: unsupported format %d (expected %d)", path,
-                format, STATE_FORMAT);
+    state_read r = {o, st, -1};
+    int ret = statefile_read(path, '=', NULL, state_key, &r, err, errlen);
+    if (ret == 0 && r.format != STATE_FORMAT) {
+        errbuf_fail(err, errlen, "%s: unsupported format %d (expected %d)",
+                        path, r.format, STATE_FORMAT);
         ret = -1;
     }
     if (ret == 0 && o->task == TASK_INVALID) {
-        set_err(err, errlen, "%s: no task", path);
+        errbuf_fail(err, errlen, "%s: no task", path);
         ret = -1;
     }
     free(path);
@@ -1216,14 +1013,15 @@ int mnist_read_run_opts(const char *dir, mnist_opts *o, int *epochs_done,
 static int write_state(const char *dir, const mnist_opts *o,
                        const run_state *st, char *err, size_t errlen)
 {
-    char *text = state_text(o, st);
-    char *path = path_join(dir, "state.txt");
+    strbuf b = {0};
+    state_text(o, st, &b);
+    char *path = run_path(dir, "state.txt");
     int ret = -1;
-    if (!text || !path)
-        set_err(err, errlen, "out of memory");
+    if (!path)
+        errbuf_fail(err, errlen, "out of memory");
     else
-        ret = write_atomic(path, text, err, errlen);
-    free(text);
+        ret = statefile_write(path, &b, err, errlen);
+    free(b.s);
     free(path);
     return ret;
 }
@@ -1258,24 +1056,24 @@ static int trim_log(const char *path, int epochs, int *with_ema, char *err,
     if (fgets(line, sizeof line, f) && strstr(line, "\t" LOG_EMA_COLUMN))
         *with_ema = 1;
     rewind(f);
-    sbuf b = {0};
-    sb_printf(&b, "%s%s\n", LOG_HEADER, *with_ema ? "\t" LOG_EMA_COLUMN : "");
+    strbuf b = {0};
+    strbuf_printf(&b, "%s%s\n", LOG_HEADER, *with_ema ? "\t" LOG_EMA_COLUMN : "");
     while (fgets(line, sizeof line, f)) {
         char *end;
         long e = strtol(line, &end, 10);
         if (end == line || *end != '\t' || e < 1 || e > epochs)
             continue;
         size_t n = strcspn(line, "\r\n");
-        sb_printf(&b, "%.*s%s\n", (int)n, line,
+        strbuf_printf(&b, "%.*s%s\n", (int)n, line,
                   *with_ema && count_tabs(line) == count_tabs(LOG_HEADER)
                       ? "\tnan" : "");
     }
     fclose(f);
     int ret = -1;
     if (b.oom)
-        set_err(err, errlen, "out of memory");
+        errbuf_fail(err, errlen, "out of memory");
     else
-        ret = write_atomic(path, b.s, err, errlen);
+        ret = run_write_atomic(path, b.s, err, errlen);
     free(b.s);
     return ret;
 }
@@ -1283,19 +1081,10 @@ static int trim_log(const char *path, int epochs, int *with_ema, char *err,
 static int append_log(const char *path, const char *line, int with_ema,
                       char *err, size_t errlen)
 {
-    int fresh = !file_exists(path);
-    FILE *f = fopen(path, "a");
-    int ok = f != NULL;
-    if (ok && fresh)
-        ok = fprintf(f, "%s%s\n", LOG_HEADER,
-                     with_ema ? "\t" LOG_EMA_COLUMN : "") >= 0;
-    if (ok)
-        ok = fputs(line, f) >= 0;
-    if (f && fclose(f) != 0)
-        ok = 0;
-    if (!ok)
-        set_err(err, errlen, "%s: cannot append: %s", path, strerror(errno));
-    return ok ? 0 : -1;
+    return tsv_append(path,
+                      with_ema ? LOG_HEADER "\t" LOG_EMA_COLUMN "\n"
+                               : LOG_HEADER "\n",
+                      line, err, errlen);
 }
 
 /* ------------------------------------------------------------- training */
@@ -1397,61 +1186,44 @@ static uint64_t epoch_data_seed(uint64_t seed, int epoch)
 }
 
 /* Progress within an epoch. */
-typedef struct progress {
-    const mnist_train_io *io;
+typedef struct epoch_progress {
+    progress_bar bar;
     int epoch, epochs;
     size_t total, next_mark; /* samples in the epoch; next 10% mark */
     double t0;               /* start of this invocation's part */
     size_t done0;            /* samples done before it */
-    int drawn;
-    double last_draw;        /* time of the last redraw (tty) */
-} progress;
+} epoch_progress;
 
-static void progress_show(progress *p, size_t done, const run_state *st)
+static void progress_show(epoch_progress *p, size_t done,
+                          const run_state *st)
 {
-    FILE *f = p->io->progress;
-    if (!f || p->total == 0)
+    if (!p->bar.f || p->total == 0)
         return;
-    double now = now_s();
-    if (p->io->progress_tty && done < p->total && now - p->last_draw < 0.2)
+    /* A terminal's bar at most every 0.2 s; a log's line per 10%. */
+    if (!progress_due(&p->bar, !p->bar.tty || done >= p->total))
         return;
-    p->last_draw = now;
-    double dt = now - p->t0;
+    double dt = p->bar.last - p->t0;
     double rate = done > p->done0 && dt > 0 ? (double)(done - p->done0) / dt : 0;
     double eta = rate > 0 ? (double)(p->total - done) / rate : 0;
     char eta_s[32];
-    fmt_hms(eta, eta_s, sizeof eta_s);
+    progress_clock(eta, eta_s, sizeof eta_s);
     double frac = (double)done / (double)p->total;
     double loss = st->ep_samples ? st->ep_loss / (double)st->ep_samples : 0;
     double rew = st->ep_samples ? st->ep_reward / (double)st->ep_samples : 0;
-    if (p->io->progress_tty) {
-        char bar[31];
-        int fill = (int)(frac * 30 + 1e-9);
-        for (int i = 0; i < 30; i++)
-            bar[i] = i < fill ? '#' : '.';
-        bar[30] = '\0';
-        fprintf(f, "\r\033[Kepoch %d/%d [%s] %3.0f%% %zu/%zu  loss %.4f  "
-                   "reward %.3f  %.0f/s  ETA %s",
-                p->epoch, p->epochs, bar, 100 * frac, done, p->total, loss,
-                rew, rate, eta_s);
-        fflush(f);
-        p->drawn = 1;
+    if (p->bar.tty) {
+        char before[64], after[256];
+        snprintf(before, sizeof before, "epoch %d/%d ", p->epoch, p->epochs);
+        snprintf(after, sizeof after, " %3.0f%% %zu/%zu  loss %.4f  "
+                 "reward %.3f  %.0f/s  ETA %s",
+                 100 * frac, done, p->total, loss, rew, rate, eta_s);
+        progress_draw(&p->bar, frac, before, after);
     } else if (done >= p->next_mark || done == p->total) {
-        fprintf(f, "  epoch %d: %3.0f%% (%zu/%zu)  loss %.4f  reward %.3f  "
-                   "%.0f samples/s  ETA %s\n",
+        fprintf(p->bar.f, "  epoch %d: %3.0f%% (%zu/%zu)  loss %.4f  "
+                          "reward %.3f  %.0f samples/s  ETA %s\n",
                 p->epoch, 100 * frac, done, p->total, loss, rew, rate, eta_s);
-        fflush(f);
+        fflush(p->bar.f);
         while (p->next_mark <= done)
             p->next_mark += (p->total + 9) / 10;
-    }
-}
-
-static void progress_clear(progress *p)
-{
-    if (p->io->progress && p->io->progress_tty && p->drawn) {
-        fprintf(p->io->progress, "\r\033[K");
-        fflush(p->io->progress);
-        p->drawn = 0;
     }
 }
 
@@ -1513,8 +1285,8 @@ static int save_with_params(ram_agent *master, const float *ema, float *keep,
         memcpy(p, keep, n * sizeof *p);
     }
     if (rc != RAM_OK) {
-        set_err(err, errlen, "%s: ram_agent_save_file: %s", path,
-                ram_strerror(rc));
+        errbuf_fail(err, errlen, "%s: ram_agent_save_file: %s", path,
+                    ram_strerror(rc));
         return -1;
     }
     return 0;
@@ -1528,12 +1300,12 @@ static int save_checkpoint(ram_agent *master, const char *dir,
                            const float *ema, float *keep, size_t n_params,
                            char *err, size_t errlen)
 {
-    char *path = path_join(dir, "checkpoint.ram");
-    char *p_ema = path_join(dir, "ema.ram");
+    char *path = run_path(dir, "checkpoint.ram");
+    char *p_ema = run_path(dir, "ema.ram");
     if (!path || !p_ema) {
         free(path);
         free(p_ema);
-        set_err(err, errlen, "out of memory");
+        errbuf_fail(err, errlen, "out of memory");
         return -1;
     }
     st->ema_hash = ema ? params_hash(ema, n_params) : 0;
@@ -1546,8 +1318,8 @@ static int save_checkpoint(ram_agent *master, const char *dir,
     free(p_ema);
     int rc = ram_agent_save_file(master, RAM_SAVE_OPTIMIZER, path);
     if (rc != RAM_OK) {
-        set_err(err, errlen, "%s: ram_agent_save_file: %s", path,
-                ram_strerror(rc));
+        errbuf_fail(err, errlen, "%s: ram_agent_save_file: %s", path,
+                    ram_strerror(rc));
         free(path);
         return -1;
     }
@@ -1560,9 +1332,9 @@ static int save_checkpoint(ram_agent *master, const char *dir,
 static int load_ema(const char *dir, const run_state *st, float *ema,
                     size_t n, char *err, size_t errlen)
 {
-    char *path = path_join(dir, "ema.ram");
+    char *path = run_path(dir, "ema.ram");
     if (!path) {
-        set_err(err, errlen, "out of memory");
+        errbuf_fail(err, errlen, "out of memory");
         return -1;
     }
     ram_agent *a = NULL;
@@ -1571,14 +1343,14 @@ static int load_ema(const char *dir, const run_state *st, float *ema,
     float *p = NULL;
     size_t m = 0;
     if (rc != RAM_OK)
-        set_err(err, errlen, "%s: ram_agent_load_file: %s (state.txt says "
-                "the run averages its parameters)", path, ram_strerror(rc));
+        errbuf_fail(err, errlen, "%s: ram_agent_load_file: %s (state.txt says "
+                    "the run averages its parameters)", path, ram_strerror(rc));
     else if (ram_agent_params(a, &p, NULL, &m) != RAM_OK || m != n)
-        set_err(err, errlen, "%s does not match checkpoint.ram", path);
+        errbuf_fail(err, errlen, "%s does not match checkpoint.ram", path);
     else if (params_hash(p, n) != st->ema_hash)
-        set_err(err, errlen, "%s is not the average state.txt was saved "
-                "with (the run was stopped while saving?): cannot resume "
-                "the average exactly", path);
+        errbuf_fail(err, errlen, "%s is not the average state.txt was saved "
+                    "with (the run was stopped while saving?): cannot resume "
+                    "the average exactly", path);
     else {
         memcpy(ema, p, n * sizeof *p);
         ret = 0;
@@ -1633,24 +1405,24 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     if (res)
         memset(res, 0, sizeof *res);
     if (!src || !dir || (!opts && !resume)) {
-        set_err(err, errlen, "mnist_train: NULL argument");
+        errbuf_fail(err, errlen, "mnist_train: NULL argument");
         return -1;
     }
-    char *p_ckpt = path_join(dir, "checkpoint.ram");
-    char *p_state = path_join(dir, "state.txt");
+    char *p_ckpt = run_path(dir, "checkpoint.ram");
+    char *p_state = run_path(dir, "state.txt");
     if (!p_ckpt || !p_state) {
         free(p_ckpt);
         free(p_state);
-        set_err(err, errlen, "out of memory");
+        errbuf_fail(err, errlen, "out of memory");
         return -1;
     }
-    int have_state = file_exists(p_state), have_ckpt = file_exists(p_ckpt);
+    int have_state = run_exists(p_state), have_ckpt = run_exists(p_ckpt);
     int ret = -1;
 
     if (resume) {
         if (!have_state || !have_ckpt) {
-            set_err(err, errlen, "%s: nothing to resume (no %s)", dir,
-                    have_state ? "checkpoint.ram" : "state.txt");
+            errbuf_fail(err, errlen, "%s: nothing to resume (no %s)", dir,
+                        have_state ? "checkpoint.ram" : "state.txt");
             goto done;
         }
         if (read_state(dir, &o, &st, err, errlen))
@@ -1664,9 +1436,9 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
             st.ema_updates = 0; /* an average switched on later starts anew */
     } else {
         if (have_state || have_ckpt) {
-            set_err(err, errlen, "%s already holds a run (state.txt, "
-                    "checkpoint.ram): continue it with --resume, or choose "
-                    "another directory", dir);
+            errbuf_fail(err, errlen, "%s already holds a run (state.txt, "
+                        "checkpoint.ram): continue it with --resume, or choose "
+                        "another directory", dir);
             goto done;
         }
         o = *opts;
@@ -1675,34 +1447,34 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     }
     if (mnist_opts_check(&o, err, errlen))
         goto done;
-    if (mnist_mkdirs(dir, err, errlen))
+    if (run_mkdirs(dir, err, errlen))
         goto done;
 
     /* The training pool. */
     if (o.holdout >= src->n_train) {
-        set_err(err, errlen, "%zu training digits: none left after holding "
-                "out %zu for validation", src->n_train, o.holdout);
+        errbuf_fail(err, errlen, "%zu training digits: none left after holding "
+                    "out %zu for validation", src->n_train, o.holdout);
         goto done;
     }
     size_t n_pool = src->n_train - o.holdout;
     if (o.subset && o.subset < n_pool)
         n_pool = o.subset;
     if (n_pool < 2) {
-        set_err(err, errlen, "the training pool needs at least 2 digits");
+        errbuf_fail(err, errlen, "the training pool needs at least 2 digits");
         goto done;
     }
     if (resume && st.n_pool != n_pool) {
-        set_err(err, errlen, "%s: the run trained on %zu digits per epoch, "
-                "the data now gives %zu: not the same data", dir, st.n_pool,
-                n_pool);
+        errbuf_fail(err, errlen, "%s: the run trained on %zu digits per epoch, "
+                    "the data now gives %zu: not the same data", dir, st.n_pool,
+                    n_pool);
         goto done;
     }
     st.n_pool = n_pool;
     const size_t B = (size_t)o.batch;
     const size_t nb = (n_pool + B - 1) / B;
     if (st.batch > nb) {
-        set_err(err, errlen, "%s: state.txt is at batch %zu of an epoch of "
-                "%zu", dir, st.batch, nb);
+        errbuf_fail(err, errlen, "%s: state.txt is at batch %zu of an epoch of "
+                    "%zu", dir, st.batch, nb);
         goto done;
     }
     const int W = task_width(o.task);
@@ -1716,16 +1488,16 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     if (resume) {
         int rc = ram_agent_load_file(p_ckpt, 0, &c.master);
         if (rc != RAM_OK) {
-            set_err(err, errlen, "%s: ram_agent_load_file: %s", p_ckpt,
-                    ram_strerror(rc));
+            errbuf_fail(err, errlen, "%s: ram_agent_load_file: %s", p_ckpt,
+                        ram_strerror(rc));
             goto done;
         }
         double upd = -1;
         rc = ram_agent_stat(c.master, RAM_STAT_UPDATES, &upd);
         if (rc != RAM_OK || upd != (double)st.updates) {
-            set_err(err, errlen, "%s: the checkpoint has %.0f updates but "
-                    "state.txt says %" PRIu64 " (the run was stopped while "
-                    "saving?): cannot resume exactly", dir, upd, st.updates);
+            errbuf_fail(err, errlen, "%s: the checkpoint has %.0f updates but "
+                        "state.txt says %" PRIu64 " (the run was stopped while "
+                        "saving?): cannot resume exactly", dir, upd, st.updates);
             goto done;
         }
         int64_t v;
@@ -1733,8 +1505,8 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
             v != o.hidden ||
             ram_agent_get_config(c.master, RAM_CFG_MAX_STEPS, &v) != RAM_OK ||
             v != o.glimpses) {
-            set_err(err, errlen, "%s: checkpoint.ram does not match state.txt",
-                    dir);
+            errbuf_fail(err, errlen, "%s: checkpoint.ram does not match state.txt",
+                        dir);
             goto done;
         }
     } else if (mnist_agent_create(&o, &c.master, err, errlen) ||
@@ -1752,13 +1524,13 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     }
     int rc = replicas_create(c.master, o.threads, o.seed, &c.rep);
     if (rc != RAM_OK) {
-        set_err(err, errlen, "replicas_create: %s", ram_strerror(rc));
+        errbuf_fail(err, errlen, "replicas_create: %s", ram_strerror(rc));
         goto done;
     }
     rc = replicas_set_input(c.rep, RAM_PIXEL_U8, (size_t)W, (size_t)W,
                             (size_t)W, WW);
     if (rc != RAM_OK) {
-        set_err(err, errlen, "ram_agent_set_input: %s", ram_strerror(rc));
+        errbuf_fail(err, errlen, "ram_agent_set_input: %s", ram_strerror(rc));
         goto done;
     }
     c.perm = malloc(n_pool * sizeof(size_t));
@@ -1767,11 +1539,11 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     c.labels = malloc(rows * sizeof(int));
     c.actions = malloc(rows * sizeof(int));
     c.rewards = malloc(rows * sizeof(float));
-    c.p_best = path_join(dir, "best.ram");
-    c.p_log = path_join(dir, "log.tsv");
+    c.p_best = run_path(dir, "best.ram");
+    c.p_log = run_path(dir, "log.tsv");
     if (!c.perm || !c.images || !c.labels || !c.actions || !c.rewards ||
         !c.p_best || !c.p_log) {
-        set_err(err, errlen, "out of memory");
+        errbuf_fail(err, errlen, "out of memory");
         goto done;
     }
     int log_ema = o.ema > 0;
@@ -1783,7 +1555,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         c.ema = malloc(c.n_params * sizeof(float));
         c.keep = malloc(c.n_params * sizeof(float));
         if (!c.ema || !c.keep) {
-            set_err(err, errlen, "out of memory");
+            errbuf_fail(err, errlen, "out of memory");
             goto done;
         }
         if (st.ema_updates == 0) { /* a new average: from the weights now */
@@ -1823,7 +1595,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
     job.actions = c.actions;
     job.rewards = c.rewards;
 
-    double run_train_s = 0, run_t0 = now_s();
+    double run_train_s = 0, run_t0 = run_now();
     int time_limited = 0;
     size_t run_samples = 0;
     long run_batches = 0;
@@ -1833,8 +1605,8 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         double lr = lr_at(&o, e);
         rc = ram_agent_set_param(c.master, RAM_PARAM_LEARNING_RATE, lr);
         if (rc != RAM_OK) {
-            set_err(err, errlen, "setting the learning rate %g: %s", lr,
-                    ram_strerror(rc));
+            errbuf_fail(err, errlen, "setting the learning rate %g: %s", lr,
+                        ram_strerror(rc));
             goto done;
         }
         /* The std of the epoch, on every replica: each samples its own
@@ -1845,17 +1617,19 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
             rc = ram_agent_set_param(replicas_agent(c.rep, i),
                                      RAM_PARAM_LOCATION_STD, std_e);
             if (rc != RAM_OK) {
-                set_err(err, errlen, "setting the location std %g (epoch "
-                        "%d): %s", std_e, e + 1, ram_strerror(rc));
+                errbuf_fail(err, errlen, "setting the location std %g (epoch "
+                            "%d): %s", std_e, e + 1, ram_strerror(rc));
                 goto done;
             }
         }
         make_perm(c.perm, n_pool, o.seed, e);
         job.epoch_seed = epoch_data_seed(o.seed, e);
-        progress pr = {io, e + 1, o.epochs, n_pool, 0, now_s(), 0, 0, 0};
+        epoch_progress pr = {{0}, e + 1, o.epochs, n_pool, 0, run_now(), 0};
+        progress_init(&pr.bar, io->progress, io->progress_tty, 0.2);
+        pr.bar.last = 0; /* the first bar at once */
         pr.done0 = st.batch * B < n_pool ? st.batch * B : n_pool;
         pr.next_mark = pr.done0 + (n_pool + 9) / 10;
-        double seg_t0 = now_s(), seg_last = seg_t0;
+        double seg_t0 = run_now(), seg_last = seg_t0;
         while (st.batch < nb) {
             size_t pos0 = st.batch * B;
             size_t n = n_pool - pos0 < B ? n_pool - pos0 : B;
@@ -1864,24 +1638,24 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
             memset(job.rc, 0, sizeof job.rc);
             rc = replicas_run(c.rep, n * M, train_slice, &job);
             if (rc != 0) {
-                progress_clear(&pr);
+                progress_clear(&pr.bar);
                 for (int i = 0; i < o.threads; i++)
                     if (job.what[i]) {
                         if (job.rc[i])
-                            set_err(err, errlen, "%s: %s", job.what[i],
-                                    ram_strerror(job.rc[i]));
+                            errbuf_fail(err, errlen, "%s: %s", job.what[i],
+                                        ram_strerror(job.rc[i]));
                         else
-                            set_err(err, errlen, "task_generate: %s",
-                                    job.what[i]);
+                            errbuf_fail(err, errlen, "task_generate: %s",
+                                        job.what[i]);
                         break;
                     }
                 goto done;
             }
             rc = replicas_update(c.rep);
             if (rc != RAM_OK) {
-                progress_clear(&pr);
-                set_err(err, errlen, "ram_agent_update (epoch %d, batch %zu): "
-                        "%s", e + 1, st.batch + 1, ram_strerror(rc));
+                progress_clear(&pr.bar);
+                errbuf_fail(err, errlen, "ram_agent_update (epoch %d, batch %zu): "
+                            "%s", e + 1, st.batch + 1, ram_strerror(rc));
                 goto done;
             }
             double xent = 0, acc = 0, bmse = 0;
@@ -1889,9 +1663,9 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
                 (rc = replicas_stat_mean(c.rep, RAM_STAT_ACCURACY, &acc)) ||
                 (rc = replicas_stat_mean(c.rep, RAM_STAT_BASELINE_MSE,
                                          &bmse))) {
-                progress_clear(&pr);
-                set_err(err, errlen, "replicas_stat_mean: %s",
-                        ram_strerror(rc));
+                progress_clear(&pr.bar);
+                errbuf_fail(err, errlen, "replicas_stat_mean: %s",
+                            ram_strerror(rc));
                 goto done;
             }
             if (c.ema) {
@@ -1908,7 +1682,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
             st.ep_reward += acc * (double)n;
             st.ep_bmse += bmse * (double)n;
             st.ep_samples += n;
-            double t = now_s();
+            double t = run_now();
             st.ep_seconds += t - seg_last;
             st.elapsed += t - seg_last;
             run_train_s += t - seg_last;
@@ -1925,7 +1699,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
                 break;
             }
         }
-        progress_clear(&pr);
+        progress_clear(&pr.bar);
         if (interrupted) {
             if (save_checkpoint(c.master, dir, &o, &st, c.ema, c.keep,
                                 c.n_params, err, errlen))
@@ -1945,7 +1719,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         if (eval_replicas(c.rep, &c.val, o.glimpses, 0, 0, NULL, &ev, err,
                           errlen))
             goto done;
-        double t = now_s();
+        double t = run_now();
         st.elapsed += t - seg_last;
         seg_last = t;
         /* The average: scored on the same images by every replica holding
@@ -1963,7 +1737,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
             params_put(c.rep, c.keep, c.n_params);
             if (erc)
                 goto done;
-            t = now_s();
+            t = run_now();
             st.elapsed += t - seg_last;
             seg_last = t;
         }
@@ -1980,8 +1754,8 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
                     goto done;
             } else if ((rc = ram_agent_save_file(c.master, 0, c.p_best)) !=
                        RAM_OK) {
-                set_err(err, errlen, "%s: ram_agent_save_file: %s", c.p_best,
-                        ram_strerror(rc));
+                errbuf_fail(err, errlen, "%s: ram_agent_save_file: %s", c.p_best,
+                            ram_strerror(rc));
                 goto done;
             }
         }
@@ -1992,7 +1766,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
         double sps = st.ep_seconds > 0 ? (double)st.ep_samples / st.ep_seconds
                                        : 0;
         char el[32];
-        fmt_hms(st.elapsed, el, sizeof el);
+        progress_clock(st.elapsed, el, sizeof el);
         char line[256], ema_col[32] = "";
         if (log_ema && c.ema)
             snprintf(ema_col, sizeof ema_col, "\t%.6f", ev_ema.error);

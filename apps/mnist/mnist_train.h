@@ -265,9 +265,6 @@ int mnist_evaluate_marks(ram_agent *model, const mnist_set *set,
                          uint64_t seed, unsigned char *marks,
                          mnist_eval_result *res, char *err, size_t errlen);
 
-/* Creates the directory and its parents (mkdir -p). */
-int mnist_mkdirs(const char *path, char *err, size_t errlen);
-
 #ifdef __cplusplus
 }
 #endif

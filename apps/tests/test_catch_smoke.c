@@ -470,6 +470,43 @@ START_TEST(centre_reference)
 }
 END_TEST
 
+/* Issue 26: a sampled evaluation's figures follow from the seeds alone,
+ * not from the number of replicas (threads) that play the games. 150 games:
+ * four full chunks of CATCH_EVAL_CHUNK and a short one. */
+START_TEST(sampled_eval_independent_of_threads)
+{
+    ram_agent *a = tiny_agent();
+    char err[256];
+    catch_eval e[3];
+    static const int threads[3] = {1, 2, 3};
+    for (int k = 0; k < 3; k++) {
+        replicas *r = NULL;
+        ck_assert_int_eq(replicas_create(a, threads[k], 1, &r), RAM_OK);
+        ck_assert_int_eq(replicas_count(r), threads[k]);
+        ck_assert_msg(catch_evaluate(r, 150, 5, 0, 3, &e[k], err,
+                                     sizeof err) == RAM_OK,
+                      "%s", err);
+        replicas_free(r);
+    }
+    for (int k = 1; k < 3; k++) {
+        ck_assert_int_eq(e[k].games, 150);
+        ck_assert_int_eq(e[k].caught, e[0].caught);
+        ck_assert(e[k].fovea == e[0].fovea);
+        ck_assert(e[k].fovea_late == e[0].fovea_late);
+        ck_assert(e[k].dist == e[0].dist);
+    }
+    /* The sample seed matters (else the test could not fail). */
+    replicas *r = NULL;
+    ck_assert_int_eq(replicas_create(a, 2, 1, &r), RAM_OK);
+    catch_eval other;
+    ck_assert_int_eq(catch_evaluate(r, 150, 5, 0, 4, &other, err, sizeof err),
+                     RAM_OK);
+    ck_assert(other.dist != e[0].dist);
+    replicas_free(r);
+    ram_agent_free(a);
+}
+END_TEST
+
 Suite *suite_catch_smoke(void)
 {
     Suite *s = suite_create("catch_smoke");
@@ -480,6 +517,7 @@ Suite *suite_catch_smoke(void)
     tcase_add_test(tc, location_step_scale);
     tcase_add_test(tc, observation_and_first_glimpse);
     tcase_add_test(tc, centre_reference);
+    tcase_add_test(tc, sampled_eval_independent_of_threads);
     suite_add_tcase(s, tc);
     return s;
 }
