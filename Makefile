@@ -10,7 +10,7 @@
 #                   lib/libram.a), and bench/ram-bench if bench/*.c exist
 #   check           builds the above and the tests, then runs in order:
 #                   scripts/check-headers.sh (each public header alone as C99
-#                   and C++11), scripts/check-exports.sh (exported symbols ==
+#                   and C++11, and with clang -Wdocumentation), scripts/check-exports.sh (exported symbols ==
 #                   lib/ram.map), the link test (C, C++ and static), the
 #                   library's Check runner $(BUILD)/tests/ram-test, then the
 #                   apps' Check runner $(BUILD)/apps/tests/ram-apps-test
@@ -26,6 +26,8 @@
 #
 # Variables (command line or environment)
 #   CC, CXX, AR, PKG_CONFIG   tools (cc, c++, ar, pkg-config)
+#   CLANG           clang for the headers' -Wdocumentation check (skipped,
+#                   visibly, when it is not installed)
 #   CFLAGS (-O2 -g), CXXFLAGS (-O2 -g), CPPFLAGS, LDFLAGS
 #                   user flags; the project's own flags (-std=c11, warnings,
 #                   -fPIC, -fvisibility=hidden, ...) are always added
@@ -84,6 +86,7 @@ ifeq ($(origin CXX),default)
 CXX := c++
 endif
 PKG_CONFIG ?= pkg-config
+CLANG      ?= clang
 INSTALL    ?= install
 NM         ?= nm
 
@@ -371,8 +374,8 @@ $(BUILD)/tests/link-test-static: $(LINK_TEST_DEPS) $(STATICLIB)
 # check-lib: the library's own gate (headers, exports, version, link tests,
 # library suites), without building the examples or apps.
 check-lib: all $(TEST_BIN) $(LINK_TESTS)
-	@echo "== public headers alone (C99, C++11)"
-	$(Q)CC='$(CC)' CXX='$(CXX)' bash scripts/check-headers.sh include
+	@echo "== public headers alone (C99, C++11, clang -Wdocumentation)"
+	$(Q)CC='$(CC)' CXX='$(CXX)' CLANG='$(CLANG)' bash scripts/check-headers.sh include
 	@echo "== exported symbols vs $(MAP)"
 	$(Q)NM='$(NM)' bash scripts/check-exports.sh $(SO_FULL) $(STATICLIB) \
 		$(MAP) include $(VERSION)

@@ -73,14 +73,19 @@ RAM_API int ram_core_forward(const ram_core *core, size_t n,
  *  whose steps were computed by ram_core_forward, step t's tape at
  *  tape + t * n * tape_size. Adds the parameter gradients (each weight
  *  gradient is one matrix product over all T*n rows).
- *  @param h0, c0  the initial state passed to step 0 (NULL for zeros).
- *  @param x, h, c, tape  T x n x (I | H | H | tape_size), step-major.
- *                 c is ignored by the RNN. The tape is overwritten: run the
- *                 forward again before another backward.
+ *  @param h0      n x H, the initial state h passed to step 0 (NULL for
+ *                 zeros).
+ *  @param c0      n x H, the initial cell c (LSTM; NULL for zeros).
+ *  @param x       T x n x I, the inputs, step-major.
+ *  @param h       T x n x H, the outputs h_t.
+ *  @param c       T x n x H, the cells c_t (ignored by the RNN).
+ *  @param tape    T x n x tape_size. Overwritten: run the forward again
+ *                 before another backward.
  *  @param dh      T x n x H: the loss gradient arriving at each h_t from
  *                 outside the core (heads), not through the recurrence.
  *  @param dx      T x n x I output, or NULL.
- *  @param dh0,dc0 n x H outputs (gradient w.r.t. the initial state), or NULL.
+ *  @param dh0     n x H output (gradient w.r.t. h0), or NULL.
+ *  @param dc0     n x H output (gradient w.r.t. c0), or NULL.
  *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE. Since 0.1.0. */
 RAM_API int ram_core_backward(ram_core *core, size_t steps, size_t n,
                               const float *h0, const float *c0,

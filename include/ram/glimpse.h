@@ -76,7 +76,10 @@ RAM_API int ram_glimpse_forward(const ram_glimpse *net, size_t n,
                                 float *tape);
 
 /** Backward over n rows: adds dLoss/dparams into the gradient array.
- *  @param rho, loc, g, tape  exactly as passed to / produced by forward.
+ *  @param rho   n x R, as passed to forward.
+ *  @param loc   n x 2, as passed to forward.
+ *  @param g     n x G, as produced by forward.
+ *  @param tape  n x tape_size, as produced by forward.
  *  @param dg    n x G, dLoss/dg.
  *  @param drho  n x R output, or NULL.  @param dloc  n x 2 output, or NULL.
  *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE. Since 0.1.0. */

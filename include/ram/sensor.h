@@ -72,7 +72,8 @@ RAM_API int ram_sensor_shape(const ram_sensor *sensor, int *patch,
  *  @param batch         number of images, 1 .. RAM_MAX_ROWS.
  *  @param images        the first image.
  *  @param format        a ram_pixel_format.
- *  @param width,height  1 .. RAM_SENSOR_MAX_IMAGE.
+ *  @param width         1 .. RAM_SENSOR_MAX_IMAGE.
+ *  @param height        1 .. RAM_SENSOR_MAX_IMAGE.
  *  @param row_stride    bytes between rows, >= width * C * element size,
  *                       a multiple of the element size.
  *  @param image_stride  bytes between images (ignored when batch is 1),
