@@ -10,8 +10,12 @@
 #                   lib/libram.a), and bench/ram-bench if bench/*.c exist
 #   check           builds the above and the tests, then runs in order:
 #                   scripts/check-headers.sh (each public header alone as C99
-#                   and C++11, and with clang -Wdocumentation), scripts/check-exports.sh (exported symbols ==
-#                   lib/ram.map), the link test (C, C++ and static), the
+#                   and C++11, and with clang -Wdocumentation),
+#                   scripts/check-exports.sh (exported symbols ==
+#                   lib/ram.map), scripts/check-pkgconfig.sh (ram.pc
+#                   installed with DESTDIR, queried without any other .pc
+#                   file, programs linked from it), the link test (C, C++
+#                   and static), the
 #                   library's Check runner $(BUILD)/tests/ram-test, then the
 #                   apps' Check runner $(BUILD)/apps/tests/ram-apps-test
 #   check-lib       the library's part of check only (no examples, apps or
@@ -270,15 +274,19 @@ INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 PC_LIBDIR     = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
 PC_INCLUDEDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
-PC_REQUIRES_PRIVATE = $(strip $(CBLAS_PC))
-PC_LIBS_PRIVATE = $(strip $(if $(strip $(CBLAS_PC)),,$(CBLAS_LIBS)) -lm)
+# The CBLAS goes in Libs.private only (not Requires.private): the public
+# headers do not include <cblas.h>, so `pkg-config --cflags ram` must not
+# emit the CBLAS's include directory (pkgconf adds a Requires.private
+# module's Cflags to --cflags), and `pkg-config ram` must work where the
+# CBLAS has no .pc file. `pkg-config --static --libs ram` gives the
+# static library's link line.
+PC_LIBS_PRIVATE = $(strip $(CBLAS_LIBS) -lm)
 
 $(PC): ram.pc.in FORCE
 	@sed -e 's|@PREFIX@|$(PREFIX)|g' \
 	    -e 's|@LIBDIR@|$(PC_LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(PC_INCLUDEDIR)|g' \
 	    -e 's|@VERSION@|$(VERSION)|g' \
-	    -e 's|@REQUIRES_PRIVATE@|$(PC_REQUIRES_PRIVATE)|g' \
 	    -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|g' \
 	    -e '/^[A-Za-z.]*:[[:space:]]*$$/d' $< > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; \
@@ -389,6 +397,10 @@ check-lib: all $(TEST_BIN) $(LINK_TESTS)
 		fi; \
 	fi
 	@echo "version $(VERSION) OK"
+	@echo "== ram.pc installed (DESTDIR) and queried without other .pc files"
+	$(Q)MAKE='$(MAKE)' PKG_CONFIG='$(PKG_CONFIG)' CC='$(CC)' PREFIX='$(PREFIX)' \
+		LIBDIR='$(LIBDIR)' INCLUDEDIR='$(INCLUDEDIR)' PKGCONFIGDIR='$(PKGCONFIGDIR)' \
+		bash scripts/check-pkgconfig.sh $(VERSION)
 	@echo "== link test (shared C, shared C++, static)"
 	$(Q)$(BUILD)/tests/link-test
 	$(Q)$(BUILD)/tests/link-test-cxx
