@@ -23,6 +23,11 @@
 #   check-sanitize  both Check runners built in build-asan/ with ASan+UBSan,
 #                   run with CK_FORK=no (leaves lib/ and build/ alone)
 #   check-valgrind  both Check runners under valgrind, CK_FORK=no
+#   check-abi       lib/libram.so against the committed ABI baseline
+#                   abi/libram-VERSION.abi (abidiff; fails on any change and
+#                   when the version has no baseline; docs/abi.md)
+#   abi-baseline    writes abi/libram-VERSION.abi (needs the version's
+#                   CHANGELOG.md entry); the lead runs it when the ABI changes
 #   bench           builds and runs bench/ram-bench
 #   demo            builds the apps and runs apps/mnist/demo.sh (which
 #                   fetches MNIST with scripts/fetch-mnist.sh if it is absent)
@@ -48,6 +53,7 @@
 #                       CBLAS_CFLAGS="-isystem /usr/include/x86_64-linux-gnu/blis-openmp"
 #                                                     (BLIS, Debian libblis-dev)
 #   CHECK_CFLAGS, CHECK_LIBS  default: pkg-config --cflags/--libs check
+#   ABIDW, ABIDIFF  libabigail tools for check-abi (abidw, abidiff)
 #   RAM_TEST_ARGS   arguments for both test runners, e.g.
 #                     make check RAM_TEST_ARGS="--exclude-tag slow"
 #                   (ram-test [--tag T] [--exclude-tag T] [--list] [suite...])
@@ -224,8 +230,8 @@ $(BUILD)/apps/tests/%.o: DIR_CFLAGS = $(APP_TEST_INC) $(CHECK_CFLAGS)
 
 # ---------------------------------------------------------------------------
 # Main targets.
-.PHONY: all examples apps check check-lib check-sanitize check-valgrind bench demo install \
-        uninstall clean help test-run FORCE
+.PHONY: all examples apps check check-lib check-sanitize check-valgrind check-abi \
+        abi-baseline bench demo install uninstall clean help test-run FORCE
 
 all: $(SO_FULL) $(SO_MAJOR) $(SO_DEV) $(STATICLIB) $(PC)
 
@@ -434,6 +440,22 @@ check-valgrind:
 	@echo "== unit tests under valgrind"
 	$(Q)$(MAKE) --no-print-directory test-run \
 		TEST_ENV='CK_FORK=no OPENBLAS_NUM_THREADS=1 $(VALGRIND) $(VALGRIND_FLAGS)'
+
+# ---------------------------------------------------------------------------
+# ABI guard (docs/abi.md). check-abi compares $(SO_FULL) with the committed
+# baseline abi/libram-$(VERSION).abi (libabigail's abidw/abidiff, Debian
+# package abigail-tools) and fails on any difference, or when the version has
+# no baseline; abi-baseline writes the baseline (after the version's
+# CHANGELOG.md entry) and removes the other versions' baselines.
+ABIDW   ?= abidw
+ABIDIFF ?= abidiff
+
+check-abi: $(SO_FULL)
+	@echo "== ABI of $(SO_FULL) vs abi/libram-$(VERSION).abi"
+	$(Q)ABIDW='$(ABIDW)' ABIDIFF='$(ABIDIFF)' bash scripts/check-abi.sh check $(SO_FULL) $(VERSION)
+
+abi-baseline: $(SO_FULL)
+	$(Q)ABIDW='$(ABIDW)' ABIDIFF='$(ABIDIFF)' bash scripts/check-abi.sh baseline $(SO_FULL) $(VERSION)
 
 # ---------------------------------------------------------------------------
 # Install.
