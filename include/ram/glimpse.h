@@ -29,7 +29,8 @@ extern "C" {
  *
  *  Allocation: create allocates; the sensor, location, action and baseline
  *  calls never allocate after it. The glimpse and core networks need scratch
- *  for backward (and for forward without a tape): after
+ *  for backward, and the glimpse network and the LSTM for forward without a
+ *  tape: after
  *  ram_glimpse_reserve() / ram_core_reserve() for up to m rows, every call
  *  over n <= m rows uses that workspace and allocates nothing; a call over
  *  more rows (or without a reservation) allocates its scratch and frees it
