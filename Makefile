@@ -10,8 +10,12 @@
 #                   lib/libram.a), and bench/ram-bench if bench/*.c exist
 #   check           builds the above and the tests, then runs in order:
 #                   scripts/check-headers.sh (each public header alone as C99
-#                   and C++11), scripts/check-exports.sh (exported symbols ==
-#                   lib/ram.map), the link test (C, C++ and static), the
+#                   and C++11, and with clang -Wdocumentation),
+#                   scripts/check-exports.sh (exported symbols ==
+#                   lib/ram.map), scripts/check-pkgconfig.sh (ram.pc
+#                   installed with DESTDIR, queried without any other .pc
+#                   file, programs linked from it), the link test (C, C++
+#                   and static), the
 #                   library's Check runner $(BUILD)/tests/ram-test, then the
 #                   apps' Check runner $(BUILD)/apps/tests/ram-apps-test
 #   check-lib       the library's part of check only (no examples, apps or
@@ -19,6 +23,11 @@
 #   check-sanitize  both Check runners built in build-asan/ with ASan+UBSan,
 #                   run with CK_FORK=no (leaves lib/ and build/ alone)
 #   check-valgrind  both Check runners under valgrind, CK_FORK=no
+#   check-abi       lib/libram.so against the committed ABI baseline
+#                   abi/libram-VERSION.abi (abidiff; fails on any change and
+#                   when the version has no baseline; docs/abi.md)
+#   abi-baseline    writes abi/libram-VERSION.abi (needs the version's
+#                   CHANGELOG.md entry); the lead runs it when the ABI changes
 #   bench           builds and runs bench/ram-bench
 #   demo            builds the apps and runs apps/mnist/demo.sh (which
 #                   fetches MNIST with scripts/fetch-mnist.sh if it is absent)
@@ -26,6 +35,8 @@
 #
 # Variables (command line or environment)
 #   CC, CXX, AR, PKG_CONFIG   tools (cc, c++, ar, pkg-config)
+#   CLANG           clang for the headers' -Wdocumentation check (skipped,
+#                   visibly, when it is not installed)
 #   CFLAGS (-O2 -g), CXXFLAGS (-O2 -g), CPPFLAGS, LDFLAGS
 #                   user flags; the project's own flags (-std=c11, warnings,
 #                   -fPIC, -fvisibility=hidden, ...) are always added
@@ -42,6 +53,7 @@
 #                       CBLAS_CFLAGS="-isystem /usr/include/x86_64-linux-gnu/blis-openmp"
 #                                                     (BLIS, Debian libblis-dev)
 #   CHECK_CFLAGS, CHECK_LIBS  default: pkg-config --cflags/--libs check
+#   ABIDW, ABIDIFF  libabigail tools for check-abi (abidw, abidiff)
 #   RAM_TEST_ARGS   arguments for both test runners, e.g.
 #                     make check RAM_TEST_ARGS="--exclude-tag slow"
 #                   (ram-test [--tag T] [--exclude-tag T] [--list] [suite...])
@@ -84,6 +96,7 @@ ifeq ($(origin CXX),default)
 CXX := c++
 endif
 PKG_CONFIG ?= pkg-config
+CLANG      ?= clang
 INSTALL    ?= install
 NM         ?= nm
 
@@ -217,8 +230,8 @@ $(BUILD)/apps/tests/%.o: DIR_CFLAGS = $(APP_TEST_INC) $(CHECK_CFLAGS)
 
 # ---------------------------------------------------------------------------
 # Main targets.
-.PHONY: all examples apps check check-lib check-sanitize check-valgrind bench demo install \
-        uninstall clean help test-run FORCE
+.PHONY: all examples apps check check-lib check-sanitize check-valgrind check-abi \
+        abi-baseline bench demo install uninstall clean help test-run FORCE
 
 all: $(SO_FULL) $(SO_MAJOR) $(SO_DEV) $(STATICLIB) $(PC)
 
@@ -267,15 +280,19 @@ INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 PC_LIBDIR     = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
 PC_INCLUDEDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
-PC_REQUIRES_PRIVATE = $(strip $(CBLAS_PC))
-PC_LIBS_PRIVATE = $(strip $(if $(strip $(CBLAS_PC)),,$(CBLAS_LIBS)) -lm)
+# The CBLAS goes in Libs.private only (not Requires.private): the public
+# headers do not include <cblas.h>, so `pkg-config --cflags ram` must not
+# emit the CBLAS's include directory (pkgconf adds a Requires.private
+# module's Cflags to --cflags), and `pkg-config ram` must work where the
+# CBLAS has no .pc file. `pkg-config --static --libs ram` gives the
+# static library's link line.
+PC_LIBS_PRIVATE = $(strip $(CBLAS_LIBS) -lm)
 
 $(PC): ram.pc.in FORCE
 	@sed -e 's|@PREFIX@|$(PREFIX)|g' \
 	    -e 's|@LIBDIR@|$(PC_LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(PC_INCLUDEDIR)|g' \
 	    -e 's|@VERSION@|$(VERSION)|g' \
-	    -e 's|@REQUIRES_PRIVATE@|$(PC_REQUIRES_PRIVATE)|g' \
 	    -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|g' \
 	    -e '/^[A-Za-z.]*:[[:space:]]*$$/d' $< > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; \
@@ -371,8 +388,8 @@ $(BUILD)/tests/link-test-static: $(LINK_TEST_DEPS) $(STATICLIB)
 # check-lib: the library's own gate (headers, exports, version, link tests,
 # library suites), without building the examples or apps.
 check-lib: all $(TEST_BIN) $(LINK_TESTS)
-	@echo "== public headers alone (C99, C++11)"
-	$(Q)CC='$(CC)' CXX='$(CXX)' bash scripts/check-headers.sh include
+	@echo "== public headers alone (C99, C++11, clang -Wdocumentation)"
+	$(Q)CC='$(CC)' CXX='$(CXX)' CLANG='$(CLANG)' bash scripts/check-headers.sh include
 	@echo "== exported symbols vs $(MAP)"
 	$(Q)NM='$(NM)' bash scripts/check-exports.sh $(SO_FULL) $(STATICLIB) \
 		$(MAP) include $(VERSION)
@@ -386,6 +403,10 @@ check-lib: all $(TEST_BIN) $(LINK_TESTS)
 		fi; \
 	fi
 	@echo "version $(VERSION) OK"
+	@echo "== ram.pc installed (DESTDIR) and queried without other .pc files"
+	$(Q)MAKE='$(MAKE)' PKG_CONFIG='$(PKG_CONFIG)' CC='$(CC)' PREFIX='$(PREFIX)' \
+		LIBDIR='$(LIBDIR)' INCLUDEDIR='$(INCLUDEDIR)' PKGCONFIGDIR='$(PKGCONFIGDIR)' \
+		bash scripts/check-pkgconfig.sh $(VERSION)
 	@echo "== link test (shared C, shared C++, static)"
 	$(Q)$(BUILD)/tests/link-test
 	$(Q)$(BUILD)/tests/link-test-cxx
@@ -439,6 +460,22 @@ check-valgrind:
 	@echo "== unit tests under valgrind"
 	$(Q)$(MAKE) --no-print-directory test-run \
 		TEST_ENV='CK_FORK=no OPENBLAS_NUM_THREADS=1 $(VALGRIND) $(VALGRIND_FLAGS)'
+
+# ---------------------------------------------------------------------------
+# ABI guard (docs/abi.md). check-abi compares $(SO_FULL) with the committed
+# baseline abi/libram-$(VERSION).abi (libabigail's abidw/abidiff, Debian
+# package abigail-tools) and fails on any difference, or when the version has
+# no baseline; abi-baseline writes the baseline (after the version's
+# CHANGELOG.md entry) and removes the other versions' baselines.
+ABIDW   ?= abidw
+ABIDIFF ?= abidiff
+
+check-abi: $(SO_FULL)
+	@echo "== ABI of $(SO_FULL) vs abi/libram-$(VERSION).abi"
+	$(Q)ABIDW='$(ABIDW)' ABIDIFF='$(ABIDIFF)' bash scripts/check-abi.sh check $(SO_FULL) $(VERSION)
+
+abi-baseline: $(SO_FULL)
+	$(Q)ABIDW='$(ABIDW)' ABIDIFF='$(ABIDIFF)' bash scripts/check-abi.sh baseline $(SO_FULL) $(VERSION)
 
 # ---------------------------------------------------------------------------
 # Install.

@@ -100,16 +100,57 @@ void ram__action_argmax(size_t n, size_t actions, const float *probs,
 void ram__action_bwd(struct ram_action *net, size_t n, const float *h,
                      const float *dlogits, float *dh)
 {
+    ram__action_bwd_beta(net, n, h, dlogits, dh, 0.0f);
+}
+
+void ram__action_bwd_beta(struct ram_action *net, size_t n, const float *h,
+                          const float *dlogits, float *dh, float beta)
+{
     size_t A = net->actions;
     const float *w = net->params;
     float *gw = net->grads, *gb = gw + A * net->in;
 
     ram__linear_bwd_params(n, net->in, A, h, net->in, dlogits, A, gw, gb);
     if (dh)
-        ram__linear_bwd_input(n, net->in, A, dlogits, A, w, dh, net->in, 0);
+        ram__linear_bwd_input(n, net->in, A, dlogits, A, w, dh, net->in,
+                              ram__beta_prep(dh, n * net->in, beta));
+}
+
+double ram__action_entropy_row(const float *p, size_t actions)
+{
+    double e = 0.0;
+    for (size_t j = 0; j < actions; j++)
+        if (p[j] > 0.0f)
+            e -= (double)p[j] * log((double)p[j]);
+    return e;
 }
 
 /* ------------------------------------------------------------- public */
+
+#define ROWS_CHECK(n)                                                          \
+    do {                                                                       \
+        if (!ram__rows_ok(n))                                                  \
+            return RAM_FAIL(RAM_E_RANGE, "n = %zu is outside 1 .. %d", (n),    \
+                            RAM_MAX_ROWS);                                     \
+    } while (0)
+#define NULL_CHECK(p)                                                          \
+    do {                                                                       \
+        if (!(p))                                                              \
+            return RAM_FAIL(RAM_E_INVALID, "%s is NULL", #p);                  \
+    } while (0)
+
+/* RAM_OK, or RAM_E_RANGE naming the first index of idx[0..n-1] (called
+ * `what`) outside [0, A). */
+static int index_check(const char *func, const char *what, const int *idx,
+                       size_t n, size_t A)
+{
+    for (size_t r = 0; r < n; r++)
+        if (idx[r] < 0 || (size_t)idx[r] >= A)
+            return ram__fail(RAM_E_RANGE, func,
+                             "%s[%zu] = %d is outside [0, %zu)", what, r,
+                             idx[r], A);
+    return RAM_OK;
+}
 
 int ram_action_create(ram_action **out, size_t input, size_t actions,
                       uint64_t seed)
@@ -119,24 +160,28 @@ int ram_action_create(ram_action **out, size_t input, size_t actions,
     size_t count;
     ram_rng rng;
 
-    if (!out)
-        return RAM_E_INVALID;
+    NULL_CHECK(out);
     *out = NULL;
-    if (input < 1 || input > RAM_MAX_UNITS || actions < 2 ||
-        actions > RAM_MAX_ACTIONS)
-        return RAM_E_RANGE;
+    if (input < 1 || input > RAM_MAX_UNITS)
+        return RAM_FAIL(RAM_E_RANGE, "input = %zu is outside 1 .. %d", input,
+                        RAM_MAX_UNITS);
+    if (actions < 2 || actions > RAM_MAX_ACTIONS)
+        return RAM_FAIL(RAM_E_RANGE, "actions = %zu is outside 2 .. %d",
+                        actions, RAM_MAX_ACTIONS);
     if ((double)actions * (input + 1) >
         (double)(SIZE_MAX / (2 * sizeof(float))))
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM,
+                        "the parameters of these sizes do not fit in memory");
     count = ram__action_count(input, actions);
 
     net = malloc(sizeof *net);
     if (!net)
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "allocating the handle");
     block = calloc(2 * count, sizeof(float));
     if (!block) {
         free(net);
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "allocating %zu parameters and gradients",
+                        count);
     }
     ram__action_init(net, input, actions, block, block + count);
     net->owned = 1;
@@ -158,8 +203,7 @@ void ram_action_free(ram_action *net)
 
 int ram_action_shape(const ram_action *net, size_t *input, size_t *actions)
 {
-    if (!net)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
     if (input)
         *input = net->in;
     if (actions)
@@ -170,24 +214,21 @@ int ram_action_shape(const ram_action *net, size_t *input, size_t *actions)
 int ram_action_params(ram_action *net, float **params, float **grads,
                       size_t *count)
 {
-    if (!net)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
     ram__params_out(net->params, net->grads, net->count, params, grads, count);
     return RAM_OK;
 }
 
 int ram_action_zero_grad(ram_action *net)
 {
-    if (!net)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
     ram__zero(net->grads, net->count);
     return RAM_OK;
 }
 
 int ram_action_seed(ram_action *net, uint64_t seed)
 {
-    if (!net)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
     ram__rng_seed(&net->rng, seed ^ ACTION_SAMPLER_KEY);
     return RAM_OK;
 }
@@ -195,10 +236,10 @@ int ram_action_seed(ram_action *net, uint64_t seed)
 int ram_action_forward(const ram_action *net, size_t n, const float *h,
                        float *probs)
 {
-    if (!net || !h || !probs)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
+    NULL_CHECK(net);
+    NULL_CHECK(h);
+    NULL_CHECK(probs);
+    ROWS_CHECK(n);
     ram__action_fwd(net, n, h, probs);
     return RAM_OK;
 }
@@ -208,23 +249,24 @@ int ram_action_sample(ram_action *net, size_t n, const float *probs,
 {
     size_t A;
 
-    if (!net || !probs || !actions)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
+    NULL_CHECK(net);
+    NULL_CHECK(probs);
+    NULL_CHECK(actions);
+    ROWS_CHECK(n);
     A = net->actions;
     if (!ram__all_finite(probs, n * A))
-        return RAM_E_NONFINITE;
+        return RAM_FAIL(RAM_E_NONFINITE, "probs holds a NaN or infinity");
     for (size_t r = 0; r < n; r++) {
         const float *p = probs + r * A;
         int any = 0;
         for (size_t j = 0; j < A; j++) {
             if (p[j] < 0.0f)
-                return RAM_E_RANGE;
+                return RAM_FAIL(RAM_E_RANGE, "probs[%zu][%zu] = %g is negative",
+                                r, j, (double)p[j]);
             any |= p[j] > 0.0f;
         }
-        if (!any)
-            return RAM_E_RANGE; /* an all-zero row is no distribution */
+        if (!any) /* an all-zero row is no distribution */
+            return RAM_FAIL(RAM_E_RANGE, "probs row %zu is all zero", r);
     }
     ram__action_sample(n, A, probs, &net->rng, actions);
     return RAM_OK;
@@ -237,14 +279,17 @@ int ram_action_xent(const ram_action *net, size_t n, const float *probs,
     size_t A;
     double sum = 0.0;
 
-    if (!net || !probs || !labels || !dlogits)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n) || !isfinite(scale))
-        return RAM_E_RANGE;
+    NULL_CHECK(net);
+    NULL_CHECK(probs);
+    NULL_CHECK(labels);
+    NULL_CHECK(dlogits);
+    ROWS_CHECK(n);
+    if (!isfinite(scale))
+        return RAM_FAIL(RAM_E_RANGE, "scale is not finite");
     A = net->actions;
-    for (size_t r = 0; r < n; r++)
-        if (labels[r] < 0 || (size_t)labels[r] >= A)
-            return RAM_E_RANGE;
+    int rc = index_check(__func__, "labels", labels, n, A);
+    if (rc != RAM_OK)
+        return rc;
     for (size_t r = 0; r < n; r++) {
         const float *p = probs + r * A;
         float *d = dlogits + r * A;
@@ -264,14 +309,16 @@ int ram_action_score(const ram_action *net, size_t n, const float *probs,
 {
     size_t A;
 
-    if (!net || !probs || !actions || !coef || !dlogits)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
+    NULL_CHECK(net);
+    NULL_CHECK(probs);
+    NULL_CHECK(actions);
+    NULL_CHECK(coef);
+    NULL_CHECK(dlogits);
+    ROWS_CHECK(n);
     A = net->actions;
-    for (size_t r = 0; r < n; r++)
-        if (actions[r] < 0 || (size_t)actions[r] >= A)
-            return RAM_E_RANGE;
+    int rc = index_check(__func__, "actions", actions, n, A);
+    if (rc != RAM_OK)
+        return rc;
     for (size_t r = 0; r < n; r++) {
         const float *p = probs + r * A;
         float *d = dlogits + r * A;
@@ -283,13 +330,76 @@ int ram_action_score(const ram_action *net, size_t n, const float *probs,
     return RAM_OK;
 }
 
-int ram_action_backward(ram_action *net, size_t n, const float *h,
-                        const float *dlogits, float *dh)
+int ram_action_log_prob(const ram_action *net, size_t n, const float *probs,
+                        const int *actions, float *logp, float *dlogits)
 {
-    if (!net || !h || !dlogits || !net->grads)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
-    ram__action_bwd(net, n, h, dlogits, dh);
+    size_t A;
+
+    NULL_CHECK(net);
+    NULL_CHECK(probs);
+    NULL_CHECK(actions);
+    if (!logp && !dlogits)
+        return RAM_FAIL(RAM_E_INVALID, "logp and dlogits are both NULL");
+    ROWS_CHECK(n);
+    A = net->actions;
+    int rc = index_check(__func__, "actions", actions, n, A);
+    if (rc != RAM_OK)
+        return rc;
+    for (size_t r = 0; r < n; r++) {
+        const float *p = probs + r * A;
+        size_t a = (size_t)actions[r];
+        if (logp) {
+            double pa = p[a] > XENT_TINY ? (double)p[a] : XENT_TINY;
+            logp[r] = (float)log(pa);
+        }
+        if (dlogits) {
+            float *d = dlogits + r * A;
+            for (size_t j = 0; j < A; j++)
+                d[j] = (float)((j == a ? 1.0 : 0.0) - (double)p[j]);
+        }
+    }
+    return RAM_OK;
+}
+
+int ram_action_entropy(const ram_action *net, size_t n, const float *probs,
+                       float *entropy, float *dlogits)
+{
+    size_t A;
+
+    NULL_CHECK(net);
+    NULL_CHECK(probs);
+    if (!entropy && !dlogits)
+        return RAM_FAIL(RAM_E_INVALID, "entropy and dlogits are both NULL");
+    ROWS_CHECK(n);
+    A = net->actions;
+    for (size_t r = 0; r < n; r++) {
+        const float *p = probs + r * A;
+        double e = ram__action_entropy_row(p, A);
+        if (entropy)
+            entropy[r] = (float)e;
+        if (dlogits) {
+            /* dH/dz_j = -p_j (log p_j + H); a zero p_j gives 0. */
+            float *d = dlogits + r * A;
+            for (size_t j = 0; j < A; j++)
+                d[j] = p[j] > 0.0f
+                           ? (float)(-(double)p[j] * (log((double)p[j]) + e))
+                           : 0.0f;
+        }
+    }
+    return RAM_OK;
+}
+
+int ram_action_backward(ram_action *net, size_t n, const float *h,
+                        const float *dlogits, float *dh, float beta)
+{
+    NULL_CHECK(net);
+    NULL_CHECK(h);
+    NULL_CHECK(dlogits);
+    if (!net->grads)
+        return RAM_FAIL(RAM_E_INVALID, "the handle has no gradient array");
+    ROWS_CHECK(n);
+    if (!isfinite(beta))
+        return RAM_FAIL(RAM_E_RANGE, "beta is not finite");
+    ram__action_bwd_beta(net, n, h, dlogits, dh, beta);
     return RAM_OK;
 }

@@ -43,6 +43,13 @@ void ram__baseline_fwd(const struct ram_baseline *net, size_t n,
 void ram__baseline_bwd(struct ram_baseline *net, size_t n, const float *h,
                        const float *db, float *dh)
 {
+    ram__baseline_bwd_beta(net, n, h, db, dh, 0.0f);
+}
+
+void ram__baseline_bwd_beta(struct ram_baseline *net, size_t n,
+                            const float *h, const float *db, float *dh,
+                            float beta)
+{
     size_t H = net->in;
     const float *w = net->params;
     float *gw = net->grads, *gc = gw + H;
@@ -56,43 +63,59 @@ void ram__baseline_bwd(struct ram_baseline *net, size_t n, const float *h,
         gc[0] += (float)s;
     }
     if (dh) {
+        int acc = ram__beta_prep(dh, n * H, beta);
         for (size_t r = 0; r < n; r++) {
             float d = db[r];
             float *o = dh + r * H;
-            for (size_t j = 0; j < H; j++)
-                o[j] = d * w[j];
+            if (acc)
+                for (size_t j = 0; j < H; j++)
+                    o[j] += d * w[j];
+            else
+                for (size_t j = 0; j < H; j++)
+                    o[j] = d * w[j];
         }
     }
 }
 
 /* ------------------------------------------------------------- public */
 
-int ram_baseline_create(ram_baseline **out, size_t input, uint64_t seed)
+#define ROWS_CHECK(n)                                                          \
+    do {                                                                       \
+        if (!ram__rows_ok(n))                                                  \
+            return RAM_FAIL(RAM_E_RANGE, "n = %zu is outside 1 .. %d", (n),    \
+                            RAM_MAX_ROWS);                                     \
+    } while (0)
+#define NULL_CHECK(p)                                                          \
+    do {                                                                       \
+        if (!(p))                                                              \
+            return RAM_FAIL(RAM_E_INVALID, "%s is NULL", #p);                  \
+    } while (0)
+
+int ram_baseline_create(ram_baseline **out, size_t input)
 {
     struct ram_baseline *net;
     float *block;
     size_t count;
-    ram_rng rng;
 
-    if (!out)
-        return RAM_E_INVALID;
+    NULL_CHECK(out);
     *out = NULL;
     if (input < 1 || input > RAM_MAX_UNITS)
-        return RAM_E_RANGE;
+        return RAM_FAIL(RAM_E_RANGE, "input = %zu is outside 1 .. %d", input,
+                        RAM_MAX_UNITS);
     count = ram__baseline_count(input);
 
     net = malloc(sizeof *net);
     if (!net)
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "allocating the handle");
     block = calloc(2 * count, sizeof(float));
     if (!block) {
         free(net);
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "allocating %zu parameters and gradients",
+                        count);
     }
+    /* The baseline starts at zero (calloc): no RNG, no seed. */
     ram__baseline_init(net, input, block, block + count);
     net->owned = 1;
-    ram__rng_seed(&rng, seed);
-    ram__baseline_reset(net, &rng);
     *out = net;
     return RAM_OK;
 }
@@ -108,8 +131,7 @@ void ram_baseline_free(ram_baseline *net)
 
 int ram_baseline_shape(const ram_baseline *net, size_t *input)
 {
-    if (!net)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
     if (input)
         *input = net->in;
     return RAM_OK;
@@ -118,16 +140,14 @@ int ram_baseline_shape(const ram_baseline *net, size_t *input)
 int ram_baseline_params(ram_baseline *net, float **params, float **grads,
                         size_t *count)
 {
-    if (!net)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
     ram__params_out(net->params, net->grads, net->count, params, grads, count);
     return RAM_OK;
 }
 
 int ram_baseline_zero_grad(ram_baseline *net)
 {
-    if (!net)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
     ram__zero(net->grads, net->count);
     return RAM_OK;
 }
@@ -135,10 +155,9 @@ int ram_baseline_zero_grad(ram_baseline *net)
 int ram_baseline_forward(const ram_baseline *net, size_t n, const float *h,
                          float *b)
 {
-    if (!net || !b)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
+    NULL_CHECK(net);
+    NULL_CHECK(b);
+    ROWS_CHECK(n);
     ram__baseline_fwd(net, n, h, b);
     return RAM_OK;
 }
@@ -149,10 +168,13 @@ int ram_baseline_mse(const ram_baseline *net, size_t n, const float *b,
 {
     double sum = 0.0;
 
-    if (!net || !b || !target || !db)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n) || !isfinite(scale))
-        return RAM_E_RANGE;
+    NULL_CHECK(net);
+    NULL_CHECK(b);
+    NULL_CHECK(target);
+    NULL_CHECK(db);
+    ROWS_CHECK(n);
+    if (!isfinite(scale))
+        return RAM_FAIL(RAM_E_RANGE, "scale is not finite");
     for (size_t r = 0; r < n; r++) {
         double e = (double)b[r] - (double)target[r];
         sum += e * e;
@@ -164,12 +186,15 @@ int ram_baseline_mse(const ram_baseline *net, size_t n, const float *b,
 }
 
 int ram_baseline_backward(ram_baseline *net, size_t n, const float *h,
-                          const float *db, float *dh)
+                          const float *db, float *dh, float beta)
 {
-    if (!net || !db || !net->grads)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
-    ram__baseline_bwd(net, n, h, db, dh);
+    NULL_CHECK(net);
+    NULL_CHECK(db);
+    if (!net->grads)
+        return RAM_FAIL(RAM_E_INVALID, "the handle has no gradient array");
+    ROWS_CHECK(n);
+    if (!isfinite(beta))
+        return RAM_FAIL(RAM_E_RANGE, "beta is not finite");
+    ram__baseline_bwd_beta(net, n, h, db, dh, beta);
     return RAM_OK;
 }

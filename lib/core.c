@@ -45,6 +45,8 @@ void ram__core_init(struct ram_core *core, int type, size_t in, size_t hidden,
     core->params = params;
     core->grads = grads;
     core->owned = 0;
+    core->work = NULL;
+    core->work_rows = 0;
 }
 
 void ram__core_reset(struct ram_core *core, ram_rng *rng)
@@ -183,12 +185,22 @@ void ram__core_fwd(const struct ram_core *core, size_t n, const float *h_prev,
     }
 }
 
-RAM_CLONES
 void ram__core_bwd(struct ram_core *core, size_t steps, size_t n,
                    const float *h0, const float *c0, const float *x,
                    const float *h, const float *c, float *tape,
                    const float *dh, float *dx, float *dh0, float *dc0,
                    float *work)
+{
+    ram__core_bwd_beta(core, steps, n, h0, c0, x, h, c, tape, dh, dx, dh0,
+                       dc0, 0.0f, work);
+}
+
+RAM_CLONES
+void ram__core_bwd_beta(struct ram_core *core, size_t steps, size_t n,
+                        const float *h0, const float *c0, const float *x,
+                        const float *h, const float *c, float *tape,
+                        const float *dh, float *dx, float *dh0, float *dc0,
+                        float beta, float *work)
 {
     size_t in = core->in, H = core->hidden, m = core_rows(core->type, H);
     size_t tw = ram__core_tape(core->type, H);
@@ -241,10 +253,16 @@ void ram__core_bwd(struct ram_core *core, size_t steps, size_t n,
         if (t > 0)
             ram__linear_bwd_input(n, H, m, tp, tw, wh, dhr, H, 0);
         else if (dh0)
-            ram__linear_bwd_input(n, H, m, tp, tw, wh, dh0, H, 0);
+            ram__linear_bwd_input(n, H, m, tp, tw, wh, dh0, H,
+                                  ram__beta_prep(dh0, nh, beta));
     }
-    if (lstm && dc0)
-        memcpy(dc0, dcr, nh * sizeof(float));
+    if (lstm && dc0) {
+        if (ram__beta_prep(dc0, nh, beta))
+            for (size_t i = 0; i < nh; i++)
+                dc0[i] += dcr[i];
+        else
+            memcpy(dc0, dcr, nh * sizeof(float));
+    }
 
     /* Weight gradients: single GEMMs over the step-major rows. */
     ram__linear_bwd_params(steps * n, in, m, x, in, tape, tw, gwx, gb);
@@ -254,7 +272,8 @@ void ram__core_bwd(struct ram_core *core, size_t steps, size_t n,
     if (h0)
         ram__linear_bwd_params(n, H, m, h0, H, tape, tw, gwh, NULL);
     if (dx)
-        ram__linear_bwd_input(steps * n, in, m, tape, tw, wx, dx, in, 0);
+        ram__linear_bwd_input(steps * n, in, m, tape, tw, wx, dx, in,
+                              ram__beta_prep(dx, steps * n * in, beta));
 }
 
 /* ------------------------------------------------------------- public */
@@ -269,6 +288,13 @@ static int type_ok(int type)
     return type == RAM_CORE_RNN || type == RAM_CORE_LSTM;
 }
 
+/* Workspace floats per row: the LSTM forward without a tape needs 4H (the
+ * gates), the backward 2H (running dh and dc). */
+static size_t work_per_row(const struct ram_core *core)
+{
+    return (core->type == RAM_CORE_LSTM ? 4 : 2) * core->hidden;
+}
+
 int ram_core_create(ram_core **out, int type, size_t input, size_t hidden,
                     uint64_t seed)
 {
@@ -278,24 +304,32 @@ int ram_core_create(ram_core **out, int type, size_t input, size_t hidden,
     ram_rng rng;
 
     if (!out)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "out is NULL");
     *out = NULL;
     if (!type_ok(type))
-        return RAM_E_INVALID;
-    if (!units_ok(input) || !units_ok(hidden))
-        return RAM_E_RANGE;
+        return RAM_FAIL(RAM_E_INVALID,
+                        "type = %d is neither RAM_CORE_RNN nor RAM_CORE_LSTM",
+                        type);
+    if (!units_ok(input))
+        return RAM_FAIL(RAM_E_RANGE, "input = %zu is outside 1 .. %d", input,
+                        RAM_MAX_UNITS);
+    if (!units_ok(hidden))
+        return RAM_FAIL(RAM_E_RANGE, "hidden = %zu is outside 1 .. %d",
+                        hidden, RAM_MAX_UNITS);
     if (4.0 * hidden * ((double)input + hidden + 1) >
         (double)(SIZE_MAX / (2 * sizeof(float))))
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM,
+                        "the parameters of these sizes do not fit in memory");
     count = ram__core_count(type, input, hidden);
 
     core = malloc(sizeof *core);
     if (!core)
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "allocating the handle");
     block = calloc(2 * count, sizeof(float));
     if (!block) {
         free(core);
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "allocating %zu parameters and gradients",
+                        count);
     }
     ram__core_init(core, type, input, hidden, block, block + count);
     core->owned = 1;
@@ -311,14 +345,43 @@ void ram_core_free(ram_core *core)
         return;
     if (core->owned)
         free(core->params);
+    free(core->work);
     free(core);
+}
+
+int ram_core_reserve(ram_core *core, size_t max_rows)
+{
+    if (!core)
+        return RAM_FAIL(RAM_E_INVALID, "core is NULL");
+    if (max_rows > RAM_MAX_ROWS)
+        return RAM_FAIL(RAM_E_RANGE, "max_rows = %zu is above %d", max_rows,
+                        RAM_MAX_ROWS);
+    if (max_rows == 0) {
+        free(core->work);
+        core->work = NULL;
+        core->work_rows = 0;
+        return RAM_OK;
+    }
+    size_t per = work_per_row(core);
+    if ((double)max_rows * (double)per > (double)(SIZE_MAX / sizeof(float)))
+        return RAM_FAIL(RAM_E_NOMEM,
+                        "max_rows = %zu: the workspace does not fit in memory",
+                        max_rows);
+    float *w = malloc(max_rows * per * sizeof(float));
+    if (!w)
+        return RAM_FAIL(RAM_E_NOMEM, "allocating a workspace of %zu floats",
+                        max_rows * per);
+    free(core->work);
+    core->work = w;
+    core->work_rows = max_rows;
+    return RAM_OK;
 }
 
 int ram_core_shape(const ram_core *core, int *type, size_t *input,
                    size_t *hidden)
 {
     if (!core)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "core is NULL");
     if (type)
         *type = core->type;
     if (input)
@@ -337,7 +400,7 @@ int ram_core_params(ram_core *core, float **params, float **grads,
                     size_t *count)
 {
     if (!core)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "core is NULL");
     ram__params_out(core->params, core->grads, core->count, params, grads, count);
     return RAM_OK;
 }
@@ -345,7 +408,7 @@ int ram_core_params(ram_core *core, float **params, float **grads,
 int ram_core_zero_grad(ram_core *core)
 {
     if (!core)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "core is NULL");
     ram__zero(core->grads, core->count);
     return RAM_OK;
 }
@@ -354,48 +417,85 @@ int ram_core_forward(const ram_core *core, size_t n, const float *h_prev,
                      const float *c_prev, const float *x, float *h, float *c,
                      float *tape)
 {
-    float *work = NULL;
+    float *work = NULL, *scratch = NULL;
     int lstm;
 
-    if (!core || !x || !h)
-        return RAM_E_INVALID;
+    if (!core)
+        return RAM_FAIL(RAM_E_INVALID, "core is NULL");
+    if (!x)
+        return RAM_FAIL(RAM_E_INVALID, "x is NULL");
+    if (!h)
+        return RAM_FAIL(RAM_E_INVALID, "h is NULL");
     lstm = core->type == RAM_CORE_LSTM;
     if (lstm && !c)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "c is NULL (required by the LSTM)");
     if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
+        return RAM_FAIL(RAM_E_RANGE, "n = %zu is outside 1 .. %d", n,
+                        RAM_MAX_ROWS);
     if (lstm && !tape) {
-        work = malloc(n * 4 * core->hidden * sizeof(float));
-        if (!work)
-            return RAM_E_NOMEM;
+        if (n <= core->work_rows) {
+            work = core->work;
+        } else {
+            scratch = malloc(n * 4 * core->hidden * sizeof(float));
+            if (!scratch)
+                return RAM_FAIL(RAM_E_NOMEM,
+                                "tape is NULL and n = %zu is above the "
+                                "reserved %zu rows: allocating scratch",
+                                n, core->work_rows);
+            work = scratch;
+        }
     }
     ram__core_fwd(core, n, h_prev, lstm ? c_prev : NULL, x, h, lstm ? c : NULL,
                   tape, work);
-    free(work);
+    free(scratch);
     return RAM_OK;
 }
 
 int ram_core_backward(ram_core *core, size_t steps, size_t n, const float *h0,
                       const float *c0, const float *x, const float *h,
                       const float *c, float *tape, const float *dh, float *dx,
-                      float *dh0, float *dc0)
+                      float *dh0, float *dc0, float beta)
 {
-    float *work;
+    float *work, *scratch = NULL;
     int lstm;
 
-    if (!core || !x || !h || !tape || !dh || !core->grads)
-        return RAM_E_INVALID;
+    if (!core)
+        return RAM_FAIL(RAM_E_INVALID, "core is NULL");
+    if (!x)
+        return RAM_FAIL(RAM_E_INVALID, "x is NULL");
+    if (!h)
+        return RAM_FAIL(RAM_E_INVALID, "h is NULL");
+    if (!tape)
+        return RAM_FAIL(RAM_E_INVALID, "tape is NULL");
+    if (!dh)
+        return RAM_FAIL(RAM_E_INVALID, "dh is NULL");
+    if (!core->grads)
+        return RAM_FAIL(RAM_E_INVALID, "the handle has no gradient array");
     lstm = core->type == RAM_CORE_LSTM;
     if (lstm && !c)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n) || steps < 1 || steps > RAM_MAX_ROWS ||
-        steps * n > RAM_MAX_ROWS)
-        return RAM_E_RANGE;
-    work = malloc(2 * n * core->hidden * sizeof(float));
-    if (!work)
-        return RAM_E_NOMEM;
-    ram__core_bwd(core, steps, n, h0, lstm ? c0 : NULL, x, h, lstm ? c : NULL,
-                  tape, dh, dx, dh0, lstm ? dc0 : NULL, work);
-    free(work);
+        return RAM_FAIL(RAM_E_INVALID, "c is NULL (required by the LSTM)");
+    if (!ram__rows_ok(n))
+        return RAM_FAIL(RAM_E_RANGE, "n = %zu is outside 1 .. %d", n,
+                        RAM_MAX_ROWS);
+    if (steps < 1 || steps > RAM_MAX_ROWS || steps * n > RAM_MAX_ROWS)
+        return RAM_FAIL(RAM_E_RANGE,
+                        "steps = %zu: steps must be >= 1 and steps * n "
+                        "(n = %zu) at most %d", steps, n, RAM_MAX_ROWS);
+    if (!isfinite(beta))
+        return RAM_FAIL(RAM_E_RANGE, "beta is not finite");
+    if (n <= core->work_rows) {
+        work = core->work;
+    } else {
+        scratch = malloc(2 * n * core->hidden * sizeof(float));
+        if (!scratch)
+            return RAM_FAIL(RAM_E_NOMEM,
+                            "n = %zu is above the reserved %zu rows: "
+                            "allocating scratch", n, core->work_rows);
+        work = scratch;
+    }
+    ram__core_bwd_beta(core, steps, n, h0, lstm ? c0 : NULL, x, h,
+                       lstm ? c : NULL, tape, dh, dx, dh0, lstm ? dc0 : NULL,
+                       beta, work);
+    free(scratch);
     return RAM_OK;
 }

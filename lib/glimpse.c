@@ -46,6 +46,8 @@ void ram__glimpse_init(struct ram_glimpse *net, size_t in, size_t what,
     net->params = params;
     net->grads = grads;
     net->owned = 0;
+    net->work = NULL;
+    net->work_rows = 0;
 }
 
 static void fill_uniform(float *p, size_t count, size_t fan_in, ram_rng *rng)
@@ -106,10 +108,19 @@ void ram__glimpse_fwd(const struct ram_glimpse *net, size_t n,
     relu_rows(g, n, net->out, net->out);
 }
 
-RAM_CLONES
 void ram__glimpse_bwd(struct ram_glimpse *net, size_t n, const float *rho,
                       const float *loc, const float *g, const float *tape,
                       const float *dg, float *drho, float *dloc, float *work)
+{
+    ram__glimpse_bwd_beta(net, n, rho, loc, g, tape, dg, drho, dloc, 0.0f,
+                          work);
+}
+
+RAM_CLONES
+void ram__glimpse_bwd_beta(struct ram_glimpse *net, size_t n,
+                           const float *rho, const float *loc, const float *g,
+                           const float *tape, const float *dg, float *drho,
+                           float *dloc, float beta, float *work)
 {
     struct glimpse_view v = glimpse_view(net, net->params);
     struct glimpse_view d = glimpse_view(net, net->grads);
@@ -134,7 +145,7 @@ void ram__glimpse_bwd(struct ram_glimpse *net, size_t n, const float *rho,
                            d.b_what);
     if (drho)
         ram__linear_bwd_input(n, net->in, hg, dhid, hid, v.w_what, drho,
-                              net->in, 0);
+                              net->in, ram__beta_prep(drho, n * net->in, beta));
 
     /* Where pathway: 2 inputs, direct loops. The weight loop has no
      * reduction, so it vectorises; dloc (rarely wanted: the agent detaches
@@ -150,6 +161,7 @@ void ram__glimpse_bwd(struct ram_glimpse *net, size_t n, const float *rho,
         }
     }
     if (dloc) {
+        int acc = ram__beta_prep(dloc, 2 * n, beta);
         for (size_t r = 0; r < n; r++) {
             const float *dp = dhid + r * hid + hg;
             float a0 = 0.0f, a1 = 0.0f;
@@ -157,8 +169,8 @@ void ram__glimpse_bwd(struct ram_glimpse *net, size_t n, const float *rho,
                 a0 += dp[j] * v.w_where[2 * j];
                 a1 += dp[j] * v.w_where[2 * j + 1];
             }
-            dloc[2 * r] = a0;
-            dloc[2 * r + 1] = a1;
+            dloc[2 * r] = acc ? dloc[2 * r] + a0 : a0;
+            dloc[2 * r + 1] = acc ? dloc[2 * r + 1] + a1 : a1;
         }
     }
 }
@@ -170,6 +182,13 @@ static int units_ok(size_t x)
     return x >= 1 && x <= RAM_MAX_UNITS;
 }
 
+/* Workspace floats per row: the forward without a tape needs Hg + Hl, the
+ * backward G + Hg + Hl. */
+static size_t work_per_row(const struct ram_glimpse *net)
+{
+    return net->out + net->what + net->where;
+}
+
 int ram_glimpse_create(ram_glimpse **out, size_t input, size_t what,
                        size_t where, size_t output, uint64_t seed)
 {
@@ -179,24 +198,35 @@ int ram_glimpse_create(ram_glimpse **out, size_t input, size_t what,
     ram_rng rng;
 
     if (!out)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "out is NULL");
     *out = NULL;
-    if (!units_ok(input) || !units_ok(what) || !units_ok(where) ||
-        !units_ok(output))
-        return RAM_E_RANGE;
+    if (!units_ok(input))
+        return RAM_FAIL(RAM_E_RANGE, "input = %zu is outside 1 .. %d", input,
+                        RAM_MAX_UNITS);
+    if (!units_ok(what))
+        return RAM_FAIL(RAM_E_RANGE, "what = %zu is outside 1 .. %d", what,
+                        RAM_MAX_UNITS);
+    if (!units_ok(where))
+        return RAM_FAIL(RAM_E_RANGE, "where = %zu is outside 1 .. %d", where,
+                        RAM_MAX_UNITS);
+    if (!units_ok(output))
+        return RAM_FAIL(RAM_E_RANGE, "output = %zu is outside 1 .. %d",
+                        output, RAM_MAX_UNITS);
     /* Guard size_t overflow on narrow platforms. */
     if ((double)input * what + (double)output * (what + where) + 4.0 * 65536 >
         (double)(SIZE_MAX / (2 * sizeof(float))))
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM,
+                        "the parameters of these sizes do not fit in memory");
     count = ram__glimpse_count(input, what, where, output);
 
     net = malloc(sizeof *net);
     if (!net)
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "allocating the handle");
     block = calloc(2 * count, sizeof(float));
     if (!block) {
         free(net);
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "allocating %zu parameters and gradients",
+                        count);
     }
     ram__glimpse_init(net, input, what, where, output, block, block + count);
     net->owned = 1;
@@ -212,14 +242,44 @@ void ram_glimpse_free(ram_glimpse *net)
         return;
     if (net->owned)
         free(net->params); /* params and grads are one block */
+    free(net->work);
     free(net);
+}
+
+int ram_glimpse_reserve(ram_glimpse *net, size_t max_rows)
+{
+    if (!net)
+        return RAM_FAIL(RAM_E_INVALID, "net is NULL");
+    if (max_rows > RAM_MAX_ROWS)
+        return RAM_FAIL(RAM_E_RANGE, "max_rows = %zu is above %d", max_rows,
+                        RAM_MAX_ROWS);
+    if (max_rows == 0) {
+        free(net->work);
+        net->work = NULL;
+        net->work_rows = 0;
+        return RAM_OK;
+    }
+    size_t per = work_per_row(net);
+    if ((double)max_rows * (double)per >
+        (double)(SIZE_MAX / sizeof(float)))
+        return RAM_FAIL(RAM_E_NOMEM,
+                        "max_rows = %zu: the workspace does not fit in memory",
+                        max_rows);
+    float *w = malloc(max_rows * per * sizeof(float));
+    if (!w)
+        return RAM_FAIL(RAM_E_NOMEM, "allocating a workspace of %zu floats",
+                        max_rows * per);
+    free(net->work);
+    net->work = w;
+    net->work_rows = max_rows;
+    return RAM_OK;
 }
 
 int ram_glimpse_shape(const ram_glimpse *net, size_t *input, size_t *what,
                       size_t *where, size_t *output)
 {
     if (!net)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "net is NULL");
     if (input)
         *input = net->in;
     if (what)
@@ -240,7 +300,7 @@ int ram_glimpse_params(ram_glimpse *net, float **params, float **grads,
                        size_t *count)
 {
     if (!net)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "net is NULL");
     ram__params_out(net->params, net->grads, net->count, params, grads, count);
     return RAM_OK;
 }
@@ -248,7 +308,7 @@ int ram_glimpse_params(ram_glimpse *net, float **params, float **grads,
 int ram_glimpse_zero_grad(ram_glimpse *net)
 {
     if (!net)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "net is NULL");
     ram__zero(net->grads, net->count);
     return RAM_OK;
 }
@@ -258,15 +318,29 @@ int ram_glimpse_forward(const ram_glimpse *net, size_t n, const float *rho,
 {
     float *scratch = NULL;
 
-    if (!net || !rho || !loc || !g)
-        return RAM_E_INVALID;
+    if (!net)
+        return RAM_FAIL(RAM_E_INVALID, "net is NULL");
+    if (!rho)
+        return RAM_FAIL(RAM_E_INVALID, "rho is NULL");
+    if (!loc)
+        return RAM_FAIL(RAM_E_INVALID, "loc is NULL");
+    if (!g)
+        return RAM_FAIL(RAM_E_INVALID, "g is NULL");
     if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
+        return RAM_FAIL(RAM_E_RANGE, "n = %zu is outside 1 .. %d", n,
+                        RAM_MAX_ROWS);
     if (!tape) {
-        scratch = malloc(n * (net->what + net->where) * sizeof(float));
-        if (!scratch)
-            return RAM_E_NOMEM;
-        tape = scratch;
+        if (n <= net->work_rows) {
+            tape = net->work;
+        } else {
+            scratch = malloc(n * (net->what + net->where) * sizeof(float));
+            if (!scratch)
+                return RAM_FAIL(RAM_E_NOMEM,
+                                "tape is NULL and n = %zu is above the "
+                                "reserved %zu rows: allocating scratch",
+                                n, net->work_rows);
+            tape = scratch;
+        }
     }
     ram__glimpse_fwd(net, n, rho, loc, g, tape);
     free(scratch);
@@ -275,18 +349,42 @@ int ram_glimpse_forward(const ram_glimpse *net, size_t n, const float *rho,
 
 int ram_glimpse_backward(ram_glimpse *net, size_t n, const float *rho,
                          const float *loc, const float *g, const float *tape,
-                         const float *dg, float *drho, float *dloc)
+                         const float *dg, float *drho, float *dloc,
+                         float beta)
 {
-    float *work;
+    float *work = NULL, *scratch = NULL;
 
-    if (!net || !rho || !loc || !g || !tape || !dg || !net->grads)
-        return RAM_E_INVALID;
+    if (!net)
+        return RAM_FAIL(RAM_E_INVALID, "net is NULL");
+    if (!rho)
+        return RAM_FAIL(RAM_E_INVALID, "rho is NULL");
+    if (!loc)
+        return RAM_FAIL(RAM_E_INVALID, "loc is NULL");
+    if (!g)
+        return RAM_FAIL(RAM_E_INVALID, "g is NULL");
+    if (!tape)
+        return RAM_FAIL(RAM_E_INVALID, "tape is NULL");
+    if (!dg)
+        return RAM_FAIL(RAM_E_INVALID, "dg is NULL");
+    if (!net->grads)
+        return RAM_FAIL(RAM_E_INVALID, "the handle has no gradient array");
     if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
-    work = malloc(n * (net->out + net->what + net->where) * sizeof(float));
-    if (!work)
-        return RAM_E_NOMEM;
-    ram__glimpse_bwd(net, n, rho, loc, g, tape, dg, drho, dloc, work);
-    free(work);
+        return RAM_FAIL(RAM_E_RANGE, "n = %zu is outside 1 .. %d", n,
+                        RAM_MAX_ROWS);
+    if (!isfinite(beta))
+        return RAM_FAIL(RAM_E_RANGE, "beta is not finite");
+    if (n <= net->work_rows) {
+        work = net->work;
+    } else {
+        scratch = malloc(n * work_per_row(net) * sizeof(float));
+        if (!scratch)
+            return RAM_FAIL(RAM_E_NOMEM,
+                            "n = %zu is above the reserved %zu rows: "
+                            "allocating scratch", n, net->work_rows);
+        work = scratch;
+    }
+    ram__glimpse_bwd_beta(net, n, rho, loc, g, tape, dg, drho, dloc, beta,
+                          work);
+    free(scratch);
     return RAM_OK;
 }

@@ -174,6 +174,10 @@ struct ram_glimpse {
     size_t count;                /* parameter count */
     float *params, *grads;
     int owned;
+    /* [api-net] ram_glimpse_reserve()'s workspace (standalone handle only;
+     * ram__glimpse_init sets it empty). */
+    float *work;
+    size_t work_rows;
 };
 
 /** Parameter count for these sizes. */
@@ -198,6 +202,10 @@ struct ram_core {
     size_t count;
     float *params, *grads;
     int owned;
+    /* [api-net] ram_core_reserve()'s workspace (standalone handle only;
+     * ram__core_init sets it empty). */
+    float *work;
+    size_t work_rows;
 };
 
 size_t ram__core_count(int type, size_t in, size_t hidden);
@@ -289,5 +297,56 @@ void ram__baseline_bwd(struct ram_baseline *net, size_t n, const float *h,
 
 /** Common argument checks for the public wrappers. */
 int ram__rows_ok(size_t n); /* 1 .. RAM_MAX_ROWS */
+
+/* ============================================================ [api-net]
+ * Added for API 0.2 (network handles): accumulating input gradients
+ * (beta), the policies' log-probabilities and entropies, detailed image
+ * checks. The kernels above keep their signatures and meaning (beta = 0).
+ */
+
+/** Prepare x[0..count-1] to receive a gradient with BLAS-style beta:
+ *  beta == 0: nothing (x is overwritten, never read), returns 0 (write);
+ *  beta == 1: nothing, returns 1 (add); otherwise x *= beta, returns 1. */
+int ram__beta_prep(float *x, size_t count, float beta);
+
+/** ram__glimpse_bwd with drho = beta*drho + ..., dloc = beta*dloc + ... */
+void ram__glimpse_bwd_beta(struct ram_glimpse *net, size_t n,
+                           const float *rho, const float *loc, const float *g,
+                           const float *tape, const float *dg, float *drho,
+                           float *dloc, float beta, float *work);
+/** ram__core_bwd with dx, dh0, dc0 = beta * (themselves) + gradient. */
+void ram__core_bwd_beta(struct ram_core *core, size_t steps, size_t n,
+                        const float *h0, const float *c0, const float *x,
+                        const float *h, const float *c, float *tape,
+                        const float *dh, float *dx, float *dh0, float *dc0,
+                        float beta, float *work);
+/** ram__location_bwd with dh = beta * dh + ...; needs no work buffer (it
+ *  goes through a stack buffer in chunks of rows). */
+void ram__location_bwd_beta(struct ram_location *net, size_t n,
+                            const float *h, const float *mean,
+                            const float *dmean, float *dh, float beta);
+/** ram__action_bwd with dh = beta * dh + ... */
+void ram__action_bwd_beta(struct ram_action *net, size_t n, const float *h,
+                          const float *dlogits, float *dh, float beta);
+/** ram__baseline_bwd with dh = beta * dh + ... */
+void ram__baseline_bwd_beta(struct ram_baseline *net, size_t n,
+                            const float *h, const float *db, float *dh,
+                            float beta);
+
+/** log N(raw | mean, std^2 I) per row (2 dimensions), in double. */
+double ram__location_logp_row(const float *mean, const float *raw,
+                              double std);
+/** Entropy of the two-dimensional Gaussian with this std:
+ *  log(2 pi e) + 2 log(std). */
+double ram__location_entropy(double std);
+/** Entropy -sum p log p of one row of A probabilities (0 log 0 = 0). */
+double ram__action_entropy_row(const float *p, size_t actions);
+
+/** ram__image_check that also records which argument is wrong and why
+ *  (ram_last_error(), under the name `func`). Same statuses. */
+int ram__image_check_in(const char *func, int format, size_t channels,
+                        size_t width, size_t height, size_t row_stride,
+                        size_t image_stride, size_t batch);
+/* ========================================================= [api-net] end */
 
 #endif /* RAM_INTERNAL_H */

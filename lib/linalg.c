@@ -131,3 +131,14 @@ int ram__rows_ok(size_t n)
 {
     return n >= 1 && n <= RAM_MAX_ROWS;
 }
+
+/* [api-net] */
+int ram__beta_prep(float *x, size_t count, float beta)
+{
+    if (beta == 0.0f)
+        return 0;
+    if (beta != 1.0f)
+        for (size_t i = 0; i < count; i++)
+            x[i] *= beta;
+    return 1;
+}

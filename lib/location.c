@@ -98,13 +98,15 @@ void ram__location_score(size_t n, const float *mean, const float *raw,
     }
 }
 
-void ram__location_bwd(struct ram_location *net, size_t n, const float *h,
-                       const float *mean, const float *dmean, float *dh,
-                       float *work)
+/* Backward over n rows with dpre (n x 2) as scratch; acc: dh += instead
+ * of dh =. */
+static void location_bwd_rows(struct ram_location *net, size_t n,
+                              const float *h, const float *mean,
+                              const float *dmean, float *dh, int acc,
+                              float *dpre)
 {
     const float *w = net->params;
     float *gw = net->grads, *gb = gw + 2 * net->in;
-    float *dpre = work;
 
     if (net->bound == RAM_BOUND_HARDTANH) {
         for (size_t i = 0; i < 2 * n; i++)
@@ -122,7 +124,46 @@ void ram__location_bwd(struct ram_location *net, size_t n, const float *h,
         }
     }
     if (dh)
-        ram__linear_bwd_input(n, net->in, 2, dpre, 2, w, dh, net->in, 0);
+        ram__linear_bwd_input(n, net->in, 2, dpre, 2, w, dh, net->in, acc);
+}
+
+void ram__location_bwd(struct ram_location *net, size_t n, const float *h,
+                       const float *mean, const float *dmean, float *dh,
+                       float *work)
+{
+    location_bwd_rows(net, n, h, mean, dmean, dh, 0, work);
+}
+
+/* Rows per chunk of ram__location_bwd_beta: dpre on the stack (4 KiB). */
+#define LOCATION_CHUNK 512
+
+void ram__location_bwd_beta(struct ram_location *net, size_t n,
+                            const float *h, const float *mean,
+                            const float *dmean, float *dh, float beta)
+{
+    float dpre[2 * LOCATION_CHUNK];
+    int acc = dh ? ram__beta_prep(dh, n * net->in, beta) : 0;
+    for (size_t r0 = 0; r0 < n; r0 += LOCATION_CHUNK) {
+        size_t m = n - r0 < LOCATION_CHUNK ? n - r0 : LOCATION_CHUNK;
+        location_bwd_rows(net, m, h ? h + r0 * net->in : NULL,
+                          mean + 2 * r0, dmean + 2 * r0,
+                          dh ? dh + r0 * net->in : NULL, acc, dpre);
+    }
+}
+
+double ram__location_logp_row(const float *mean, const float *raw,
+                              double std)
+{
+    double e0 = (double)raw[0] - (double)mean[0];
+    double e1 = (double)raw[1] - (double)mean[1];
+    return -(e0 * e0 + e1 * e1) / (2.0 * std * std) -
+           2.0 * (log(std) + HALF_LOG_2PI);
+}
+
+double ram__location_entropy(double std)
+{
+    /* Two independent normals: 2 * (1/2) log(2 pi e std^2). */
+    return 2.0 * (HALF_LOG_2PI + 0.5 + log(std));
 }
 
 /* ------------------------------------------------------------- public */
@@ -132,6 +173,18 @@ static int std_ok(double std)
     return std > 0.0 && std <= RAM_LOCATION_MAX_STD; /* false for NaN */
 }
 
+#define ROWS_CHECK(n)                                                          \
+    do {                                                                       \
+        if (!ram__rows_ok(n))                                                  \
+            return RAM_FAIL(RAM_E_RANGE, "n = %zu is outside 1 .. %d", (n),    \
+                            RAM_MAX_ROWS);                                     \
+    } while (0)
+#define NULL_CHECK(p)                                                          \
+    do {                                                                       \
+        if (!(p))                                                              \
+            return RAM_FAIL(RAM_E_INVALID, "%s is NULL", #p);                  \
+    } while (0)
+
 int ram_location_create(ram_location **out, size_t input, int bound,
                         uint64_t seed)
 {
@@ -140,22 +193,25 @@ int ram_location_create(ram_location **out, size_t input, int bound,
     size_t count;
     ram_rng rng;
 
-    if (!out)
-        return RAM_E_INVALID;
+    NULL_CHECK(out);
     *out = NULL;
     if (bound != RAM_BOUND_TANH && bound != RAM_BOUND_HARDTANH)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID,
+                        "bound = %d is neither RAM_BOUND_TANH nor "
+                        "RAM_BOUND_HARDTANH", bound);
     if (input < 1 || input > RAM_MAX_UNITS)
-        return RAM_E_RANGE;
+        return RAM_FAIL(RAM_E_RANGE, "input = %zu is outside 1 .. %d", input,
+                        RAM_MAX_UNITS);
     count = ram__location_count(input);
 
     net = malloc(sizeof *net);
     if (!net)
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "allocating the handle");
     block = calloc(2 * count, sizeof(float));
     if (!block) {
         free(net);
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "allocating %zu parameters and gradients",
+                        count);
     }
     ram__location_init(net, input, bound, block, block + count);
     net->owned = 1;
@@ -177,8 +233,7 @@ void ram_location_free(ram_location *net)
 
 int ram_location_shape(const ram_location *net, size_t *input, int *bound)
 {
-    if (!net)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
     if (input)
         *input = net->in;
     if (bound)
@@ -189,42 +244,39 @@ int ram_location_shape(const ram_location *net, size_t *input, int *bound)
 int ram_location_params(ram_location *net, float **params, float **grads,
                         size_t *count)
 {
-    if (!net)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
     ram__params_out(net->params, net->grads, net->count, params, grads, count);
     return RAM_OK;
 }
 
 int ram_location_zero_grad(ram_location *net)
 {
-    if (!net)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
     ram__zero(net->grads, net->count);
     return RAM_OK;
 }
 
 int ram_location_set_std(ram_location *net, double std)
 {
-    if (!net)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
     if (!std_ok(std))
-        return RAM_E_RANGE;
+        return RAM_FAIL(RAM_E_RANGE, "std = %g is outside (0, %g]", std,
+                        RAM_LOCATION_MAX_STD);
     net->std = std;
     return RAM_OK;
 }
 
 int ram_location_get_std(const ram_location *net, double *std)
 {
-    if (!net || !std)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
+    NULL_CHECK(std);
     *std = net->std;
     return RAM_OK;
 }
 
 int ram_location_seed(ram_location *net, uint64_t seed)
 {
-    if (!net)
-        return RAM_E_INVALID;
+    NULL_CHECK(net);
     ram__rng_seed(&net->rng, seed ^ LOCATION_SAMPLER_KEY);
     return RAM_OK;
 }
@@ -232,10 +284,9 @@ int ram_location_seed(ram_location *net, uint64_t seed)
 int ram_location_forward(const ram_location *net, size_t n, const float *h,
                          float *mean)
 {
-    if (!net || !mean)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
+    NULL_CHECK(net);
+    NULL_CHECK(mean);
+    ROWS_CHECK(n);
     ram__location_fwd(net, n, h, mean);
     return RAM_OK;
 }
@@ -243,12 +294,12 @@ int ram_location_forward(const ram_location *net, size_t n, const float *h,
 int ram_location_sample(ram_location *net, size_t n, const float *mean,
                         float *raw, float *loc, float *logp)
 {
-    if (!net || !mean || !loc)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
+    NULL_CHECK(net);
+    NULL_CHECK(mean);
+    NULL_CHECK(loc);
+    ROWS_CHECK(n);
     if (!ram__all_finite(mean, 2 * n))
-        return RAM_E_NONFINITE;
+        return RAM_FAIL(RAM_E_NONFINITE, "mean holds a NaN or infinity");
     ram__location_sample(n, mean, net->std, &net->rng, raw, loc, logp);
     return RAM_OK;
 }
@@ -256,27 +307,59 @@ int ram_location_sample(ram_location *net, size_t n, const float *mean,
 int ram_location_score(const ram_location *net, size_t n, const float *mean,
                        const float *raw, const float *coef, float *dmean)
 {
-    if (!net || !mean || !raw || !coef || !dmean)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
+    NULL_CHECK(net);
+    NULL_CHECK(mean);
+    NULL_CHECK(raw);
+    NULL_CHECK(coef);
+    NULL_CHECK(dmean);
+    ROWS_CHECK(n);
     ram__location_score(n, mean, raw, net->std, coef, dmean);
     return RAM_OK;
 }
 
-int ram_location_backward(ram_location *net, size_t n, const float *h,
-                          const float *mean, const float *dmean, float *dh)
+int ram_location_log_prob(const ram_location *net, size_t n,
+                          const float *mean, const float *raw, float *logp,
+                          float *dmean)
 {
-    float *work;
+    NULL_CHECK(net);
+    NULL_CHECK(mean);
+    NULL_CHECK(raw);
+    if (!logp && !dmean)
+        return RAM_FAIL(RAM_E_INVALID, "logp and dmean are both NULL");
+    ROWS_CHECK(n);
+    double inv_var = 1.0 / (net->std * net->std);
+    for (size_t r = 0; r < n; r++) {
+        const float *m = mean + 2 * r, *x = raw + 2 * r;
+        if (logp)
+            logp[r] = (float)ram__location_logp_row(m, x, net->std);
+        if (dmean) {
+            dmean[2 * r] = (float)(((double)x[0] - (double)m[0]) * inv_var);
+            dmean[2 * r + 1] = (float)(((double)x[1] - (double)m[1]) * inv_var);
+        }
+    }
+    return RAM_OK;
+}
 
-    if (!net || !mean || !dmean || !net->grads)
-        return RAM_E_INVALID;
-    if (!ram__rows_ok(n))
-        return RAM_E_RANGE;
-    work = malloc(2 * n * sizeof(float));
-    if (!work)
-        return RAM_E_NOMEM;
-    ram__location_bwd(net, n, h, mean, dmean, dh, work);
-    free(work);
+int ram_location_entropy(const ram_location *net, double *entropy)
+{
+    NULL_CHECK(net);
+    NULL_CHECK(entropy);
+    *entropy = ram__location_entropy(net->std);
+    return RAM_OK;
+}
+
+int ram_location_backward(ram_location *net, size_t n, const float *h,
+                          const float *mean, const float *dmean, float *dh,
+                          float beta)
+{
+    NULL_CHECK(net);
+    NULL_CHECK(mean);
+    NULL_CHECK(dmean);
+    if (!net->grads)
+        return RAM_FAIL(RAM_E_INVALID, "the handle has no gradient array");
+    ROWS_CHECK(n);
+    if (!isfinite(beta))
+        return RAM_FAIL(RAM_E_RANGE, "beta is not finite");
+    ram__location_bwd_beta(net, n, h, mean, dmean, dh, beta);
     return RAM_OK;
 }

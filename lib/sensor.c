@@ -58,23 +58,32 @@ static float u8_value(unsigned v)
 
 /* ------------------------------------------------------------ lifecycle */
 
-int ram_sensor_create(ram_sensor **out, int patch, int scales, int channels)
+int ram_sensor_create(ram_sensor **out, size_t patch, size_t scales,
+                      size_t channels)
 {
     if (!out)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "out is NULL");
     *out = NULL;
-    if (patch < 1 || patch > RAM_SENSOR_MAX_PATCH || scales < 1 ||
-        scales > RAM_SENSOR_MAX_SCALES || channels < 1 ||
-        channels > RAM_SENSOR_MAX_CHANNELS)
-        return RAM_E_RANGE;
-    if (((long)patch << (scales - 1)) > RAM_SENSOR_MAX_IMAGE)
-        return RAM_E_RANGE;
+    if (patch < 1 || patch > RAM_SENSOR_MAX_PATCH)
+        return RAM_FAIL(RAM_E_RANGE, "patch = %zu is outside 1 .. %d", patch,
+                        RAM_SENSOR_MAX_PATCH);
+    if (scales < 1 || scales > RAM_SENSOR_MAX_SCALES)
+        return RAM_FAIL(RAM_E_RANGE, "scales = %zu is outside 1 .. %d",
+                        scales, RAM_SENSOR_MAX_SCALES);
+    if (channels < 1 || channels > RAM_SENSOR_MAX_CHANNELS)
+        return RAM_FAIL(RAM_E_RANGE, "channels = %zu is outside 1 .. %d",
+                        channels, RAM_SENSOR_MAX_CHANNELS);
+    if ((patch << (scales - 1)) > RAM_SENSOR_MAX_IMAGE)
+        return RAM_FAIL(RAM_E_RANGE,
+                        "the largest patch, patch * 2^(scales-1) = %zu, is "
+                        "above %d", patch << (scales - 1),
+                        RAM_SENSOR_MAX_IMAGE);
     struct ram_sensor *s = malloc(sizeof *s);
     if (!s)
-        return RAM_E_NOMEM;
-    s->patch = patch;
-    s->scales = scales;
-    s->channels = channels;
+        return RAM_FAIL(RAM_E_NOMEM, "allocating the sensor");
+    s->patch = (int)patch;
+    s->scales = (int)scales;
+    s->channels = (int)channels;
     *out = s;
     return RAM_OK;
 }
@@ -92,17 +101,17 @@ size_t ram_sensor_output_size(const ram_sensor *sensor)
            (size_t)sensor->patch * (size_t)sensor->patch;
 }
 
-int ram_sensor_shape(const ram_sensor *sensor, int *patch, int *scales,
-                     int *channels)
+int ram_sensor_shape(const ram_sensor *sensor, size_t *patch, size_t *scales,
+                     size_t *channels)
 {
     if (!sensor)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "sensor is NULL");
     if (patch)
-        *patch = sensor->patch;
+        *patch = (size_t)sensor->patch;
     if (scales)
-        *scales = sensor->scales;
+        *scales = (size_t)sensor->scales;
     if (channels)
-        *channels = sensor->channels;
+        *channels = (size_t)sensor->channels;
     return RAM_OK;
 }
 
@@ -127,35 +136,53 @@ static int image_ok(size_t width, size_t height)
 }
 
 /* RAM_OK, or the status for a NaN/infinite (RAM_E_NONFINITE) or
- * out-of-[-1,1] (RAM_E_RANGE) coordinate among the n given. */
-static int loc_check(const float *loc, size_t n)
+ * out-of-[-1,1] (RAM_E_RANGE) coordinate among the n given, recorded under
+ * the name func. */
+static int loc_check(const char *func, const float *loc, size_t n)
 {
     for (size_t j = 0; j < n; j++)
         if (!isfinite(loc[j]))
-            return RAM_E_NONFINITE;
+            return ram__fail(RAM_E_NONFINITE, func,
+                             "loc[%zu] (row %zu) is NaN or infinite", j,
+                             j / 2);
     for (size_t j = 0; j < n; j++)
         if (loc[j] < -1.0f || loc[j] > 1.0f)
-            return RAM_E_RANGE;
+            return ram__fail(RAM_E_RANGE, func,
+                             "loc[%zu] = %g (row %zu) is outside [-1, 1]", j,
+                             (double)loc[j], j / 2);
     return RAM_OK;
 }
 
 int ram_sensor_patch_rect(const ram_sensor *sensor, size_t width,
-                          size_t height, const float loc[2], int scale,
-                          int *x0, int *y0, int *size)
+                          size_t height, const float loc[2], size_t scale,
+                          ptrdiff_t *x0, ptrdiff_t *y0, size_t *size)
 {
-    if (!sensor || !loc || !x0 || !y0 || !size)
-        return RAM_E_INVALID;
-    if (!image_ok(width, height) || scale < 0 || scale >= sensor->scales)
-        return RAM_E_RANGE;
-    int rc = loc_check(loc, 2);
+    if (!sensor)
+        return RAM_FAIL(RAM_E_INVALID, "sensor is NULL");
+    if (!loc)
+        return RAM_FAIL(RAM_E_INVALID, "loc is NULL");
+    if (!x0)
+        return RAM_FAIL(RAM_E_INVALID, "x0 is NULL");
+    if (!y0)
+        return RAM_FAIL(RAM_E_INVALID, "y0 is NULL");
+    if (!size)
+        return RAM_FAIL(RAM_E_INVALID, "size is NULL");
+    if (!image_ok(width, height))
+        return RAM_FAIL(RAM_E_RANGE,
+                        "width = %zu or height = %zu is outside 1 .. %d",
+                        width, height, RAM_SENSOR_MAX_IMAGE);
+    if (scale >= (size_t)sensor->scales)
+        return RAM_FAIL(RAM_E_RANGE, "scale = %zu: the sensor has %d scales",
+                        scale, sensor->scales);
+    int rc = loc_check(__func__, loc, 2);
     if (rc != RAM_OK)
         return rc;
     long x, y, sz;
-    ram__sensor_rect(sensor, width, height, loc[0], loc[1], scale, &x, &y,
-                     &sz);
-    *x0 = (int)x;
-    *y0 = (int)y;
-    *size = (int)sz;
+    ram__sensor_rect(sensor, width, height, loc[0], loc[1], (int)scale, &x,
+                     &y, &sz);
+    *x0 = (ptrdiff_t)x;
+    *y0 = (ptrdiff_t)y;
+    *size = (size_t)sz;
     return RAM_OK;
 }
 
@@ -164,30 +191,66 @@ int ram_sensor_patch_rect(const ram_sensor *sensor, size_t width,
 int ram__image_check(int format, size_t channels, size_t width, size_t height,
                      size_t row_stride, size_t image_stride, size_t batch)
 {
+    return ram__image_check_in(NULL, format, channels, width, height,
+                               row_stride, image_stride, batch);
+}
+
+/* [api-net] The checks, with a detail under the name func (none when func
+ * is NULL: ram__image_check records nothing, as before). */
+#define IMG_FAIL(status, ...)                                                  \
+    (func ? ram__fail((status), func, __VA_ARGS__) : (status))
+
+int ram__image_check_in(const char *func, int format, size_t channels,
+                        size_t width, size_t height, size_t row_stride,
+                        size_t image_stride, size_t batch)
+{
     size_t elem;
     if (format == RAM_PIXEL_U8)
         elem = 1;
     else if (format == RAM_PIXEL_F32)
         elem = sizeof(float);
     else
-        return RAM_E_INVALID;
-    if (channels < 1 || channels > RAM_SENSOR_MAX_CHANNELS ||
-        !image_ok(width, height) || batch < 1 || batch > RAM_MAX_ROWS)
-        return RAM_E_RANGE;
+        return IMG_FAIL(RAM_E_INVALID,
+                        "format = %d is neither RAM_PIXEL_U8 nor "
+                        "RAM_PIXEL_F32", format);
+    if (channels < 1 || channels > RAM_SENSOR_MAX_CHANNELS)
+        return IMG_FAIL(RAM_E_RANGE, "channels = %zu is outside 1 .. %d",
+                        channels, RAM_SENSOR_MAX_CHANNELS);
+    if (!image_ok(width, height))
+        return IMG_FAIL(RAM_E_RANGE,
+                        "width = %zu or height = %zu is outside 1 .. %d",
+                        width, height, RAM_SENSOR_MAX_IMAGE);
+    if (batch < 1 || batch > RAM_MAX_ROWS)
+        return IMG_FAIL(RAM_E_RANGE, "batch = %zu is outside 1 .. %d", batch,
+                        RAM_MAX_ROWS);
     /* At most 2^16 * 2^6 * 4 bytes: no overflow. */
     size_t row_bytes = width * channels * elem;
-    if (row_stride < row_bytes || row_stride % elem != 0)
-        return RAM_E_INVALID;
+    if (row_stride < row_bytes)
+        return IMG_FAIL(RAM_E_INVALID,
+                        "row_stride = %zu is below width * channels * "
+                        "element size = %zu", row_stride, row_bytes);
+    if (row_stride % elem != 0)
+        return IMG_FAIL(RAM_E_INVALID,
+                        "row_stride = %zu is not a multiple of the element "
+                        "size %zu", row_stride, elem);
     /* Every byte offset the sensor forms must fit in a ptrdiff_t. */
     const size_t lim = PTRDIFF_MAX;
     if (row_stride > lim / height)
-        return RAM_E_RANGE;
+        return IMG_FAIL(RAM_E_RANGE,
+                        "row_stride * height overflows ptrdiff_t");
     size_t image_bytes = height * row_stride;
     if (batch > 1) {
-        if (image_stride < image_bytes || image_stride % elem != 0)
-            return RAM_E_INVALID;
+        if (image_stride < image_bytes)
+            return IMG_FAIL(RAM_E_INVALID,
+                            "image_stride = %zu is below height * row_stride "
+                            "= %zu", image_stride, image_bytes);
+        if (image_stride % elem != 0)
+            return IMG_FAIL(RAM_E_INVALID,
+                            "image_stride = %zu is not a multiple of the "
+                            "element size %zu", image_stride, elem);
         if (batch - 1 > (lim - image_bytes) / image_stride)
-            return RAM_E_RANGE;
+            return IMG_FAIL(RAM_E_RANGE,
+                            "batch * image_stride overflows ptrdiff_t");
     }
     return RAM_OK;
 }
@@ -608,21 +671,31 @@ int ram_sensor_glimpse(const ram_sensor *sensor, size_t batch,
                        size_t height, size_t row_stride, size_t image_stride,
                        const float *loc, float *out)
 {
-    if (!sensor || !images || !loc || !out)
-        return RAM_E_INVALID;
-    int rc = ram__image_check(format, (size_t)sensor->channels, width, height,
-                              row_stride, image_stride, batch);
+    if (!sensor)
+        return RAM_FAIL(RAM_E_INVALID, "sensor is NULL");
+    if (!images)
+        return RAM_FAIL(RAM_E_INVALID, "images is NULL");
+    if (!loc)
+        return RAM_FAIL(RAM_E_INVALID, "loc is NULL");
+    if (!out)
+        return RAM_FAIL(RAM_E_INVALID, "out is NULL");
+    int rc = ram__image_check_in(__func__, format, (size_t)sensor->channels,
+                                 width, height, row_stride, image_stride,
+                                 batch);
     if (rc != RAM_OK)
         return rc;
     /* batch * R floats of output must be addressable. */
     size_t R = ram_sensor_output_size(sensor);
     if (batch > (size_t)PTRDIFF_MAX / sizeof(float) / R)
-        return RAM_E_RANGE;
+        return RAM_FAIL(RAM_E_RANGE,
+                        "batch = %zu: batch * %zu output floats overflow "
+                        "ptrdiff_t", batch, R);
     /* Float pixels must be float-aligned (the strides are multiples of 4). */
     if (format == RAM_PIXEL_F32 &&
         (uintptr_t)images % _Alignof(float) != 0)
-        return RAM_E_INVALID;
-    rc = loc_check(loc, 2 * batch);
+        return RAM_FAIL(RAM_E_INVALID,
+                        "images is not aligned for float (RAM_PIXEL_F32)");
+    rc = loc_check(__func__, loc, 2 * batch);
     if (rc != RAM_OK)
         return rc;
     if (format == RAM_PIXEL_F32) {
@@ -631,7 +704,9 @@ int ram_sensor_glimpse(const ram_sensor *sensor, size_t batch,
             const float *img = (const float *)(const void *)(
                 (const char *)images + b * image_stride);
             if (!patches_finite(sensor, img, width, height, rs, loc + 2 * b))
-                return RAM_E_NONFINITE;
+                return RAM_FAIL(RAM_E_NONFINITE,
+                                "image %zu has a NaN or infinite pixel "
+                                "inside its patches", b);
         }
     }
     ram__sensor_run(sensor, batch, images, format, width, height, row_stride,

@@ -15,6 +15,8 @@ PACKAGES=(
     libpng-dev        # apps: glimpse images
     curl              # scripts/fetch-mnist.sh (make demo without MNIST)
     ca-certificates   # https for curl
+    clang             # scripts/check-headers.sh: clang -Wdocumentation on the headers
+    abigail-tools     # make check-abi: abidw, abidiff (docs/abi.md)
 )
 
 # As root (a Debian container has no sudo) it runs as it is; as another

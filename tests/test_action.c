@@ -178,7 +178,7 @@ START_TEST(test_gradcheck)
                                           f.coef, dl),
                          RAM_OK);
     }
-    ck_assert_int_eq(ram_action_backward(f.net, NR, f.h, dl, dh), RAM_OK);
+    ck_assert_int_eq(ram_action_backward(f.net, NR, f.h, dl, dh, 0.0f), RAM_OK);
 
     snprintf(what, sizeof what, "%s params", name);
     r = gc_check(f.params, f.grads, f.count, afix_loss, &f, 1e-2, 1000, 1,
@@ -419,13 +419,13 @@ START_TEST(test_errors)
         g[i] = S;
     for (size_t i = 0; i < 2 * HD; i++)
         dh[i] = S;
-    ck_assert_int_eq(ram_action_backward(NULL, 2, h, pr, dh), RAM_E_INVALID);
-    ck_assert_int_eq(ram_action_backward(net, 2, NULL, pr, dh),
+    ck_assert_int_eq(ram_action_backward(NULL, 2, h, pr, dh, 0.0f), RAM_E_INVALID);
+    ck_assert_int_eq(ram_action_backward(net, 2, NULL, pr, dh, 0.0f),
                      RAM_E_INVALID);
-    ck_assert_int_eq(ram_action_backward(net, 2, h, NULL, dh),
+    ck_assert_int_eq(ram_action_backward(net, 2, h, NULL, dh, 0.0f),
                      RAM_E_INVALID);
-    ck_assert_int_eq(ram_action_backward(net, 0, h, pr, dh), RAM_E_RANGE);
-    ck_assert_int_eq(ram_action_backward(net, RAM_MAX_ROWS + 1, h, pr, dh),
+    ck_assert_int_eq(ram_action_backward(net, 0, h, pr, dh, 0.0f), RAM_E_RANGE);
+    ck_assert_int_eq(ram_action_backward(net, RAM_MAX_ROWS + 1, h, pr, dh, 0.0f),
                      RAM_E_RANGE);
     ck_assert(gc_all_equal(g, count, S));
     ck_assert(gc_all_equal(dh, 2 * HD, S));

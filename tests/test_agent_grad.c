@@ -193,7 +193,7 @@ static void hand_backward(hand *m, float *grad)
         ck_assert_int_eq(ram_action_xent(m->ac, B, m->probs + (S - 1) * B * A, m->labels,
                                          m->w_x / B, dlog, NULL),
                          RAM_OK);
-        ck_assert_int_eq(ram_action_backward(m->ac, B, m->hd + (S - 1) * B * H, dlog, tmp), RAM_OK);
+        ck_assert_int_eq(ram_action_backward(m->ac, B, m->hd + (S - 1) * B * H, dlog, tmp, 0.0f), RAM_OK);
         drop_back(m, tmp, (S - 1) * B * H, B * H);
         add(dh + (S - 1) * B * H, tmp, B * H);
     } else {
@@ -209,7 +209,7 @@ static void hand_backward(hand *m, float *grad)
             for (size_t k = 0; k < A; k++)
                 dlog[i * A + k] += (float)(m->v.entropy / B * p[k] * (log(p[k]) + ent));
         }
-        ck_assert_int_eq(ram_action_backward(m->ac, S * B, m->hd, dlog, tmp), RAM_OK);
+        ck_assert_int_eq(ram_action_backward(m->ac, S * B, m->hd, dlog, tmp, 0.0f), RAM_OK);
         drop_back(m, tmp, 0, S * B * H);
         add(dh, tmp, S * B * H);
     }
@@ -221,14 +221,14 @@ static void hand_backward(hand *m, float *grad)
     for (size_t i = 0; i < (S - 1) * B; i++)
         coef[B + i] = (float)(-m->w_r * (m->ret[i] - m->bbar[i]) / B);
     ck_assert_int_eq(ram_location_score(m->lo, S * B, m->mean, m->raw, coef, dmean), RAM_OK);
-    ck_assert_int_eq(ram_location_backward(m->lo, B, NULL, m->mean, dmean, NULL), RAM_OK);
+    ck_assert_int_eq(ram_location_backward(m->lo, B, NULL, m->mean, dmean, NULL, 0.0f), RAM_OK);
     ck_assert_int_eq(ram_location_backward(m->lo, (S - 1) * B, m->h, m->mean + 2 * B,
-                                           dmean + 2 * B, tmp),
+                                           dmean + 2 * B, tmp, 0.0f),
                      RAM_OK);
     add(dh, tmp, (S - 1) * B * H);
 
     ck_assert_int_eq(ram_baseline_mse(m->ba, S * B, m->base, m->ret, m->w_b / B, db, NULL), RAM_OK);
-    ck_assert_int_eq(ram_baseline_backward(m->ba, S * B, m->h, db, tmp), RAM_OK);
+    ck_assert_int_eq(ram_baseline_backward(m->ba, S * B, m->h, db, tmp, 0.0f), RAM_OK);
     if (m->v.trains_core)
         add(dh, tmp, S * B * H);
     float binit_t[B], dbi[B];
@@ -237,18 +237,18 @@ static void hand_backward(hand *m, float *grad)
     if (m->v.first == RAM_FIRST_LEARNED) {
         ck_assert_int_eq(ram_baseline_mse(m->ba, B, binit_t, m->ret, m->w_b / B, dbi, NULL),
                          RAM_OK);
-        ck_assert_int_eq(ram_baseline_backward(m->ba, B, NULL, dbi, NULL), RAM_OK);
+        ck_assert_int_eq(ram_baseline_backward(m->ba, B, NULL, dbi, NULL, 0.0f), RAM_OK);
     }
 
     ck_assert_int_eq(ram_core_backward(m->co, S, B, NULL, NULL, m->gd, m->h,
                                        m->v.core == RAM_CORE_LSTM ? m->c : NULL, m->ctape, dh, dg,
-                                       NULL, NULL),
+                                       NULL, NULL, 0.0f),
                      RAM_OK);
     if (m->v.drop_g > 0)
         for (size_t i = 0; i < S * B * G; i++)
             dg[i] *= m->gmask[i];
     ck_assert_int_eq(ram_glimpse_backward(m->gl, S * B, m->rho, m->loc, m->g, m->gtape, dg, NULL,
-                                          NULL),
+                                          NULL, 0.0f),
                      RAM_OK);
 
     size_t off = 0, n;
@@ -347,7 +347,7 @@ static ram_agent *run_agent(hand *m, variant v, uint64_t seed)
     ck_assert_int_eq(ram_location_create(&m->lo, m->H, RAM_BOUND_TANH, 1), RAM_OK);
     ck_assert_int_eq(ram_location_set_std(m->lo, m->std), RAM_OK);
     ck_assert_int_eq(ram_action_create(&m->ac, m->H, m->A, 1), RAM_OK);
-    ck_assert_int_eq(ram_baseline_create(&m->ba, m->H, 1), RAM_OK);
+    ck_assert_int_eq(ram_baseline_create(&m->ba, m->H), RAM_OK);
     m->v.trains_core = 1; /* hbar is not set yet */
     hand_forward(m);
     m->v.trains_core = v.trains_core;

@@ -56,6 +56,18 @@ void free(void *p)
 }
 #endif
 
+/* [api-net] The calling thread's allocation count, for the other test files
+ * (tests/test_alloc_handles.c); -1 when the allocator is not counted. */
+long ram_test_allocations(void);
+long ram_test_allocations(void)
+{
+#if COUNTING
+    return allocations;
+#else
+    return -1;
+#endif
+}
+
 START_TEST(step_does_not_allocate_at_batch_1)
 {
 #if !COUNTING

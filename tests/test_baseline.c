@@ -42,7 +42,7 @@ static void bfix_setup(struct bfix *f, int mode, uint64_t seed)
     uint64_t st = seed;
     memset(f, 0, sizeof *f);
     f->mode = mode;
-    ck_assert_int_eq(ram_baseline_create(&f->net, HD, 1), RAM_OK);
+    ck_assert_int_eq(ram_baseline_create(&f->net, HD), RAM_OK);
     ram_baseline_params(f->net, &f->params, &f->grads, &f->count);
     /* Non-zero weights, so that dh is informative. */
     gc_fill(f->params, f->count, &st, -0.5, 0.5);
@@ -57,7 +57,7 @@ START_TEST(test_create_init)
     size_t in = 0, count = 0;
     float *p, *g;
 
-    ck_assert_int_eq(ram_baseline_create(&net, HD, 99), RAM_OK);
+    ck_assert_int_eq(ram_baseline_create(&net, HD), RAM_OK);
     ck_assert_int_eq(ram_baseline_shape(net, &in), RAM_OK);
     ck_assert_uint_eq(in, HD);
     ck_assert_int_eq(ram_baseline_shape(net, NULL), RAM_OK);
@@ -97,7 +97,7 @@ START_TEST(test_mse_values)
     float b[3] = {1.0f, -2.0f, 0.5f}, t[3] = {0.0f, 1.0f, 0.5f}, db[3];
     double loss = 0;
 
-    ck_assert_int_eq(ram_baseline_create(&net, 2, 0), RAM_OK);
+    ck_assert_int_eq(ram_baseline_create(&net, 2), RAM_OK);
     ck_assert_int_eq(ram_baseline_mse(net, 3, b, t, 0.5, db, &loss), RAM_OK);
     ck_assert(fabs(loss - 0.5 * (1 + 9) / 2) < 1e-12);
     ck_assert_float_eq(db[0], 0.5f);
@@ -124,7 +124,7 @@ START_TEST(test_gradcheck)
                          RAM_OK);
     else
         memcpy(db, f.coef, sizeof db);
-    ck_assert_int_eq(ram_baseline_backward(f.net, NR, f.h, db, dh), RAM_OK);
+    ck_assert_int_eq(ram_baseline_backward(f.net, NR, f.h, db, dh, 0.0f), RAM_OK);
     r = gc_check(f.params, f.grads, f.count, bfix_loss, &f, 1e-2, 1000, 1,
                  1e-2);
     ck_assert_uint_eq(r.checked, f.count);
@@ -142,7 +142,7 @@ START_TEST(test_backward_null_h)
 
     bfix_setup(&f, 0, 3);
     ram_baseline_zero_grad(f.net);
-    ck_assert_int_eq(ram_baseline_backward(f.net, 3, NULL, db, dh), RAM_OK);
+    ck_assert_int_eq(ram_baseline_backward(f.net, 3, NULL, db, dh, 0.0f), RAM_OK);
     for (size_t k = 0; k < HD; k++)
         ck_assert_float_eq(f.grads[k], 0.0f);
     ck_assert(fabs(f.grads[HD] - 1.25f) < 1e-7);
@@ -150,7 +150,7 @@ START_TEST(test_backward_null_h)
         for (size_t k = 0; k < HD; k++)
             ck_assert(fabs(dh[r * HD + k] - db[r] * f.params[k]) < 1e-7);
     /* Accumulates. */
-    ck_assert_int_eq(ram_baseline_backward(f.net, 3, NULL, db, NULL), RAM_OK);
+    ck_assert_int_eq(ram_baseline_backward(f.net, 3, NULL, db, NULL, 0.0f), RAM_OK);
     ck_assert(fabs(f.grads[HD] - 2.5f) < 1e-6);
     ram_baseline_free(f.net);
 }
@@ -165,11 +165,11 @@ START_TEST(test_errors)
     size_t count;
     double loss = -3;
 
-    ck_assert_int_eq(ram_baseline_create(NULL, 2, 0), RAM_E_INVALID);
-    ck_assert_int_eq(ram_baseline_create(&net, 0, 0), RAM_E_RANGE);
+    ck_assert_int_eq(ram_baseline_create(NULL, 2), RAM_E_INVALID);
+    ck_assert_int_eq(ram_baseline_create(&net, 0), RAM_E_RANGE);
     ck_assert_ptr_null(net);
     net = (ram_baseline *)&net;
-    ck_assert_int_eq(ram_baseline_create(&net, RAM_MAX_UNITS + 1, 0),
+    ck_assert_int_eq(ram_baseline_create(&net, RAM_MAX_UNITS + 1),
                      RAM_E_RANGE);
     ck_assert_ptr_null(net);
     ck_assert_int_eq(ram_baseline_shape(NULL, NULL), RAM_E_INVALID);
@@ -177,7 +177,7 @@ START_TEST(test_errors)
                      RAM_E_INVALID);
     ck_assert_int_eq(ram_baseline_zero_grad(NULL), RAM_E_INVALID);
 
-    ck_assert_int_eq(ram_baseline_create(&net, HD, 0), RAM_OK);
+    ck_assert_int_eq(ram_baseline_create(&net, HD), RAM_OK);
     ram_baseline_params(net, &p, &g, &count);
     b[0] = b[1] = db[0] = db[1] = S;
     ck_assert_int_eq(ram_baseline_forward(NULL, 2, h, b), RAM_E_INVALID);
@@ -207,12 +207,12 @@ START_TEST(test_errors)
         g[i] = S;
     for (size_t i = 0; i < 2 * HD; i++)
         dh[i] = S;
-    ck_assert_int_eq(ram_baseline_backward(NULL, 2, h, bb, dh),
+    ck_assert_int_eq(ram_baseline_backward(NULL, 2, h, bb, dh, 0.0f),
                      RAM_E_INVALID);
-    ck_assert_int_eq(ram_baseline_backward(net, 2, h, NULL, dh),
+    ck_assert_int_eq(ram_baseline_backward(net, 2, h, NULL, dh, 0.0f),
                      RAM_E_INVALID);
-    ck_assert_int_eq(ram_baseline_backward(net, 0, h, bb, dh), RAM_E_RANGE);
-    ck_assert_int_eq(ram_baseline_backward(net, RAM_MAX_ROWS + 1, h, bb, dh),
+    ck_assert_int_eq(ram_baseline_backward(net, 0, h, bb, dh, 0.0f), RAM_E_RANGE);
+    ck_assert_int_eq(ram_baseline_backward(net, RAM_MAX_ROWS + 1, h, bb, dh, 0.0f),
                      RAM_E_RANGE);
     ck_assert(gc_all_equal(g, count, S));
     ck_assert(gc_all_equal(dh, 2 * HD, S));

@@ -237,7 +237,7 @@ static void cfix_backward(struct cfix *f, float *dx, float *dh0, float *dc0)
     cfix_forward(f);
     ck_assert_int_eq(ram_core_backward(f->core, TS, NR, fh0(f), fc0(f), f->x,
                                        f->h, f->c, f->tape, f->coef, dx, dh0,
-                                       dc0),
+                                       dc0, 0.0f),
                      RAM_OK);
 }
 
@@ -474,7 +474,7 @@ START_TEST(test_bptt_chained)
                                            f.x + t * NR * IN,
                                            f.h + t * NR * HD, NULL,
                                            f.tape + t * NR * f.tw, dht,
-                                           dxs + t * NR * IN, next, NULL),
+                                           dxs + t * NR * IN, next, NULL, 0.0f),
                          RAM_OK);
         memcpy(carry, next, sizeof carry);
     }
@@ -616,7 +616,7 @@ START_TEST(test_errors)
     /* backward */
 #define BWD(core_, steps_, n_, x_, h_, c_, tape_, dh_)                        \
     ram_core_backward((core_), (steps_), (n_), f.h0, f.c0, (x_), (h_), (c_),  \
-                      (tape_), (dh_), dx, dh0, dc0)
+                      (tape_), (dh_), dx, dh0, dc0, 0.0f)
     ck_assert_int_eq(BWD(NULL, TS, NR, f.x, f.h, f.c, f.tape, f.coef),
                      RAM_E_INVALID);
     ck_assert_int_eq(BWD(f.core, TS, NR, NULL, f.h, f.c, f.tape, f.coef),

@@ -217,7 +217,7 @@ START_TEST(test_gradcheck_params)
     ck_assert_int_eq(ram_glimpse_zero_grad(f.net), RAM_OK);
     gfix_loss(&f);
     ck_assert_int_eq(ram_glimpse_backward(f.net, NR, f.rho, f.loc, f.g,
-                                          f.tape, f.coef, drho, dloc),
+                                          f.tape, f.coef, drho, dloc, 0.0f),
                      RAM_OK);
     r = gc_check(f.params, f.grads, f.count, gfix_loss, &f, 1e-3, 1000, 1,
                  1e-2);
@@ -230,7 +230,7 @@ START_TEST(test_gradcheck_params)
     memcpy(first, f.grads, f.count * sizeof(float));
     gfix_loss(&f);
     ck_assert_int_eq(ram_glimpse_backward(f.net, NR, f.rho, f.loc, f.g,
-                                          f.tape, f.coef, NULL, NULL),
+                                          f.tape, f.coef, NULL, NULL, 0.0f),
                      RAM_OK);
     for (size_t i = 0; i < f.count; i++)
         ck_assert(fabs(f.grads[i] - 2 * first[i]) <=
@@ -249,7 +249,7 @@ START_TEST(test_gradcheck_inputs)
     gfix_setup(&f, 3, 0.01);
     gfix_loss(&f);
     ck_assert_int_eq(ram_glimpse_backward(f.net, NR, f.rho, f.loc, f.g,
-                                          f.tape, f.coef, drho, dloc),
+                                          f.tape, f.coef, drho, dloc, 0.0f),
                      RAM_OK);
     r = gc_check(f.rho, drho, NR * R_IN, gfix_loss, &f, 1e-3, 1000, 1, 1e-2);
     GC_EXPECT(r, 1e-2, "glimpse drho");
@@ -278,7 +278,7 @@ START_TEST(test_kernel_matches_public)
     ck_assert_ptr_nonnull(g2);
     gfix_loss(&f);
     ram_glimpse_backward(f.net, NR, f.rho, f.loc, f.g, f.tape, f.coef, drho,
-                         dloc);
+                         dloc, 0.0f);
     ram__glimpse_init(&k, R_IN, HG, HL, GO, f.params, g2);
     ck_assert_uint_eq(k.count, f.count);
     ram__glimpse_bwd(&k, NR, f.rho, f.loc, f.g, f.tape, f.coef, drho2, dloc2,
@@ -348,29 +348,29 @@ START_TEST(test_errors)
     for (size_t i = 0; i < NR * 2; i++)
         dloc[i] = S;
     ck_assert_int_eq(ram_glimpse_backward(NULL, NR, f.rho, f.loc, f.g, f.tape,
-                                          f.coef, drho, dloc),
+                                          f.coef, drho, dloc, 0.0f),
                      RAM_E_INVALID);
     ck_assert_int_eq(ram_glimpse_backward(f.net, NR, NULL, f.loc, f.g, f.tape,
-                                          f.coef, drho, dloc),
+                                          f.coef, drho, dloc, 0.0f),
                      RAM_E_INVALID);
     ck_assert_int_eq(ram_glimpse_backward(f.net, NR, f.rho, NULL, f.g, f.tape,
-                                          f.coef, drho, dloc),
+                                          f.coef, drho, dloc, 0.0f),
                      RAM_E_INVALID);
     ck_assert_int_eq(ram_glimpse_backward(f.net, NR, f.rho, f.loc, NULL,
-                                          f.tape, f.coef, drho, dloc),
+                                          f.tape, f.coef, drho, dloc, 0.0f),
                      RAM_E_INVALID);
     ck_assert_int_eq(ram_glimpse_backward(f.net, NR, f.rho, f.loc, f.g, NULL,
-                                          f.coef, drho, dloc),
+                                          f.coef, drho, dloc, 0.0f),
                      RAM_E_INVALID);
     ck_assert_int_eq(ram_glimpse_backward(f.net, NR, f.rho, f.loc, f.g,
-                                          f.tape, NULL, drho, dloc),
+                                          f.tape, NULL, drho, dloc, 0.0f),
                      RAM_E_INVALID);
     ck_assert_int_eq(ram_glimpse_backward(f.net, 0, f.rho, f.loc, f.g, f.tape,
-                                          f.coef, drho, dloc),
+                                          f.coef, drho, dloc, 0.0f),
                      RAM_E_RANGE);
     ck_assert_int_eq(ram_glimpse_backward(f.net, RAM_MAX_ROWS + 1, f.rho,
                                           f.loc, f.g, f.tape, f.coef, drho,
-                                          dloc),
+                                          dloc, 0.0f),
                      RAM_E_RANGE);
     ck_assert(gc_all_equal(f.grads, f.count, S));
     ck_assert(gc_all_equal(drho, NR * R_IN, S));

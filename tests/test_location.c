@@ -176,7 +176,7 @@ START_TEST(test_gradcheck_score)
     ck_assert_int_eq(ram_location_score(f.net, NR, f.mean, f.raw, f.coef,
                                         dmean),
                      RAM_OK);
-    ck_assert_int_eq(ram_location_backward(f.net, NR, f.h, f.mean, dmean, dh),
+    ck_assert_int_eq(ram_location_backward(f.net, NR, f.h, f.mean, dmean, dh, 0.0f),
                      RAM_OK);
     /* The location weights do get a REINFORCE gradient. */
     double gs = 0;
@@ -211,7 +211,7 @@ START_TEST(test_backward_null_h)
     lfix_setup(&f, RAM_BOUND_TANH, 30);
     ram_location_zero_grad(f.net);
     ram_location_forward(f.net, 2, NULL, mean);
-    ck_assert_int_eq(ram_location_backward(f.net, 2, NULL, mean, dmean, dh),
+    ck_assert_int_eq(ram_location_backward(f.net, 2, NULL, mean, dmean, dh, 0.0f),
                      RAM_OK);
     for (size_t i = 0; i < 2 * HD; i++)
         ck_assert_float_eq(f.grads[i], 0.0f);
@@ -465,16 +465,16 @@ START_TEST(test_errors)
         g[i] = S;
     for (size_t i = 0; i < 2 * HD; i++)
         dh[i] = S;
-    ck_assert_int_eq(ram_location_backward(NULL, 2, h, mean, coef, dh),
+    ck_assert_int_eq(ram_location_backward(NULL, 2, h, mean, coef, dh, 0.0f),
                      RAM_E_INVALID);
-    ck_assert_int_eq(ram_location_backward(net, 2, h, NULL, mean, dh),
+    ck_assert_int_eq(ram_location_backward(net, 2, h, NULL, mean, dh, 0.0f),
                      RAM_E_INVALID);
-    ck_assert_int_eq(ram_location_backward(net, 2, h, mean, NULL, dh),
+    ck_assert_int_eq(ram_location_backward(net, 2, h, mean, NULL, dh, 0.0f),
                      RAM_E_INVALID);
-    ck_assert_int_eq(ram_location_backward(net, 0, h, mean, mean, dh),
+    ck_assert_int_eq(ram_location_backward(net, 0, h, mean, mean, dh, 0.0f),
                      RAM_E_RANGE);
     ck_assert_int_eq(ram_location_backward(net, RAM_MAX_ROWS + 1, h, mean,
-                                           mean, dh),
+                                           mean, dh, 0.0f),
                      RAM_E_RANGE);
     ck_assert(gc_all_equal(g, count, S));
     ck_assert(gc_all_equal(dh, 2 * HD, S));

@@ -192,8 +192,9 @@ static void ref_glimpse(const timg *t, size_t b, int g, int k, float lx,
 static void check_batch(const ram_sensor *s, const timg *t, const float *loc,
                         const char *what)
 {
-    int g, k, C;
-    ck_assert_int_eq(ram_sensor_shape(s, &g, &k, &C), RAM_OK);
+    size_t gs, ks, Cs;
+    ck_assert_int_eq(ram_sensor_shape(s, &gs, &ks, &Cs), RAM_OK);
+    int g = (int)gs, k = (int)ks, C = (int)Cs;
     size_t R = ram_sensor_output_size(s);
     /* 16 guard floats after the output must stay untouched. */
     float *out = malloc((R * t->batch + 16) * sizeof *out);
@@ -242,16 +243,16 @@ static float loc_at(size_t n, int axis, uint64_t *seed)
 START_TEST(test_create_shape)
 {
     ram_sensor *s = make_sensor(12, 4, 3);
-    int g = 0, k = 0, C = 0;
+    size_t g = 0, k = 0, C = 0;
     ck_assert_int_eq(ram_sensor_shape(s, &g, &k, &C), RAM_OK);
-    ck_assert_int_eq(g, 12);
-    ck_assert_int_eq(k, 4);
-    ck_assert_int_eq(C, 3);
+    ck_assert_uint_eq(g, 12);
+    ck_assert_uint_eq(k, 4);
+    ck_assert_uint_eq(C, 3);
     ck_assert_uint_eq(ram_sensor_output_size(s), 4u * 3u * 12u * 12u);
     /* Any output may be NULL. */
-    k = -1;
+    k = SIZE_MAX;
     ck_assert_int_eq(ram_sensor_shape(s, NULL, &k, NULL), RAM_OK);
-    ck_assert_int_eq(k, 4);
+    ck_assert_uint_eq(k, 4);
     ck_assert_int_eq(ram_sensor_shape(s, NULL, NULL, NULL), RAM_OK);
     ram_sensor_free(s);
 
@@ -271,7 +272,7 @@ START_TEST(test_create_shape)
     ck_assert_uint_eq(ram_sensor_output_size(NULL), 0u);
     g = 77;
     ck_assert_int_eq(ram_sensor_shape(NULL, &g, NULL, NULL), RAM_E_INVALID);
-    ck_assert_int_eq(g, 77);
+    ck_assert_uint_eq(g, 77);
 }
 END_TEST
 
@@ -533,13 +534,15 @@ START_TEST(test_patch_rect)
     };
     for (size_t j = 0; j < sizeof want / sizeof want[0]; j++) {
         const float loc[2] = {want[j].lx, want[j].ly};
-        int x0 = 1000, y0 = 1000, size = 0;
-        ck_assert_int_eq(ram_sensor_patch_rect(s, 28, 28, loc, want[j].scale,
-                                               &x0, &y0, &size),
+        ptrdiff_t x0 = 1000, y0 = 1000;
+        size_t size = 0;
+        ck_assert_int_eq(ram_sensor_patch_rect(s, 28, 28, loc,
+                                               (size_t)want[j].scale, &x0,
+                                               &y0, &size),
                          RAM_OK);
         ck_assert_int_eq(x0, want[j].x0);
         ck_assert_int_eq(y0, want[j].y0);
-        ck_assert_int_eq(size, want[j].size);
+        ck_assert_uint_eq(size, (size_t)want[j].size);
     }
 
     /* Random locations on a non-square image agree with the formula and
@@ -553,16 +556,18 @@ START_TEST(test_patch_rect)
         size_t W = 1 + t_next(&seed) % 120, H = 1 + t_next(&seed) % 120;
         long px0 = 0, py0 = 0, psz = 0;
         for (int i = 0; i < 4; i++) {
-            int x0, y0, size;
+            ptrdiff_t px, py;
+            size_t psize;
             long rx, ry, lx0, ly0, lsz;
-            CHECK(ram_sensor_patch_rect(s5, W, H, loc, i, &x0, &y0, &size) ==
-                      RAM_OK,
+            CHECK(ram_sensor_patch_rect(s5, W, H, loc, (size_t)i, &px, &py,
+                                        &psize) == RAM_OK,
                   "patch_rect failed");
+            long x0 = (long)px, y0 = (long)py, size = (long)psize;
             ref_corner(5, i, W, H, loc[0], loc[1], &rx, &ry);
             ram__sensor_rect(s5, W, H, loc[0], loc[1], i, &lx0, &ly0, &lsz);
             CHECK(x0 == rx && y0 == ry && size == (5 << i) && lx0 == x0 &&
                       ly0 == y0 && lsz == size,
-                  "%zux%zu l=(%.9g,%.9g) scale %d: (%d,%d,%d) want "
+                  "%zux%zu l=(%.9g,%.9g) scale %d: (%ld,%ld,%ld) want "
                   "(%ld,%ld,%d), internal (%ld,%ld,%ld)",
                   W, H, (double)loc[0], (double)loc[1], i, x0, y0, size, rx,
                   ry, 5 << i, lx0, ly0, lsz);
@@ -579,7 +584,8 @@ START_TEST(test_patch_rect)
     /* Errors; outputs untouched. */
     const float ok[2] = {0.0f, 0.0f}, nan_l[2] = {NAN, 0.0f},
                 inf_l[2] = {0.0f, -INFINITY}, far[2] = {1.5f, 0.0f};
-    int x0 = 99, y0 = 98, size = 97;
+    ptrdiff_t x0 = 99, y0 = 98;
+    size_t size = 97;
     ck_assert_int_eq(ram_sensor_patch_rect(NULL, 28, 28, ok, 0, &x0, &y0,
                                            &size),
                      RAM_E_INVALID);
@@ -591,7 +597,7 @@ START_TEST(test_patch_rect)
                      RAM_E_INVALID);
     ck_assert_int_eq(ram_sensor_patch_rect(s, 28, 28, ok, 0, &x0, &y0, NULL),
                      RAM_E_INVALID);
-    ck_assert_int_eq(ram_sensor_patch_rect(s, 28, 28, ok, -1, &x0, &y0,
+    ck_assert_int_eq(ram_sensor_patch_rect(s, 28, 28, ok, SIZE_MAX, &x0, &y0,
                                            &size),
                      RAM_E_RANGE);
     ck_assert_int_eq(ram_sensor_patch_rect(s, 28, 28, ok, 3, &x0, &y0,
@@ -614,7 +620,7 @@ START_TEST(test_patch_rect)
                      RAM_E_RANGE);
     ck_assert_int_eq(x0, 99);
     ck_assert_int_eq(y0, 98);
-    ck_assert_int_eq(size, 97);
+    ck_assert_uint_eq(size, 97);
     ram_sensor_free(s);
 }
 END_TEST

@@ -42,10 +42,11 @@ typedef enum ram_pixel_format {
  *  @param patch     g, 1 .. RAM_SENSOR_MAX_PATCH.
  *  @param scales    k, 1 .. RAM_SENSOR_MAX_SCALES, with g * 2^(k-1) <= 65536.
  *  @param channels  C, 1 .. RAM_SENSOR_MAX_CHANNELS.
- *  @return RAM_OK, RAM_E_INVALID (out NULL), RAM_E_RANGE, RAM_E_NOMEM.
- *  Since 0.1.0. */
-RAM_API int ram_sensor_create(ram_sensor **out, int patch, int scales,
-                              int channels);
+ *  @return RAM_OK; RAM_E_INVALID (out NULL); RAM_E_RANGE (a size out of
+ *          bounds); RAM_E_NOMEM.
+ *  Since 0.1.0; sizes are size_t since 0.2.0. */
+RAM_API int ram_sensor_create(ram_sensor **out, size_t patch, size_t scales,
+                              size_t channels);
 
 /** Free a sensor. NULL is a no-op. Since 0.1.0. */
 RAM_API void ram_sensor_free(ram_sensor *sensor);
@@ -55,9 +56,10 @@ RAM_API void ram_sensor_free(ram_sensor *sensor);
 RAM_API size_t ram_sensor_output_size(const ram_sensor *sensor);
 
 /** Read the shape back: any output pointer may be NULL.
- *  @return RAM_OK or RAM_E_INVALID (sensor NULL). Since 0.1.0. */
-RAM_API int ram_sensor_shape(const ram_sensor *sensor, int *patch,
-                             int *scales, int *channels);
+ *  @return RAM_OK or RAM_E_INVALID (sensor NULL). Since 0.1.0; size_t
+ *  outputs since 0.2.0. */
+RAM_API int ram_sensor_shape(const ram_sensor *sensor, size_t *patch,
+                             size_t *scales, size_t *channels);
 
 /** Take one glimpse per image of a batch.
  *
@@ -72,7 +74,8 @@ RAM_API int ram_sensor_shape(const ram_sensor *sensor, int *patch,
  *  @param batch         number of images, 1 .. RAM_MAX_ROWS.
  *  @param images        the first image.
  *  @param format        a ram_pixel_format.
- *  @param width,height  1 .. RAM_SENSOR_MAX_IMAGE.
+ *  @param width         1 .. RAM_SENSOR_MAX_IMAGE.
+ *  @param height        1 .. RAM_SENSOR_MAX_IMAGE.
  *  @param row_stride    bytes between rows, >= width * C * element size,
  *                       a multiple of the element size.
  *  @param image_stride  bytes between images (ignored when batch is 1),
@@ -87,7 +90,8 @@ RAM_API int ram_sensor_shape(const ram_sensor *sensor, int *patch,
  *          outside [-1,1]);
  *          RAM_E_NONFINITE (NaN/Inf in loc, or in an F32 pixel that a
  *          patch covers). On error `out` is unchanged.
- *  Thread-safe for one sensor shared by several threads. Since 0.1.0. */
+ *  Never allocates. Thread-safe for one sensor shared by several threads.
+ *  Since 0.1.0. */
 RAM_API int ram_sensor_glimpse(const ram_sensor *sensor, size_t batch,
                                const void *images, int format, size_t width,
                                size_t height, size_t row_stride,
@@ -96,12 +100,24 @@ RAM_API int ram_sensor_glimpse(const ram_sensor *sensor, size_t batch,
 
 /** The pixel rectangle that patch `scale` covers for one location, for
  *  drawing: columns x0 .. x0 + size - 1, rows y0 .. y0 + size - 1 (may
- *  extend beyond the image). x0, y0 and size must not be NULL.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE, RAM_E_NONFINITE.
- *  Since 0.1.0. */
+ *  extend beyond the image, so x0 and y0 may be negative).
+ *  @param sensor  the sensor.
+ *  @param width   image width, 1 .. RAM_SENSOR_MAX_IMAGE.
+ *  @param height  image height, 1 .. RAM_SENSOR_MAX_IMAGE.
+ *  @param loc     the location (x, y), finite and in [-1, 1].
+ *  @param scale   the patch, 0 .. k - 1.
+ *  @param x0      output: first column (not NULL).
+ *  @param y0      output: first row (not NULL).
+ *  @param size    output: the patch's width and height in pixels (not NULL).
+ *  @return RAM_OK; RAM_E_INVALID (a NULL pointer); RAM_E_RANGE (width,
+ *          height or scale out of bounds, loc outside [-1, 1]);
+ *          RAM_E_NONFINITE (NaN/Inf in loc). On error the outputs are
+ *          unchanged.
+ *  Since 0.1.0; size_t and ptrdiff_t arguments since 0.2.0. */
 RAM_API int ram_sensor_patch_rect(const ram_sensor *sensor, size_t width,
                                   size_t height, const float loc[2],
-                                  int scale, int *x0, int *y0, int *size);
+                                  size_t scale, ptrdiff_t *x0, ptrdiff_t *y0,
+                                  size_t *size);
 
 #ifdef __cplusplus
 }
