@@ -362,13 +362,31 @@ int ram_agent_set_input(ram_agent *a, int format, size_t width,
                         size_t height, size_t row_stride, size_t image_stride)
 {
     if (!a)
-        return RAM_E_INVALID;
-    /* Checked for batch 2 so that image_stride is validated too; a batch-1
-     * host may pass any image_stride >= height * row_stride. */
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    /* Checked for one image: image_stride matters only at a batch above 1,
+     * and ram_agent_step checks it against the episode's batch (as the
+     * sensor ignores it at batch 1). */
     int rc = ram__image_check(format, (size_t)a->sensor.channels, width,
-                              height, row_stride, image_stride, 2);
-    if (rc != RAM_OK)
-        return rc;
+                              height, row_stride, image_stride, 1);
+    if (rc != RAM_OK) {
+        if (format != RAM_PIXEL_U8 && format != RAM_PIXEL_F32)
+            return RAM_FAIL(rc, "format %d is not a ram_pixel_format",
+                            format);
+        if (rc == RAM_E_RANGE && (width < 1 || height < 1 ||
+                                  width > RAM_SENSOR_MAX_IMAGE ||
+                                  height > RAM_SENSOR_MAX_IMAGE))
+            return RAM_FAIL(rc, "width %zu or height %zu is outside [1, %d]",
+                            width, height, RAM_SENSOR_MAX_IMAGE);
+        if (rc == RAM_E_RANGE)
+            return RAM_FAIL(rc,
+                            "row_stride %zu x height %zu overflows the "
+                            "address space",
+                            row_stride, height);
+        return RAM_FAIL(rc,
+                        "row_stride %zu is below width x channels x pixel "
+                        "size (%zu x %d) or not a multiple of the pixel size",
+                        row_stride, width, a->sensor.channels);
+    }
     a->has_input = 1;
     a->in_format = format;
     a->in_w = width;
@@ -496,25 +514,60 @@ int ram_agent_location(const ram_agent *a, float *loc)
     return RAM_OK;
 }
 
-int ram_agent_step(ram_agent *a, const void *images, float *next_loc,
-                   float *probs, int *actions)
+/* The bytes a batch of `batch` images described by set_input spans: the
+ * last image's last row ends at (batch - 1) * image_stride + (height - 1) *
+ * row_stride + width * C * element. The caller checked the strides with
+ * ram__image_check for this batch, so nothing overflows. */
+static size_t input_bytes(const ram_agent *a, size_t batch)
 {
-    if (!a || !images)
-        return RAM_E_INVALID;
-    if (!a->active || !a->has_input)
-        return RAM_E_STATE;
+    size_t elem = a->in_format == RAM_PIXEL_F32 ? sizeof(float) : 1;
+    size_t last = (a->in_h - 1) * a->in_row +
+                  a->in_w * (size_t)a->sensor.channels * elem;
+    return (batch - 1) * a->in_img + last;
+}
+
+int ram_agent_step(ram_agent *a, const void *images, size_t images_size,
+                   float *next_loc, float *probs, int *actions)
+{
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!images)
+        return RAM_FAIL(RAM_E_INVALID, "images is NULL");
+    if (!a->active)
+        return RAM_FAIL(RAM_E_STATE, "no episode: call ram_agent_begin");
+    if (!a->has_input)
+        return RAM_FAIL(RAM_E_STATE,
+                        "no input described: call ram_agent_set_input");
     int train = training(a);
     if (train && a->t >= a->T)
-        return RAM_E_STATE;
-    /* The strides were checked at set_input for two images; the batch may
-     * be larger, and (B - 1) * image_stride must fit too. */
+        return RAM_FAIL(RAM_E_STATE,
+                        "the training episode already has RAM_CFG_MAX_STEPS "
+                        "= %zu steps",
+                        a->T);
+    /* The strides were checked at set_input for at most two images; the
+     * batch may be larger, and (B - 1) * image_stride must fit too. */
     int rc = ram__image_check(a->in_format, (size_t)a->sensor.channels,
                               a->in_w, a->in_h, a->in_row, a->in_img, a->B);
+    if (rc == RAM_E_INVALID)
+        return RAM_FAIL(rc,
+                        "image_stride %zu (set_input) is below height * "
+                        "row_stride = %zu or not a multiple of the pixel "
+                        "size, and the batch is %zu",
+                        a->in_img, a->in_h * a->in_row, a->B);
     if (rc != RAM_OK)
-        return rc;
+        return RAM_FAIL(rc,
+                        "batch %zu x image_stride %zu overflows the "
+                        "address space",
+                        a->B, a->in_img);
+    size_t need = input_bytes(a, a->B);
+    if (images_size < need)
+        return RAM_FAIL(RAM_E_BUFFER,
+                        "images_size is %zu bytes, the input (batch %zu, "
+                        "%zux%zu, as set_input described it) needs %zu",
+                        images_size, a->B, a->in_w, a->in_h, need);
     if (a->in_format == RAM_PIXEL_F32 &&
         (uintptr_t)images % _Alignof(float) != 0)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "F32 images are not aligned for float");
     size_t B = a->B, t = a->t, s = train ? t : 0;
     ram__tape *tp = train ? &a->rec : &a->one;
     int lstm = a->core_type == RAM_CORE_LSTM;
@@ -526,7 +579,8 @@ int ram_agent_step(ram_agent *a, const void *images, float *next_loc,
                     a->in_row, a->in_img, lcur, rho);
     /* 8-bit pixels are always finite: only float images need the scan. */
     if (a->in_format != RAM_PIXEL_U8 && !ram__all_finite(rho, B * a->R))
-        return RAM_E_NONFINITE;
+        return RAM_FAIL(RAM_E_NONFINITE,
+                        "images: a pixel the retina reads is NaN or infinite");
 
     float *g = tp->g + s * B * a->G;
     ram__glimpse_fwd(&a->glimpse, B, rho, lcur, g,

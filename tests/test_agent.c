@@ -43,7 +43,7 @@ static void train_once(ram_agent *a)
     float probs[NB * 10], rw[NB];
     ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
     for (int t = 0; t < 6; t++)
-        ck_assert_int_eq(ram_agent_step(a, images, NULL, probs, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, probs, NULL), RAM_OK);
     for (int b = 0; b < NB; b++) {
         int best = 0;
         for (int j = 1; j < 10; j++)
@@ -132,22 +132,22 @@ START_TEST(call_order)
     float loc[NB * 2], rw[NB] = {0};
     make_images(1);
     /* Nothing begun. */
-    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_location(a, loc), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_end(a, NULL), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE);
     /* Begun, but no input described. */
     ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W, W * W), RAM_OK);
     /* Reward before any step; end with no step. */
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_end(a, labels), RAM_E_STATE);
     /* Two steps fit, the third does not; the episode stays usable. */
-    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE);
     int bad[NB] = {0, 1, 10, 2};
     ck_assert_int_eq(ram_agent_end(a, bad), RAM_E_RANGE);
@@ -162,7 +162,7 @@ START_TEST(call_order)
     ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE); /* consumed */
     /* zero_grad discards: update has nothing to apply. */
     ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_OK);
     ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
     ck_assert_int_eq(ram_agent_zero_grad(a), RAM_OK);
     ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE);
@@ -174,7 +174,7 @@ START_TEST(call_order)
     /* Inference episodes have no step limit. */
     ck_assert_int_eq(ram_agent_begin(a, NB, 0), RAM_OK);
     for (int t = 0; t < 10; t++)
-        ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_OK);
     ck_assert_int_eq(ram_agent_end(a, NULL), RAM_OK);
     ram_agent_free(a);
 }
@@ -189,27 +189,27 @@ START_TEST(bad_input_leaves_episode_intact)
             fimg[b][i] = (float)((i * 7 + b) % 13) / 13.0f;
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_F32, W, W, W * 4, W * W * 4), RAM_OK);
     ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, fimg, sizeof fimg, NULL, NULL, NULL), RAM_OK);
     float loc_before[NB * 2], loc_after[NB * 2];
     ck_assert_int_eq(ram_agent_location(a, loc_before), RAM_OK);
     /* Poison every pixel of image 2: wherever the retina looks it reads NaN. */
     for (int i = 0; i < W * W; i++)
         fimg[2][i] = NAN;
-    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_E_NONFINITE);
+    ck_assert_int_eq(ram_agent_step(a, fimg, sizeof fimg, NULL, NULL, NULL), RAM_E_NONFINITE);
     for (int i = 0; i < W * W; i++)
         fimg[2][i] = INFINITY;
-    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_E_NONFINITE);
+    ck_assert_int_eq(ram_agent_step(a, fimg, sizeof fimg, NULL, NULL, NULL), RAM_E_NONFINITE);
     ck_assert_int_eq(ram_agent_location(a, loc_after), RAM_OK);
     ck_assert_mem_eq(loc_before, loc_after, sizeof loc_before);
     for (int i = 0; i < W * W; i++)
         fimg[2][i] = 0.5f;
-    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, fimg, sizeof fimg, NULL, NULL, NULL), RAM_OK);
     float rw[NB] = {1, 0, NAN, 1};
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_E_NONFINITE);
     ck_assert_int_eq(ram_agent_reward(a, NULL), RAM_E_INVALID);
     rw[2] = 1;
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, NULL, NULL, NULL, NULL), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_step(a, NULL, 0, NULL, NULL, NULL), RAM_E_INVALID);
     ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
     double steps;
     ck_assert_int_eq(ram_agent_stat(a, RAM_STAT_STEPS, &steps), RAM_OK);
@@ -221,7 +221,7 @@ START_TEST(bad_input_leaves_episode_intact)
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W - 1, W * W) == RAM_OK, 0);
     ck_assert_int_eq(ram_agent_set_input(NULL, RAM_PIXEL_U8, W, W, W, W * W), RAM_E_INVALID);
     ck_assert_int_eq(ram_agent_begin(a, NB, 0), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, fimg, sizeof fimg, NULL, NULL, NULL), RAM_OK);
     ck_assert_int_eq(ram_agent_stat(a, 0, &steps), RAM_E_INVALID);
     ck_assert_int_eq(ram_agent_stat(a, RAM_STAT_STEPS, NULL), RAM_E_INVALID);
     ram_agent_free(a);
@@ -253,7 +253,7 @@ START_TEST(inference_only_agent)
     float loc[2], probs[10];
     int act;
     for (int t = 0; t < 6; t++)
-        ck_assert_int_eq(ram_agent_step(a, images, loc, probs, &act), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, sizeof images, loc, probs, &act), RAM_OK);
     double sum = 0;
     for (int j = 0; j < 10; j++)
         sum += probs[j];
@@ -276,7 +276,7 @@ START_TEST(greedy_is_deterministic)
     for (int run = 0; run < 2; run++) {
         ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_GREEDY_LOCATION), RAM_OK);
         for (int t = 0; t < 6; t++)
-            ck_assert_int_eq(ram_agent_step(a, images, run ? l2[t] : l1[t], probs, act), RAM_OK);
+            ck_assert_int_eq(ram_agent_step(a, images, sizeof images, run ? l2[t] : l1[t], probs, act), RAM_OK);
         ck_assert_int_eq(ram_agent_end(a, NULL), RAM_OK);
     }
     ck_assert_mem_eq(l1, l2, sizeof l1);
@@ -400,7 +400,7 @@ START_TEST(load_inference_and_config_roundtrip)
     for (int k = 0; k < 2; k++) {
         ck_assert_int_eq(ram_agent_begin(ab[k], NB, RAM_BEGIN_GREEDY_LOCATION), RAM_OK);
         for (int t = 0; t < 6; t++)
-            ck_assert_int_eq(ram_agent_step(ab[k], images, NULL, k ? prb : pra, NULL), RAM_OK);
+            ck_assert_int_eq(ram_agent_step(ab[k], images, sizeof images, NULL, k ? prb : pra, NULL), RAM_OK);
     }
     ck_assert_mem_eq(pra, prb, sizeof pra);
     ck_assert_int_eq(ram_agent_load_file("/nonexistent/dir/model.ram", 0, &b), RAM_E_IO);
@@ -421,7 +421,7 @@ static void episode_grads(ram_agent *a, float *out, size_t count)
     ck_assert_int_eq(ram_agent_zero_grad(a), RAM_OK);
     ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
     for (int t = 0; t < 6; t++)
-        ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, act), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, act), RAM_OK);
     for (int b = 0; b < NB; b++)
         rw[b] = act[b] == labels[b] ? 1.0f : (float)b / 8;
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
@@ -604,7 +604,7 @@ START_TEST(first_location_modes)
          * gets a REINFORCE gradient only if it chose l_0. */
         ck_assert_int_eq(ram_agent_zero_grad(a), RAM_OK);
         ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
-        ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_OK);
         ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
         ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
         float *g;
@@ -659,7 +659,7 @@ START_TEST(skipped_action_heads_change_nothing)
             ck_assert_int_eq(ram_agent_zero_grad(a), RAM_OK);
             ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
             for (int t = 0; t < steps; t++)
-                ck_assert_int_eq(ram_agent_step(a, images, NULL,
+                ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL,
                                                 k ? NULL : probs,
                                                 k ? NULL : act),
                                  RAM_OK);
@@ -685,7 +685,7 @@ START_TEST(skipped_action_heads_change_nothing)
             ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_GREEDY_LOCATION),
                              RAM_OK);
             for (int t = 0; t < steps; t++)
-                ck_assert_int_eq(ram_agent_step(a, images, NULL,
+                ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL,
                                                 k ? NULL : probs, NULL),
                                  RAM_OK);
             ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
@@ -706,7 +706,7 @@ static void episode(ram_agent *a, unsigned flags, float *probs)
     const float rw[NB] = {1.0f, 0.0f, 0.0f, 1.0f};
     ck_assert_int_eq(ram_agent_begin(a, NB, flags), RAM_OK);
     for (int t = 0; t < 5; t++)
-        ck_assert_int_eq(ram_agent_step(a, images, NULL, probs, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, probs, NULL), RAM_OK);
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
     ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
 }
@@ -760,7 +760,7 @@ START_TEST(dropout_in_training_only)
         ck_assert_int_eq(ram_agent_set_param(drop, keys[k], 0.9), RAM_OK);
     const float rw[NB] = {1.0f, 0.0f, 0.0f, 1.0f};
     for (int t = 0; t < 5; t++)
-        ck_assert_int_eq(ram_agent_step(drop, images, NULL, p1, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(drop, images, sizeof images, NULL, p1, NULL), RAM_OK);
     ck_assert_int_eq(ram_agent_reward(drop, rw), RAM_OK);
     ck_assert_int_eq(ram_agent_end(drop, labels), RAM_OK);
     episode(plain, RAM_BEGIN_TRAIN, p0);

@@ -315,7 +315,7 @@ static ram_agent *run_agent(hand *m, variant v, uint64_t seed)
                      RAM_OK);
     ck_assert_int_eq(ram_agent_begin(a, B, RAM_BEGIN_TRAIN), RAM_OK);
     for (int t = 0; t < S; t++) {
-        ck_assert_int_eq(ram_agent_step(a, m->images, NULL, NULL, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, m->images, sizeof m->images, NULL, NULL, NULL), RAM_OK);
         float rw[B];
         for (int b = 0; b < B; b++)
             rw[b] = m->rewards[t * B + b] = (float)ram__rng_uniform(&r);
@@ -458,7 +458,7 @@ START_TEST(location_gets_reinforce_gradient_only)
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, 28, 28, 28, 784), RAM_OK);
     ck_assert_int_eq(ram_agent_begin(a, 4, RAM_BEGIN_TRAIN), RAM_OK);
     for (int t = 0; t < 4; t++)
-        ck_assert_int_eq(ram_agent_step(a, img, NULL, NULL, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, img, sizeof img, NULL, NULL, NULL), RAM_OK);
     float rw[4] = {1, 0, 1, 0};
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
     int labels[4] = {1, 2, 3, 4};
@@ -496,7 +496,7 @@ START_TEST(dropout_masks)
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, 28, 28, 28, 784), RAM_OK);
     ck_assert_int_eq(ram_agent_begin(a, NI, RAM_BEGIN_TRAIN), RAM_OK);
     for (int t = 0; t < 4; t++)
-        ck_assert_int_eq(ram_agent_step(a, img, NULL, NULL, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, img, sizeof img, NULL, NULL, NULL), RAM_OK);
     for (int k = 0; k < 2; k++) {
         size_t n = 4 * NI * (k ? a->H : a->G), zeros = 0, live = 0;
         const float *mask = k ? a->rec.hmask : a->rec.gmask;

@@ -87,7 +87,7 @@ START_TEST(step_does_not_allocate_at_batch_1)
         long before = allocations;
         bad |= ram_agent_begin(a, 1, flags);
         for (int t = 0; t < 6; t++)
-            bad |= ram_agent_step(a, img, loc, probs, &act);
+            bad |= ram_agent_step(a, img, sizeof img, loc, probs, &act);
         bad |= ram_agent_location(a, loc);
         used += allocations - before;
         /* end() and update() run larger matrix products; a threaded BLAS

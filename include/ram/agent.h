@@ -215,7 +215,10 @@ RAM_API int ram_agent_seed(ram_agent *agent, uint64_t seed);
 
 /** Describe the observations that ram_agent_step() will receive; see
  *  ram_sensor_glimpse() for the meaning. Channels come from the config.
- *  image_stride must be at least height * row_stride even at batch 1.
+ *  As for the sensor, image_stride is ignored at batch 1 (0 is fine
+ *  there); an episode with a batch above 1 needs image_stride >= height *
+ *  row_stride, a multiple of the pixel size, and ram_agent_step() checks
+ *  that against the episode's batch (RAM_E_INVALID).
  *  Default: none (step fails with RAM_E_STATE until this is called).
  *  Never allocates. May be called between steps.
  *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE. Since 0.1.0. */
@@ -253,6 +256,12 @@ RAM_API int ram_agent_location(const ram_agent *agent, float *loc);
  *  core state, and choose the next location and an action.
  *  @param images   the batch of observations, as ram_agent_set_input()
  *                  described them.
+ *  @param images_size  bytes readable at images. The step reads at most
+ *                  (batch - 1) * image_stride + (height - 1) * row_stride
+ *                  + width * C * pixel size bytes, and fails with
+ *                  RAM_E_BUFFER, reading nothing, when images_size is
+ *                  smaller (batch * image_stride always suffices when
+ *                  image_stride >= height * row_stride).
  *  @param next_loc batch x 2 output: where the next step will look, or NULL.
  *  @param probs    batch x A output: the action distribution, or NULL.
  *  @param actions  batch output: the action taken (sampled or argmax, per
@@ -261,15 +270,19 @@ RAM_API int ram_agent_location(const ram_agent *agent, float *loc);
  *  action network (only the last step's distribution is ever used, and
  *  ram_agent_end() computes it then if needed): ask at the last step only
  *  to save the work. Results are the same bits either way.
- *  @return RAM_OK; RAM_E_INVALID (NULL agent or images, or F32 images not
- *          aligned for float); RAM_E_RANGE (the batch's image strides
- *          overflow the address space); RAM_E_STATE (no
+ *  @return RAM_OK; RAM_E_INVALID (NULL agent or images, F32 images not
+ *          aligned for float, or a batch above 1 with an image_stride
+ *          below height * row_stride); RAM_E_RANGE (the batch's image
+ *          strides overflow the address space); RAM_E_BUFFER
+ *          (images_size too small for the batch and the input
+ *          description); RAM_E_STATE (no
  *          episode, no input described, or a training episode already at
  *          RAM_CFG_MAX_STEPS); RAM_E_NONFINITE (NaN/Inf in a pixel that the
  *          retina reads). On error the episode is as before the call.
  *  Never allocates. Since 0.1.0. */
 RAM_API int ram_agent_step(ram_agent *agent, const void *images,
-                           float *next_loc, float *probs, int *actions);
+                           size_t images_size, float *next_loc, float *probs,
+                           int *actions);
 
 /** Hand over the rewards that followed the last step (batch floats,
  *  finite). Steps without a call get 0; a second call for the same step
