@@ -139,7 +139,9 @@ static const char *core_name(int core)
     return core == RAM_CORE_LSTM ? "LSTM" : "RNN";
 }
 
-static ram_agent *make_agent(const preset *p, int core, int trainable)
+/* An agent for preset p reading w x w images (its input geometry). */
+static ram_agent *make_agent_w(const preset *p, int core, int trainable,
+                               size_t w)
 {
     ram_config *cfg;
     ram_agent *a;
@@ -155,11 +157,15 @@ static ram_agent *make_agent(const preset *p, int core, int trainable)
     CHECK(ram_config_set(cfg, RAM_CFG_MAX_STEPS, p->steps));
     CHECK(ram_config_set(cfg, RAM_CFG_TRAINABLE, trainable));
     CHECK(ram_config_set(cfg, RAM_CFG_SEED, 12345));
-    CHECK(ram_agent_create(cfg, &a));
+    CHECK(ram_agent_create(&a, cfg));
     ram_config_free(cfg);
-    size_t w = (size_t)p->width;
     CHECK(ram_agent_set_input(a, RAM_PIXEL_U8, w, w, w, w * w));
     return a;
+}
+
+static ram_agent *make_agent(const preset *p, int core, int trainable)
+{
+    return make_agent_w(p, core, trainable, (size_t)p->width);
 }
 
 static void combo_init(combo *c, const preset *p, int core)
@@ -601,8 +607,7 @@ static void memory_section(combo *cs, int nc)
             if (!img)
                 die("calloc", 0);
             long long before = bench_alloc_live();
-            ram_agent *a = make_agent(p, RAM_CORE_RNN, 0);
-            CHECK(ram_agent_set_input(a, RAM_PIXEL_U8, w, w, w, w * w));
+            ram_agent *a = make_agent_w(p, RAM_CORE_RNN, 0, w);
             CHECK(ram_agent_begin(a, 1, 0));
             for (int t = 0; t < p->steps; t++)
                 CHECK(ram_agent_step(a, img, w * w, NULL, NULL, NULL));

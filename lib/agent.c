@@ -283,13 +283,13 @@ fail:
     return rc;
 }
 
-int ram_agent_create(const ram_config *cfg, ram_agent **out)
+int ram_agent_create(ram_agent **out, const ram_config *cfg)
 {
     if (!out)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "out is NULL");
     *out = NULL;
     if (!cfg)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "cfg is NULL");
     return ram__agent_new(cfg->v, 1, out);
 }
 
@@ -387,12 +387,62 @@ int ram_agent_set_input(ram_agent *a, int format, size_t width,
                         "size (%zu x %d) or not a multiple of the pixel size",
                         row_stride, width, a->sensor.channels);
     }
+    int64_t *cw = &a->cfg[RAM_CFG_INPUT_WIDTH];
+    int64_t *ch = &a->cfg[RAM_CFG_INPUT_HEIGHT];
+    int64_t *cf = &a->cfg[RAM_CFG_INPUT_FORMAT];
+    if ((*cw && (size_t)*cw != width) || (*ch && (size_t)*ch != height) ||
+        (*cf && *cf != format))
+        return RAM_FAIL(RAM_E_INVALID,
+                        "the input is %zux%zu pixels of format %d, the "
+                        "agent's input geometry (RAM_CFG_INPUT_WIDTH, "
+                        "_HEIGHT, _FORMAT; 0 = unset) is %lldx%lld of "
+                        "format %lld",
+                        width, height, format, (long long)*cw,
+                        (long long)*ch, (long long)*cf);
+    /* The first description fixes what the configuration left unset. */
+    *cw = (int64_t)width;
+    *ch = (int64_t)height;
+    *cf = format;
     a->has_input = 1;
     a->in_format = format;
     a->in_w = width;
     a->in_h = height;
     a->in_row = row_stride;
     a->in_img = image_stride;
+    return RAM_OK;
+}
+
+int ram_agent_get_input(const ram_agent *a, int *format, size_t *width,
+                        size_t *height, size_t *row_stride,
+                        size_t *image_stride)
+{
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!a->has_input)
+        return RAM_FAIL(RAM_E_STATE,
+                        "no input described: call ram_agent_set_input");
+    if (format)
+        *format = a->in_format;
+    if (width)
+        *width = a->in_w;
+    if (height)
+        *height = a->in_h;
+    if (row_stride)
+        *row_stride = a->in_row;
+    if (image_stride)
+        *image_stride = a->in_img;
+    return RAM_OK;
+}
+
+int ram_agent_batch(const ram_agent *a, size_t *batch)
+{
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!batch)
+        return RAM_FAIL(RAM_E_INVALID, "batch is NULL");
+    if (!a->active)
+        return RAM_FAIL(RAM_E_STATE, "no episode under way");
+    *batch = a->B;
     return RAM_OK;
 }
 

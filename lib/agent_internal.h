@@ -5,7 +5,7 @@
 
 #include "internal.h"
 
-#define RAM__CFG_COUNT (RAM_CFG_TRAINABLE + 1)
+#define RAM__CFG_COUNT (RAM_CFG_INPUT_FORMAT + 1)
 #define RAM__PARAM_COUNT (RAM_PARAM_ACTION_DROPOUT + 1)
 #define RAM__MAX_DROPOUT 0.95
 #define RAM__STAT_COUNT (RAM_STAT_ENTROPY + 1)

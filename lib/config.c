@@ -27,6 +27,9 @@ static const cfg_spec CFG[RAM__CFG_COUNT] = {
                                 RAM_BOUND_TANH},
     [RAM_CFG_SEED] = {INT64_MIN, INT64_MAX, 1},
     [RAM_CFG_TRAINABLE] = {0, 1, 1},
+    [RAM_CFG_INPUT_WIDTH] = {0, RAM_SENSOR_MAX_IMAGE, 0},
+    [RAM_CFG_INPUT_HEIGHT] = {0, RAM_SENSOR_MAX_IMAGE, 0},
+    [RAM_CFG_INPUT_FORMAT] = {0, RAM_PIXEL_F32, 0},
 };
 
 static int cfg_key_ok(int key)

@@ -16,7 +16,9 @@
 #include "agent_internal.h"
 
 #define MAGIC "RAMMODEL"
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u
+/* The last configuration key each format version stores. */
+#define V1_LAST_KEY RAM_CFG_TRAINABLE
 #define HEADER_SIZE 24u
 #define CHUNK_HEADER 16u
 #define CHUNK_CRITICAL 1u
@@ -187,6 +189,7 @@ static void get_f32s(rbuf *r, float *x, size_t n)
 }
 
 typedef struct found {
+    uint32_t version;
     rbuf conf, tune, parm, optm;
     int has_conf, has_tune, has_parm, has_optm;
 } found;
@@ -222,6 +225,7 @@ static int scan(const void *buf, size_t size, found *f)
         return RAM_E_CHECKSUM;
 
     memset(f, 0, sizeof *f);
+    f->version = version;
     r.n = size - 4;
     while (r.off < r.n) {
         if (!have(&r, CHUNK_HEADER))
@@ -256,8 +260,11 @@ static int scan(const void *buf, size_t size, found *f)
     return RAM_OK;
 }
 
-static int read_conf(rbuf *r, int64_t *cfg)
+/* Version 1 (libram 0.1.0) stores keys 1 .. 14; the input geometry (keys
+ * 15 .. 17) is missing and stays unset (0). Version 2 stores every key. */
+static int read_conf(rbuf *r, uint32_t version, int64_t *cfg)
 {
+    const uint32_t last = version == 1 ? V1_LAST_KEY : RAM__CFG_COUNT - 1;
     ram__config_defaults(cfg);
     if (!have(r, 4))
         return RAM_E_FORMAT;
@@ -268,7 +275,7 @@ static int read_conf(rbuf *r, int64_t *cfg)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t key = get_u32(r);
         int64_t v = (int64_t)get_u64(r);
-        if (key < 1 || key >= RAM__CFG_COUNT || (seen >> key & 1))
+        if (key < 1 || key > last || (seen >> key & 1))
             return RAM_E_FORMAT;
         seen |= (uint64_t)1 << key;
         if (ram__config_check((int)key, v) != RAM_OK)
@@ -297,8 +304,8 @@ static int read_tune(rbuf *r, double *par)
     return RAM_OK;
 }
 
-int ram_agent_load(const void *buf, size_t size, unsigned flags,
-                   ram_agent **out)
+int ram_agent_load(ram_agent **out, const void *buf, size_t size,
+                   unsigned flags)
 {
     if (!out)
         return RAM_E_INVALID;
@@ -310,7 +317,7 @@ int ram_agent_load(const void *buf, size_t size, unsigned flags,
     if (rc != RAM_OK)
         return rc;
     int64_t cfg[RAM__CFG_COUNT];
-    if ((rc = read_conf(&f.conf, cfg)) != RAM_OK)
+    if ((rc = read_conf(&f.conf, f.version, cfg)) != RAM_OK)
         return rc;
     cfg[RAM_CFG_TRAINABLE] = (flags & RAM_LOAD_INFERENCE) ? 0 : 1;
     double par[RAM__PARAM_COUNT];
@@ -415,7 +422,7 @@ int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
     return rc;
 }
 
-int ram_agent_load_file(const char *path, unsigned flags, ram_agent **out)
+int ram_agent_load_file(ram_agent **out, const char *path, unsigned flags)
 {
     if (!out)
         return RAM_E_INVALID;
@@ -449,7 +456,7 @@ int ram_agent_load_file(const char *path, unsigned flags, ram_agent **out)
     }
     fclose(fp);
     if (rc == RAM_OK)
-        rc = ram_agent_load(buf, n, flags, out);
+        rc = ram_agent_load(out, buf, n, flags);
     free(buf);
     return rc;
 }

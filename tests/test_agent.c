@@ -20,7 +20,8 @@ static void make_images(unsigned seed)
             images[b][i] = (unsigned char)((i * 131 + b * 71 + seed * 17) % 251);
 }
 
-static ram_agent *small_agent(int core, int64_t seed)
+/* small_agent without an input description (its geometry unset). */
+static ram_agent *small_agent_noinput(int core, int64_t seed)
 {
     ram_config *cfg;
     ram_agent *a;
@@ -31,8 +32,14 @@ static ram_agent *small_agent(int core, int64_t seed)
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_HIDDEN, 20), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_CORE, core), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_SEED, seed), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
+    return a;
+}
+
+static ram_agent *small_agent(int core, int64_t seed)
+{
+    ram_agent *a = small_agent_noinput(core, seed);
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W, W * W), RAM_OK);
     return a;
 }
@@ -81,9 +88,9 @@ START_TEST(config_defaults_and_bounds)
     ck_assert_int_eq(ram_config_get(cfg, RAM_CFG_ACTIONS, &v), RAM_OK);
     ck_assert_int_eq(v, 10);
     ram_agent *a = (ram_agent *)&v;
-    ck_assert_int_eq(ram_agent_create(NULL, &a), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_create(&a, NULL), RAM_E_INVALID);
     ck_assert_ptr_null(a);
-    ck_assert_int_eq(ram_agent_create(cfg, NULL), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_create(NULL, cfg), RAM_E_INVALID);
     ram_config_free(cfg);
     ram_config_free(NULL);
     ram_agent_free(NULL);
@@ -127,7 +134,7 @@ START_TEST(call_order)
     ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_HIDDEN, 16), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, 2), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     float loc[NB * 2], rw[NB] = {0};
     make_images(1);
@@ -182,7 +189,7 @@ END_TEST
 
 START_TEST(bad_input_leaves_episode_intact)
 {
-    ram_agent *a = small_agent(RAM_CORE_LSTM, 3);
+    ram_agent *a = small_agent_noinput(RAM_CORE_LSTM, 3);
     static float fimg[NB][W * W];
     for (int b = 0; b < NB; b++)
         for (int i = 0; i < W * W; i++)
@@ -234,7 +241,7 @@ START_TEST(inference_only_agent)
     ram_agent *a;
     ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_TRAINABLE, 0), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     float *p, *g;
     size_t n;
@@ -337,7 +344,7 @@ START_TEST(save_load_continue_is_exact)
         ck_assert_int_ge(fd, 0);
         close(fd);
         ck_assert_int_eq(ram_agent_save_file(a, RAM_SAVE_OPTIMIZER, path), RAM_OK);
-        ck_assert_int_eq(ram_agent_load_file(path, 0, &b), RAM_OK);
+        ck_assert_int_eq(ram_agent_load_file(&b, path, 0), RAM_OK);
         unlink(path);
     } else {
         size_t size, size2;
@@ -347,7 +354,7 @@ START_TEST(save_load_continue_is_exact)
                          RAM_E_BUFFER);
         ck_assert_uint_eq(size2, size);
         ck_assert_int_eq(ram_agent_save(a, RAM_SAVE_OPTIMIZER, buf, size, &size2), RAM_OK);
-        ck_assert_int_eq(ram_agent_load(buf, size, 0, &b), RAM_OK);
+        ck_assert_int_eq(ram_agent_load(&b, buf, size, 0), RAM_OK);
         free(buf);
     }
     ram_agent_free(a);
@@ -378,7 +385,7 @@ START_TEST(load_inference_and_config_roundtrip)
     ck_assert_int_eq(ram_agent_save(a, 0, NULL, 0, &size), RAM_OK);
     void *buf = malloc(size);
     ck_assert_int_eq(ram_agent_save(a, 0, buf, size, &size), RAM_OK);
-    ck_assert_int_eq(ram_agent_load(buf, size, RAM_LOAD_INFERENCE, &b), RAM_OK);
+    ck_assert_int_eq(ram_agent_load(&b, buf, size, RAM_LOAD_INFERENCE), RAM_OK);
     int64_t v;
     ck_assert_int_eq(ram_agent_get_config(b, RAM_CFG_CORE, &v), RAM_OK);
     ck_assert_int_eq(v, RAM_CORE_LSTM);
@@ -403,7 +410,7 @@ START_TEST(load_inference_and_config_roundtrip)
             ck_assert_int_eq(ram_agent_step(ab[k], images, sizeof images, NULL, k ? prb : pra, NULL), RAM_OK);
     }
     ck_assert_mem_eq(pra, prb, sizeof pra);
-    ck_assert_int_eq(ram_agent_load_file("/nonexistent/dir/model.ram", 0, &b), RAM_E_IO);
+    ck_assert_int_eq(ram_agent_load_file(&b, "/nonexistent/dir/model.ram", 0), RAM_E_IO);
     ck_assert_ptr_null(b);
     ck_assert_int_eq(ram_agent_save_file(a, 0, "/nonexistent/dir/model.ram"), RAM_E_IO);
     free(buf);
@@ -552,7 +559,7 @@ START_TEST(first_location_modes)
     ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_HIDDEN, 16), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, 1), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W, W * W), RAM_OK);
     make_images(2);
@@ -629,7 +636,7 @@ START_TEST(first_location_modes)
     void *buf = malloc(size);
     ck_assert_int_eq(ram_agent_save(a, 0, buf, size, &size), RAM_OK);
     ram_agent *b;
-    ck_assert_int_eq(ram_agent_load(buf, size, RAM_LOAD_INFERENCE, &b), RAM_OK);
+    ck_assert_int_eq(ram_agent_load(&b, buf, size, RAM_LOAD_INFERENCE), RAM_OK);
     ck_assert_int_eq(ram_agent_get_param(b, RAM_PARAM_FIRST_LOCATION, &v), RAM_OK);
     ck_assert_double_eq(v, RAM_FIRST_CENTER);
     free(buf);

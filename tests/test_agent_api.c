@@ -21,7 +21,7 @@ static ram_agent *tiny_agent(int64_t seed)
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_GLIMPSE_SIZE, 12), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_HIDDEN, 10), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_SEED, seed), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     return a;
 }
@@ -87,12 +87,167 @@ START_TEST(step_refuses_a_short_buffer)
 }
 END_TEST
 
+/* The input geometry is configuration: set, fixed by the first set_input
+ * when unset, saved, loaded, and checked. */
+START_TEST(input_geometry_round_trip)
+{
+    ram_agent *a = tiny_agent(5), *b = NULL;
+    int64_t v;
+    ck_assert_int_eq(ram_agent_get_config(a, RAM_CFG_INPUT_WIDTH, &v), RAM_OK);
+    ck_assert_int_eq(v, 0);
+    ck_assert_int_eq(ram_agent_get_input(a, NULL, NULL, NULL, NULL, NULL),
+                     RAM_E_STATE);
+    size_t batch = 7;
+    ck_assert_int_eq(ram_agent_batch(a, &batch), RAM_E_STATE);
+    ck_assert_int_eq(batch, 7);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_F32, 40, 30,
+                                         40 * sizeof(float), 0), RAM_OK);
+    ck_assert_int_eq(ram_agent_get_config(a, RAM_CFG_INPUT_WIDTH, &v), RAM_OK);
+    ck_assert_int_eq(v, 40);
+    ck_assert_int_eq(ram_agent_get_config(a, RAM_CFG_INPUT_HEIGHT, &v), RAM_OK);
+    ck_assert_int_eq(v, 30);
+    ck_assert_int_eq(ram_agent_get_config(a, RAM_CFG_INPUT_FORMAT, &v), RAM_OK);
+    ck_assert_int_eq(v, RAM_PIXEL_F32);
+    /* Other strides are fine, another geometry is not. */
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_F32, 40, 30, 256,
+                                         30 * 256), RAM_OK);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_F32, 30, 40, 256, 0),
+                     RAM_E_INVALID);
+    ck_assert_msg(has("ram_agent_set_input") && has("30x40") && has("40x30"),
+                  "%s", ram_last_error());
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, 40, 30, 40, 0),
+                     RAM_E_INVALID);
+    ck_assert_msg(has("format"), "%s", ram_last_error());
+    int f;
+    size_t w, h, rs, is;
+    ck_assert_int_eq(ram_agent_get_input(a, &f, &w, &h, &rs, &is), RAM_OK);
+    ck_assert(f == RAM_PIXEL_F32 && w == 40 && h == 30 && rs == 256 &&
+              is == 30 * 256);
+    ck_assert_int_eq(ram_agent_begin(a, 3, 0), RAM_OK);
+    ck_assert_int_eq(ram_agent_batch(a, &batch), RAM_OK);
+    ck_assert_int_eq(batch, 3);
+    ck_assert_int_eq(ram_agent_end(a, NULL), RAM_OK);
+
+    /* Through a model file. */
+    size_t size;
+    ck_assert_int_eq(ram_agent_save(a, 0, NULL, 0, &size), RAM_OK);
+    void *buf = malloc(size);
+    ck_assert_int_eq(ram_agent_save(a, 0, buf, size, &size), RAM_OK);
+    ck_assert_int_eq(ram_agent_load(&b, buf, size, 0), RAM_OK);
+    ck_assert_int_eq(ram_agent_get_config(b, RAM_CFG_INPUT_WIDTH, &v), RAM_OK);
+    ck_assert_int_eq(v, 40);
+    ck_assert_int_eq(ram_agent_get_config(b, RAM_CFG_INPUT_HEIGHT, &v), RAM_OK);
+    ck_assert_int_eq(v, 30);
+    ck_assert_int_eq(ram_agent_get_config(b, RAM_CFG_INPUT_FORMAT, &v), RAM_OK);
+    ck_assert_int_eq(v, RAM_PIXEL_F32);
+    ck_assert_int_eq(ram_agent_get_input(b, NULL, NULL, NULL, NULL, NULL),
+                     RAM_E_STATE); /* strides are not the model's */
+    ck_assert_int_eq(ram_agent_set_input(b, RAM_PIXEL_F32, 28, 28,
+                                         28 * sizeof(float), 0),
+                     RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_set_input(b, RAM_PIXEL_F32, 40, 30,
+                                         40 * sizeof(float), 0), RAM_OK);
+    ram_agent_free(b);
+    free(buf);
+    ram_agent_free(a);
+
+    /* Set in the configuration before create. */
+    ram_config *cfg;
+    ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_INPUT_FORMAT, 3), RAM_E_RANGE);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_INPUT_WIDTH, 65537),
+                     RAM_E_RANGE);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_INPUT_WIDTH, 28), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
+    ram_config_free(cfg);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, 60, 60, 60, 0),
+                     RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, 28, 60, 28, 0),
+                     RAM_OK); /* height and format were unset */
+    ck_assert_int_eq(ram_agent_get_config(a, RAM_CFG_INPUT_HEIGHT, &v), RAM_OK);
+    ck_assert_int_eq(v, 60);
+    ram_agent_free(a);
+}
+END_TEST
+
+/* models/mnist28.ram (model format 1, written by 0.1.0) loads with its
+ * input geometry unset and computes what 0.1.0 computed: the greedy
+ * locations and action distributions below were printed by the 0.1.0
+ * library (commit 9b7158c) for this input. */
+static const float MNIST28_LOC[7][2] = {
+    {0.20375742f, -0.438231647f},     {0.0255015902f, -0.216773555f},
+    {-0.351407021f, 0.0226978101f},   {-0.320877314f, 0.344273269f},
+    {0.258033961f, 0.233164281f},     {0.28935793f, 0.136975586f},
+    {0.0749199316f, -0.0198558997f}};
+static const float MNIST28_P[6][10] = {
+    {0.104551196f, 0.0409589186f, 0.0795908347f, 0.111871511f, 0.0165328719f,
+     0.169951543f, 0.0138222566f, 0.0421057083f, 0.333082259f, 0.0875329301f},
+    {0.586592555f, 0.0128428191f, 0.108151153f, 0.117758811f, 0.0022660559f,
+     0.090060316f, 0.000771143648f, 0.0228985231f, 0.0163725186f,
+     0.0422861502f},
+    {0.774375677f, 0.0026490856f, 0.00321071874f, 0.0484504811f,
+     0.000747609825f, 0.0862380713f, 0.000476206886f, 0.0408993401f,
+     0.000953436596f, 0.0419993624f},
+    {0.420601279f, 0.00109614548f, 0.0188425686f, 0.106498286f,
+     0.000513183535f, 0.411616176f, 5.31712612e-05f, 0.00685260538f,
+     0.00719102239f, 0.0267355777f},
+    {0.550160706f, 0.000375287724f, 0.00887049362f, 0.106155999f,
+     0.000166452257f, 0.314340264f, 0.000195727145f, 0.00063488452f,
+     0.00650876714f, 0.0125913965f},
+    {0.862356782f, 0.000256078929f, 0.00766541483f, 0.0507205352f,
+     7.50350373e-05f, 0.0692363456f, 0.000273701677f, 0.000436086266f,
+     0.00389803457f, 0.00508196186f}};
+
+START_TEST(mnist28_v1_model_unchanged)
+{
+    ram_agent *a = NULL;
+    int rc = ram_agent_load_file(&a, "models/mnist28.ram", RAM_LOAD_INFERENCE);
+    if (rc == RAM_E_IO) {
+        fprintf(stderr, "mnist28_v1_model_unchanged: models/mnist28.ram "
+                        "not found, skipped\n");
+        return;
+    }
+    ck_assert_int_eq(rc, RAM_OK);
+    int64_t v;
+    for (int k = RAM_CFG_INPUT_WIDTH; k <= RAM_CFG_INPUT_FORMAT; k++) {
+        ck_assert_int_eq(ram_agent_get_config(a, k, &v), RAM_OK);
+        ck_assert_int_eq(v, 0); /* format 1 has no geometry */
+    }
+    static unsigned char img[28 * 28];
+    for (int y = 0; y < 28; y++)
+        for (int x = 0; x < 28; x++)
+            img[y * 28 + x] =
+                (unsigned char)((x * 7 + y * 13 + (x * y) % 17) & 255);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, 28, 28, 28, 784),
+                     RAM_OK);
+    ck_assert_int_eq(ram_agent_begin(a, 1, RAM_BEGIN_GREEDY_LOCATION), RAM_OK);
+    float loc[2], probs[10];
+    int act;
+    ck_assert_int_eq(ram_agent_location(a, loc), RAM_OK);
+    ck_assert_float_eq_tol(loc[0], MNIST28_LOC[0][0], 1e-6f);
+    ck_assert_float_eq_tol(loc[1], MNIST28_LOC[0][1], 1e-6f);
+    for (int t = 0; t < 6; t++) {
+        ck_assert_int_eq(ram_agent_step(a, img, sizeof img, loc, probs, &act),
+                         RAM_OK);
+        for (int k = 0; k < 2; k++)
+            ck_assert_float_eq_tol(loc[k], MNIST28_LOC[t + 1][k], 1e-6f);
+        for (int j = 0; j < 10; j++)
+            ck_assert_float_eq_tol(probs[j], MNIST28_P[t][j], 1e-6f);
+    }
+    ck_assert_int_eq(act, 0);
+    ck_assert_int_eq(ram_agent_end(a, NULL), RAM_OK);
+    ram_agent_free(a);
+}
+END_TEST
+
 Suite *suite_agent_api(void)
 {
     Suite *s = suite_create("agent_api");
     TCase *tc = tcase_create("api");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, step_refuses_a_short_buffer);
+    tcase_add_test(tc, input_geometry_round_trip);
+    tcase_add_test(tc, mnist28_v1_model_unchanged);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -283,7 +283,7 @@ static ram_agent *run_agent(hand *m, variant v, uint64_t seed)
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
         ck_assert_int_eq(ram_config_set(cfg, (int)set[i][0], set[i][1]), RAM_OK);
     ram_agent *a;
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     m->R = 18, m->Hg = 6, m->Hl = 5, m->G = 7, m->H = 8, m->A = 3;
     m->std = 0.3, m->w_x = 1.0, m->w_r = 0.7, m->w_b = 0.9;
@@ -449,7 +449,7 @@ START_TEST(location_gets_reinforce_gradient_only)
     ram_config *cfg;
     ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, 4), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_REINFORCE_WEIGHT, 0.0), RAM_OK);
     static unsigned char img[4][28 * 28];
@@ -485,7 +485,7 @@ START_TEST(dropout_masks)
     ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, 4), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_CORE, RAM_CORE_LSTM), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_GLIMPSE_DROPOUT, p[0]), RAM_OK);
     ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_ACTION_DROPOUT, p[1]), RAM_OK);

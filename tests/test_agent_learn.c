@@ -56,7 +56,7 @@ static ram_agent *make_agent(int random_glimpses)
                         {RAM_CFG_SEED, 2024}};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
         ck_assert_int_eq(ram_config_set(cfg, (int)set[i][0], set[i][1]), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, IMG, IMG, IMG, IMG * IMG), RAM_OK);
     ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_LEARNING_RATE, 2e-3), RAM_OK);

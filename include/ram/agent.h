@@ -35,11 +35,29 @@ typedef enum ram_config_key {
     RAM_CFG_LOCATION_BOUND = 12, /**< a ram_bound (default RAM_BOUND_TANH) */
     RAM_CFG_SEED = 13,           /**< seeds the weights and the agent's RNG
                                       (default 1; any int64) */
-    RAM_CFG_TRAINABLE = 14       /**< 1: gradients and optimiser state are
+    RAM_CFG_TRAINABLE = 14,      /**< 1: gradients and optimiser state are
                                       allocated; 0: inference only, the
                                       agent holds the parameters plus O(1)
                                       state (default 1) */
+    RAM_CFG_INPUT_WIDTH = 15,    /**< image width in pixels, 1 .. 65536, or
+                                      0 = unset (default 0). See "Input
+                                      geometry" below. Since 0.2.0. */
+    RAM_CFG_INPUT_HEIGHT = 16,   /**< image height in pixels, 1 .. 65536, or
+                                      0 = unset (default 0). Since 0.2.0. */
+    RAM_CFG_INPUT_FORMAT = 17    /**< a ram_pixel_format, or 0 = unset
+                                      (default 0). Since 0.2.0. */
 } ram_config_key;
+
+/* Input geometry. The images an agent reads are part of its model: their
+ * width, height, pixel format (RAM_CFG_INPUT_*) and channel count
+ * (RAM_CFG_CHANNELS) are configuration keys, saved in the model file and
+ * checked by ram_agent_set_input(), which refuses any other geometry with
+ * RAM_E_INVALID and a detail naming both (strides are the host's memory
+ * layout, not the model's, and stay free). A key left 0 (unset) takes its
+ * value from the first successful ram_agent_set_input() and is fixed from
+ * then on: ram_agent_get_config() reports it and ram_agent_save() stores
+ * it. Models saved by 0.1.0 (format version 1) load with the three keys
+ * unset. */
 
 /** How the action network is used. Values are pinned. */
 typedef enum ram_action_mode {
@@ -179,7 +197,7 @@ typedef struct ram_agent ram_agent;
  *  Allocates everything an episode at batch 1 needs, so that at batch 1
  *  ram_agent_step() never allocates.
  *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE, RAM_E_NOMEM. Since 0.1.0. */
-RAM_API int ram_agent_create(const ram_config *cfg, ram_agent **out);
+RAM_API int ram_agent_create(ram_agent **out, const ram_config *cfg);
 
 /** Free. NULL is a no-op. Since 0.1.0. */
 RAM_API void ram_agent_free(ram_agent *agent);
@@ -215,16 +233,38 @@ RAM_API int ram_agent_seed(ram_agent *agent, uint64_t seed);
 
 /** Describe the observations that ram_agent_step() will receive; see
  *  ram_sensor_glimpse() for the meaning. Channels come from the config.
+ *  format, width and height must equal RAM_CFG_INPUT_FORMAT, _WIDTH and
+ *  _HEIGHT where those are set; the first successful call fixes the unset
+ *  ones (see "Input geometry" above).
  *  As for the sensor, image_stride is ignored at batch 1 (0 is fine
  *  there); an episode with a batch above 1 needs image_stride >= height *
  *  row_stride, a multiple of the pixel size, and ram_agent_step() checks
  *  that against the episode's batch (RAM_E_INVALID).
  *  Default: none (step fails with RAM_E_STATE until this is called).
- *  Never allocates. May be called between steps.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE. Since 0.1.0. */
+ *  Never allocates. May be called between steps. On error the previous
+ *  description stays in force.
+ *  @return RAM_OK; RAM_E_INVALID (NULL agent, unknown format, row_stride
+ *          below width * C * pixel size or not a multiple of it, or a
+ *          format, width or height other than the agent's input geometry);
+ *          RAM_E_RANGE (width or height outside 1 .. 65536, strides that
+ *          overflow). Since 0.1.0. */
 RAM_API int ram_agent_set_input(ram_agent *agent, int format, size_t width,
                                 size_t height, size_t row_stride,
                                 size_t image_stride);
+
+/** The input description in force (the last successful
+ *  ram_agent_set_input()). Every output may be NULL.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_STATE (no input
+ *          described yet; the outputs are not written). Since 0.2.0. */
+RAM_API int ram_agent_get_input(const ram_agent *agent, int *format,
+                                size_t *width, size_t *height,
+                                size_t *row_stride, size_t *image_stride);
+
+/** The batch of the episode under way (as given to ram_agent_begin()): the
+ *  number of images ram_agent_step() reads and of rows in its outputs.
+ *  @return RAM_OK, RAM_E_INVALID (NULL argument), RAM_E_STATE (no
+ *          episode; *batch is not written). Since 0.2.0. */
+RAM_API int ram_agent_batch(const ram_agent *agent, size_t *batch);
 
 /** Flags for ram_agent_begin(). Values are pinned. */
 typedef enum ram_begin_flags {
@@ -369,8 +409,8 @@ RAM_API int ram_agent_save(const ram_agent *agent, unsigned flags, void *buf,
  *          RAM_E_CHECKSUM, RAM_E_TRUNCATED, RAM_E_NONFINITE (a parameter is
  *          NaN/Inf), RAM_E_RANGE (a configuration value out of bounds),
  *          RAM_E_NOMEM. Since 0.1.0. */
-RAM_API int ram_agent_load(const void *buf, size_t size, unsigned flags,
-                           ram_agent **out);
+RAM_API int ram_agent_load(ram_agent **out, const void *buf, size_t size,
+                           unsigned flags);
 
 /** ram_agent_save() to a file, atomically: written to `path`.tmp-XXXXXX in
  *  the same directory, flushed, then renamed over `path`.
@@ -380,8 +420,8 @@ RAM_API int ram_agent_save_file(const ram_agent *agent, unsigned flags,
 
 /** ram_agent_load() from a file. @return as ram_agent_load(), or RAM_E_IO.
  *  Since 0.1.0. */
-RAM_API int ram_agent_load_file(const char *path, unsigned flags,
-                                ram_agent **out);
+RAM_API int ram_agent_load_file(ram_agent **out, const char *path,
+                                unsigned flags);
 
 #ifdef __cplusplus
 }
