@@ -7,10 +7,13 @@
  *
  * Everything is little-endian; floats are IEEE-754 binary32/binary64. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent_internal.h"
@@ -374,17 +377,49 @@ fail:
 
 /* --------------------------------------------------------------- files */
 
+/* Create a new temporary file next to `path` as open(..., 0666) does (the
+ * umask and a default ACL apply). The name is `path`.tmp-XXXXXX with six
+ * letters from the clock and the stack address, retried on a collision;
+ * `tmp` has room for it. Returns the descriptor or -1 (errno set). */
+static int create_temp(const char *path, size_t plen, char *tmp)
+{
+    static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^
+                 (uint64_t)(uintptr_t)&ts ^ (uint64_t)getpid() << 16;
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp-", 5);
+    for (int attempt = 0; attempt < 100; attempt++) {
+        /* splitmix64 step: a fresh name per attempt */
+        x += 0x9e3779b97f4a7c15u;
+        uint64_t z = x;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+        z ^= z >> 31;
+        for (int i = 0; i < 6; i++, z /= 36)
+            tmp[plen + 5 + i] = digits[z % 36];
+        tmp[plen + 11] = '\0';
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
+}
+
 int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
 {
-    if (!a || !path || !*path)
-        return RAM_E_INVALID;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!path || !*path)
+        return RAM_FAIL(RAM_E_INVALID, "path is NULL or empty");
     size_t size;
     int rc = ram_agent_save(a, flags, NULL, 0, &size);
     if (rc != RAM_OK)
-        return rc;
+        return rc; /* ram_agent_save set the detail */
     unsigned char *buf = malloc(size);
     if (!buf)
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "%zu bytes for the model", size);
     rc = ram_agent_save(a, flags, buf, size, &size);
     if (rc != RAM_OK) {
         free(buf);
@@ -394,28 +429,47 @@ int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
     char *tmp = malloc(plen + sizeof ".tmp-XXXXXX");
     if (!tmp) {
         free(buf);
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "the temporary file name");
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
-    rc = RAM_E_IO;
-    int fd = mkstemp(tmp);
-    if (fd >= 0) {
-        size_t done = 0;
-        while (done < size) {
-            ssize_t k = write(fd, buf + done, size - done);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0)
-                break;
-            done += (size_t)k;
+    /* A file being replaced keeps its permission bits. */
+    struct stat st;
+    int replace = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    int fd = create_temp(path, plen, tmp);
+    if (fd < 0) {
+        rc = RAM_FAIL(RAM_E_IO, "path \"%s\": cannot create a temporary "
+                                "file next to it (errno %d)",
+                      path, errno);
+        free(tmp);
+        free(buf);
+        return rc;
+    }
+    size_t done = 0;
+    int err = 0;
+    while (done < size) {
+        ssize_t k = write(fd, buf + done, size - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            err = k < 0 ? errno : EIO;
+            break;
         }
-        int ok = done == size && fsync(fd) == 0;
-        ok = close(fd) == 0 && ok;
-        if (ok && rename(tmp, path) == 0)
-            rc = RAM_OK;
-        else
-            unlink(tmp);
+        done += (size_t)k;
+    }
+    const char *what = "write";
+    if (!err && replace && fchmod(fd, st.st_mode & 07777) != 0)
+        err = errno, what = "chmod";
+    if (!err && fsync(fd) != 0)
+        err = errno, what = "fsync";
+    if (close(fd) != 0 && !err)
+        err = errno, what = "close";
+    if (!err && rename(tmp, path) != 0)
+        err = errno, what = "rename";
+    if (err) {
+        unlink(tmp);
+        rc = RAM_FAIL(RAM_E_IO, "path \"%s\": %s failed (errno %d)", path,
+                      what, err);
+    } else {
+        rc = RAM_OK;
     }
     free(tmp);
     free(buf);

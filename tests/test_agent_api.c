@@ -240,6 +240,52 @@ START_TEST(mnist28_v1_model_unchanged)
 }
 END_TEST
 
+static unsigned mode_of(const char *path)
+{
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    return (unsigned)(st.st_mode & 07777);
+}
+
+/* A new file is created as open(..., 0666) does under the umask; a file
+ * being replaced keeps its mode. */
+START_TEST(save_file_mode)
+{
+    ram_agent *a = tiny_agent(9);
+    char dir[] = "/tmp/ram-mode-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/m.ram", dir);
+    mode_t old = umask(022);
+    ck_assert_int_eq(ram_agent_save_file(a, 0, path), RAM_OK);
+    ck_assert_uint_eq(mode_of(path), 0644);
+    umask(077);
+    ck_assert_int_eq(ram_agent_save_file(a, 0, path), RAM_OK);
+    ck_assert_uint_eq(mode_of(path), 0644); /* kept, despite umask 077 */
+    ck_assert_int_eq(chmod(path, 0640), 0);
+    umask(022);
+    ck_assert_int_eq(ram_agent_save_file(a, 0, path), RAM_OK);
+    ck_assert_uint_eq(mode_of(path), 0640);
+    ck_assert_int_eq(unlink(path), 0);
+    umask(027);
+    ck_assert_int_eq(ram_agent_save_file(a, 0, path), RAM_OK);
+    ck_assert_uint_eq(mode_of(path), 0640);
+    umask(old);
+    ram_agent *b = NULL;
+    ck_assert_int_eq(ram_agent_load_file(&b, path, 0), RAM_OK);
+    ram_agent_free(b);
+    /* A directory that does not exist: RAM_E_IO with the path. */
+    char bad[80];
+    snprintf(bad, sizeof bad, "%s/no/such/m.ram", dir);
+    ck_assert_int_eq(ram_agent_save_file(a, 0, bad), RAM_E_IO);
+    ck_assert_msg(has("ram_agent_save_file") && has("no/such"), "%s",
+                  ram_last_error());
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(rmdir(dir), 0); /* no temporary file left behind */
+    ram_agent_free(a);
+}
+END_TEST
+
 Suite *suite_agent_api(void)
 {
     Suite *s = suite_create("agent_api");
@@ -248,6 +294,7 @@ Suite *suite_agent_api(void)
     tcase_add_test(tc, step_refuses_a_short_buffer);
     tcase_add_test(tc, input_geometry_round_trip);
     tcase_add_test(tc, mnist28_v1_model_unchanged);
+    tcase_add_test(tc, save_file_mode);
     suite_add_tcase(s, tc);
     return s;
 }

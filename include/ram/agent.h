@@ -414,7 +414,14 @@ RAM_API int ram_agent_load(ram_agent **out, const void *buf, size_t size,
 
 /** ram_agent_save() to a file, atomically: written to `path`.tmp-XXXXXX in
  *  the same directory, flushed, then renamed over `path`.
- *  @return as ram_agent_save(), or RAM_E_IO. Since 0.1.0. */
+ *  File mode: a new file gets the mode that open(path, O_CREAT, 0666)
+ *  gives under the process's umask (0644 under umask 022; a default ACL
+ *  of the directory applies too); a regular file being replaced keeps its
+ *  permission bits (not its owner or group: the file is a new one).
+ *  @return RAM_OK; as ram_agent_save() (RAM_E_INVALID also for a NULL or
+ *          empty path); RAM_E_NOMEM; RAM_E_IO (the temporary file cannot
+ *          be created, written, flushed or renamed; nothing is left behind
+ *          and `path` is untouched). Since 0.1.0. */
 RAM_API int ram_agent_save_file(const ram_agent *agent, unsigned flags,
                                 const char *path);
 
