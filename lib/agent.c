@@ -180,21 +180,32 @@ static int ensure_rec(ram_agent *a, size_t rows)
 
 /* ---------------------------------------------------------- lifecycle */
 
-int ram__agent_new(const int64_t *cfg, int init, ram_agent **out)
+int ram__agent_new(const int64_t *cfg, int init, ram_agent **out,
+                    const char *func)
 {
     *out = NULL;
     for (int k = 1; k < RAM__CFG_COUNT; k++) {
         int rc = ram__config_check(k, cfg[k]);
-        if (rc != RAM_OK)
-            return rc;
+        if (rc != RAM_OK) {
+            int64_t lo, hi;
+            ram_config_bounds(k, &lo, &hi);
+            return ram__fail(rc, func,
+                             "configuration key %d: value %lld is outside "
+                             "[%lld, %lld]",
+                             k, (long long)cfg[k], (long long)lo,
+                             (long long)hi);
+        }
     }
     int64_t g = cfg[RAM_CFG_PATCH], k = cfg[RAM_CFG_SCALES];
     if (g * ((int64_t)1 << (k - 1)) > RAM_SENSOR_MAX_IMAGE)
-        return RAM_E_RANGE;
+        return ram__fail(RAM_E_RANGE, func,
+                         "RAM_CFG_PATCH %lld x 2^(RAM_CFG_SCALES %lld - 1) "
+                         "is above %d",
+                         (long long)g, (long long)k, RAM_SENSOR_MAX_IMAGE);
 
     ram_agent *a = calloc(1, sizeof *a);
     if (!a)
-        return RAM_E_NOMEM;
+        return ram__fail(RAM_E_NOMEM, func, "the agent");
     memcpy(a->cfg, cfg, sizeof a->cfg);
     ram__param_defaults(a->par);
     a->sensor.patch = (int)g;
@@ -219,6 +230,7 @@ int ram__agent_new(const int64_t *cfg, int init, ram_agent **out)
     size_t ca = ram__action_count(a->H, a->A);
     size_t cb = ram__baseline_count(a->H);
     a->count = cg + cc + cl + ca + cb;
+    const size_t a_count = a->count;
 
     int rc = RAM_E_NOMEM;
     a->params = calloc(a->count, sizeof(float));
@@ -280,7 +292,7 @@ int ram__agent_new(const int64_t *cfg, int init, ram_agent **out)
     return RAM_OK;
 fail:
     ram_agent_free(a);
-    return rc;
+    return ram__fail(rc, func, "%zu parameters and their buffers", a_count);
 }
 
 int ram_agent_create(ram_agent **out, const ram_config *cfg)
@@ -290,7 +302,7 @@ int ram_agent_create(ram_agent **out, const ram_config *cfg)
     *out = NULL;
     if (!cfg)
         return RAM_FAIL(RAM_E_INVALID, "cfg is NULL");
-    return ram__agent_new(cfg->v, 1, out);
+    return ram__agent_new(cfg->v, 1, out, __func__);
 }
 
 void ram_agent_free(ram_agent *a)
@@ -309,8 +321,13 @@ void ram_agent_free(ram_agent *a)
 
 int ram_agent_get_config(const ram_agent *a, int key, int64_t *value)
 {
-    if (!a || !value || key < 1 || key >= RAM__CFG_COUNT)
-        return RAM_E_INVALID;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!value)
+        return RAM_FAIL(RAM_E_INVALID, "value is NULL");
+    if (key < 1 || key >= RAM__CFG_COUNT)
+        return RAM_FAIL(RAM_E_INVALID, "key %d is not a configuration key",
+                        key);
     *value = a->cfg[key];
     return RAM_OK;
 }
@@ -318,17 +335,31 @@ int ram_agent_get_config(const ram_agent *a, int key, int64_t *value)
 int ram_agent_set_param(ram_agent *a, int key, double value)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     int rc = ram__param_check(key, value);
-    if (rc == RAM_OK)
-        a->par[key] = value;
-    return rc;
+    if (rc == RAM_E_INVALID)
+        return RAM_FAIL(rc, "key %d is not a tunable (ram_param)", key);
+    if (rc != RAM_OK) {
+        double lo, hi;
+        ram_param_bounds(key, &lo, &hi);
+        return RAM_FAIL(rc,
+                        "key %d: value %g is outside [%g, %g], NaN, or not "
+                        "an integer for an integer key",
+                        key, value, lo, hi);
+    }
+    a->par[key] = value;
+    return RAM_OK;
 }
 
 int ram_agent_get_param(const ram_agent *a, int key, double *value)
 {
-    if (!a || !value || key < 1 || key >= RAM__PARAM_COUNT)
-        return RAM_E_INVALID;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!value)
+        return RAM_FAIL(RAM_E_INVALID, "value is NULL");
+    if (key < 1 || key >= RAM__PARAM_COUNT)
+        return RAM_FAIL(RAM_E_INVALID, "key %d is not a tunable (ram_param)",
+                        key);
     *value = a->par[key];
     return RAM_OK;
 }
@@ -336,7 +367,7 @@ int ram_agent_get_param(const ram_agent *a, int key, double *value)
 int ram_agent_reset_params(ram_agent *a)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     ram__param_defaults(a->par);
     return RAM_OK;
 }
@@ -345,7 +376,7 @@ int ram_agent_params(ram_agent *a, float **params, float **grads,
                      size_t *count)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     ram__params_out(a->params, a->grads, a->count, params, grads, count);
     return RAM_OK;
 }
@@ -353,7 +384,7 @@ int ram_agent_params(ram_agent *a, float **params, float **grads,
 int ram_agent_seed(ram_agent *a, uint64_t seed)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     ram__rng_seed(&a->rng, seed);
     return RAM_OK;
 }
@@ -521,22 +552,33 @@ static void first_locations(ram_agent *a, size_t n, float *mean, float *raw,
 int ram_agent_begin(ram_agent *a, size_t batch, unsigned flags)
 {
     if (!a)
-        return RAM_E_INVALID;
-    if (flags & ~(unsigned)(RAM_BEGIN_TRAIN | RAM_BEGIN_GREEDY_LOCATION |
-                            RAM_BEGIN_GREEDY_ACTION))
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    const unsigned known = RAM_BEGIN_TRAIN | RAM_BEGIN_GREEDY_LOCATION |
+                           RAM_BEGIN_GREEDY_ACTION;
+    if (flags & ~known)
+        return RAM_FAIL(RAM_E_INVALID, "flags 0x%x has unknown bits 0x%x",
+                        flags, flags & ~known);
+    if ((flags & RAM_BEGIN_GREEDY_ACTION) &&
+        a->action_mode != RAM_ACTION_CONTROL)
+        return RAM_FAIL(RAM_E_INVALID,
+                        "flags: RAM_BEGIN_GREEDY_ACTION is for control mode; "
+                        "in classify mode the action is always the argmax");
     if (!ram__rows_ok(batch))
-        return RAM_E_RANGE;
+        return RAM_FAIL(RAM_E_RANGE, "batch %zu is outside [1, %d]", batch,
+                        RAM_MAX_ROWS);
     int train = (flags & RAM_BEGIN_TRAIN) != 0;
     if (train && !a->trainable)
-        return RAM_E_UNSUPPORTED;
+        return RAM_FAIL(RAM_E_UNSUPPORTED,
+                        "flags: RAM_BEGIN_TRAIN on an inference-only agent");
     if (train && batch > RAM_MAX_ROWS / a->T)
-        return RAM_E_RANGE;
+        return RAM_FAIL(RAM_E_RANGE,
+                        "batch %zu x RAM_CFG_MAX_STEPS %zu is above %d rows",
+                        batch, a->T, RAM_MAX_ROWS);
     int rc = ensure_one(a, batch);
     if (rc == RAM_OK && train)
         rc = ensure_rec(a, batch);
     if (rc != RAM_OK)
-        return rc;
+        return RAM_FAIL(rc, "the buffers for batch %zu", batch);
     a->B = batch;
     a->flags = flags;
     a->t = 0;
@@ -554,10 +596,12 @@ int ram_agent_begin(ram_agent *a, size_t batch, unsigned flags)
 
 int ram_agent_location(const ram_agent *a, float *loc)
 {
-    if (!a || !loc)
-        return RAM_E_INVALID;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!loc)
+        return RAM_FAIL(RAM_E_INVALID, "loc is NULL");
     if (!a->active)
-        return RAM_E_STATE;
+        return RAM_FAIL(RAM_E_STATE, "no episode: call ram_agent_begin");
     const float *src = training(a) ? a->rec.loc + a->t * a->B * 2
                                    : a->one.loc;
     memcpy(loc, src, a->B * 2 * sizeof(float));
@@ -706,12 +750,16 @@ int ram_agent_step(ram_agent *a, const void *images, size_t images_size,
 
 int ram_agent_reward(ram_agent *a, const float *rewards)
 {
-    if (!a || !rewards)
-        return RAM_E_INVALID;
-    if (!a->active || a->t == 0)
-        return RAM_E_STATE;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!rewards)
+        return RAM_FAIL(RAM_E_INVALID, "rewards is NULL");
+    if (!a->active)
+        return RAM_FAIL(RAM_E_STATE, "no episode: call ram_agent_begin");
+    if (a->t == 0)
+        return RAM_FAIL(RAM_E_STATE, "no step yet in this episode");
     if (!ram__all_finite(rewards, a->B))
-        return RAM_E_NONFINITE;
+        return RAM_FAIL(RAM_E_NONFINITE, "rewards: a value is NaN or infinite");
     if (training(a)) {
         float *r = a->rec.rewards + (a->t - 1) * a->B;
         for (size_t b = 0; b < a->B; b++)
@@ -936,13 +984,17 @@ static void fill_last_probs(ram_agent *a)
 int ram_agent_end(ram_agent *a, const int *labels)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     if (!a->active)
-        return RAM_E_STATE;
+        return RAM_FAIL(RAM_E_STATE, "no episode: call ram_agent_begin");
     if (labels)
         for (size_t b = 0; b < a->B; b++)
             if (labels[b] < 0 || (size_t)labels[b] >= a->A)
-                return RAM_E_RANGE;
+                return RAM_FAIL(RAM_E_RANGE,
+                                "labels[%zu] = %d is outside [0, %zu)", b,
+                                labels[b], a->A);
+    if (training(a) && a->t == 0)
+        return RAM_FAIL(RAM_E_STATE, "a training episode with no step");
     fill_last_probs(a);
     if (!training(a)) {
         if (labels && a->t > 0)
@@ -951,8 +1003,6 @@ int ram_agent_end(ram_agent *a, const int *labels)
         a->active = 0;
         return RAM_OK;
     }
-    if (a->t == 0)
-        return RAM_E_STATE;
     backward(a, labels);
     a->stat[RAM_STAT_STEPS] = (double)a->t;
     a->active = 0;
@@ -963,9 +1013,9 @@ int ram_agent_end(ram_agent *a, const int *labels)
 int ram_agent_zero_grad(ram_agent *a)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     if (!a->trainable)
-        return RAM_E_UNSUPPORTED;
+        return RAM_FAIL(RAM_E_UNSUPPORTED, "an inference-only agent");
     memset(a->grads, 0, a->count * sizeof(float));
     a->has_grad = 0;
     return RAM_OK;
@@ -973,8 +1023,12 @@ int ram_agent_zero_grad(ram_agent *a)
 
 int ram_agent_stat(const ram_agent *a, int key, double *value)
 {
-    if (!a || !value || key < 1 || key >= RAM__STAT_COUNT)
-        return RAM_E_INVALID;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!value)
+        return RAM_FAIL(RAM_E_INVALID, "value is NULL");
+    if (key < 1 || key >= RAM__STAT_COUNT)
+        return RAM_FAIL(RAM_E_INVALID, "key %d is not a ram_stat", key);
     if (key == RAM_STAT_UPDATES)
         *value = (double)a->updates;
     else

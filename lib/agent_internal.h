@@ -124,8 +124,10 @@ struct ram_agent {
     double stat[RAM__STAT_COUNT];
 };
 
-/** Allocate the agent and its parameters from a validated config vector;
- *  draws initial weights unless `init` is 0. */
-int ram__agent_new(const int64_t *cfg, int init, ram_agent **out);
+/** Allocate the agent and its parameters from a config vector (checked
+ *  here); draws initial weights unless `init` is 0. Failures are reported
+ *  (ram_last_error) in the name of `func`. */
+int ram__agent_new(const int64_t *cfg, int init, ram_agent **out,
+                   const char *func);
 
 #endif /* RAM_AGENT_INTERNAL_H */

@@ -285,6 +285,13 @@ void ram__baseline_fwd(const struct ram_baseline *net, size_t n,
 void ram__baseline_bwd(struct ram_baseline *net, size_t n, const float *h,
                        const float *db, float *dh);
 
+/* ---------------------------------------- added by the agent (api-agent) */
+
+/** The location policy's default standard deviation, written here only:
+ *  the default of RAM_PARAM_LOCATION_STD (config.c) and the std a
+ *  standalone ram_location starts with. */
+#define RAM__LOCATION_STD_DEFAULT 0.1
+
 /* ------------------------------------------------------------- checks */
 
 /** Common argument checks for the public wrappers. */

@@ -26,6 +26,9 @@
 #define CHUNK_HEADER 16u
 #define CHUNK_CRITICAL 1u
 
+/* Failures while reading are reported in the name of ram_agent_load. */
+#define LOAD_FAIL(status, ...) ram__fail((status), "ram_agent_load", __VA_ARGS__)
+
 #define TAG(a, b, c, d)                                                        \
     ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 |              \
      (uint32_t)(d) << 24)
@@ -130,18 +133,24 @@ static void write_model(const ram_agent *a, int with_opt, wbuf *w)
 int ram_agent_save(const ram_agent *a, unsigned flags, void *buf, size_t cap,
                    size_t *size)
 {
-    if (!a || !size || (flags & ~(unsigned)RAM_SAVE_OPTIMIZER))
-        return RAM_E_INVALID;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!size)
+        return RAM_FAIL(RAM_E_INVALID, "size is NULL");
+    if (flags & ~(unsigned)RAM_SAVE_OPTIMIZER)
+        return RAM_FAIL(RAM_E_INVALID, "flags 0x%x has unknown bits", flags);
     int with_opt = (flags & RAM_SAVE_OPTIMIZER) != 0;
     if (with_opt && !a->trainable)
-        return RAM_E_UNSUPPORTED;
+        return RAM_FAIL(RAM_E_UNSUPPORTED,
+                        "RAM_SAVE_OPTIMIZER on an inference-only agent");
     wbuf w = {NULL, 0};
     write_model(a, with_opt, &w);
     *size = w.n;
     if (!buf)
         return RAM_OK;
     if (cap < w.n)
-        return RAM_E_BUFFER;
+        return RAM_FAIL(RAM_E_BUFFER, "cap is %zu bytes, the model needs %zu",
+                        cap, w.n);
     w.p = buf;
     w.n = 0;
     write_model(a, with_opt, &w);
@@ -203,40 +212,57 @@ static int scan(const void *buf, size_t size, found *f)
     const unsigned char *p = buf;
     if (size < HEADER_SIZE) {
         size_t m = size < 8 ? size : 8;
-        return memcmp(p, MAGIC, m) == 0 ? RAM_E_TRUNCATED : RAM_E_FORMAT;
+        if (memcmp(p, MAGIC, m) == 0)
+            return LOAD_FAIL(RAM_E_TRUNCATED,
+                             "size %zu is shorter than the %u-byte header",
+                             size, HEADER_SIZE);
+        return LOAD_FAIL(RAM_E_FORMAT, "not a libram model (no RAMMODEL)");
     }
     if (memcmp(p, MAGIC, 8) != 0)
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "not a libram model (no RAMMODEL)");
     rbuf r = {p, size, 8};
     uint32_t version = get_u32(&r);
     (void)get_u32(&r); /* file flags: informative */
     uint64_t total = get_u64(&r);
     if (version == 0)
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "format version 0");
     if (version > FORMAT_VERSION)
-        return RAM_E_VERSION;
+        return LOAD_FAIL(RAM_E_VERSION,
+                         "format version %u; this library reads 1 .. %u",
+                         version, FORMAT_VERSION);
     if (total < HEADER_SIZE + 4)
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "total size %llu is too small",
+                         (unsigned long long)total);
     if (total > size)
-        return RAM_E_TRUNCATED;
+        return LOAD_FAIL(RAM_E_TRUNCATED,
+                         "size is %zu bytes, the header says %llu", size,
+                         (unsigned long long)total);
     if (total < size)
-        return RAM_E_FORMAT; /* trailing bytes */
+        return LOAD_FAIL(RAM_E_FORMAT,
+                         "size is %zu bytes, the header says %llu (trailing "
+                         "bytes)",
+                         size, (unsigned long long)total);
     uint32_t stored = (uint32_t)p[size - 4] | (uint32_t)p[size - 3] << 8 |
                       (uint32_t)p[size - 2] << 16 |
                       (uint32_t)p[size - 1] << 24;
     if (ram__crc32(0, p, size - 4) != stored)
-        return RAM_E_CHECKSUM;
+        return LOAD_FAIL(RAM_E_CHECKSUM, "the CRC-32 does not match");
 
     memset(f, 0, sizeof *f);
     f->version = version;
     r.n = size - 4;
     while (r.off < r.n) {
         if (!have(&r, CHUNK_HEADER))
-            return RAM_E_FORMAT;
+            return LOAD_FAIL(RAM_E_FORMAT, "a chunk header at offset %zu "
+                                           "runs past the end",
+                             r.off);
         uint32_t tag = get_u32(&r), cflags = get_u32(&r);
         uint64_t len = get_u64(&r);
         if (!have(&r, len))
-            return RAM_E_FORMAT;
+            return LOAD_FAIL(RAM_E_FORMAT,
+                             "a chunk of %llu bytes at offset %zu runs past "
+                             "the end",
+                             (unsigned long long)len, r.off);
         rbuf body = {p + r.off, (size_t)len, 0};
         rbuf *slot = NULL;
         int *seen = NULL;
@@ -249,17 +275,20 @@ static int scan(const void *buf, size_t size, found *f)
         else if (tag == TAG_OPTM)
             slot = &f->optm, seen = &f->has_optm;
         else if (cflags & CHUNK_CRITICAL)
-            return RAM_E_VERSION; /* a newer writer's required chunk */
+            return LOAD_FAIL(RAM_E_VERSION, /* a newer writer's */
+                             "unknown critical chunk 0x%08x", tag);
         if (slot) {
             if (*seen)
-                return RAM_E_FORMAT; /* duplicate chunk */
+                return LOAD_FAIL(RAM_E_FORMAT, "duplicate chunk 0x%08x",
+                                 tag);
             *slot = body;
             *seen = 1;
         }
         r.off += (size_t)len;
     }
     if (!f->has_conf || !f->has_parm)
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "no %s chunk",
+                         f->has_conf ? "PARM" : "CONF");
     return RAM_OK;
 }
 
@@ -270,19 +299,25 @@ static int read_conf(rbuf *r, uint32_t version, int64_t *cfg)
     const uint32_t last = version == 1 ? V1_LAST_KEY : RAM__CFG_COUNT - 1;
     ram__config_defaults(cfg);
     if (!have(r, 4))
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "CONF is too short");
     uint32_t n = get_u32(r);
     if (!have(r, (uint64_t)n * 12) || r->n - r->off != (uint64_t)n * 12)
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "CONF: %u keys do not fill %zu bytes",
+                         n, r->n);
     uint64_t seen = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t key = get_u32(r);
         int64_t v = (int64_t)get_u64(r);
         if (key < 1 || key > last || (seen >> key & 1))
-            return RAM_E_FORMAT;
+            return LOAD_FAIL(RAM_E_FORMAT,
+                             "CONF: key %u is unknown to format version %u "
+                             "or repeated",
+                             key, version);
         seen |= (uint64_t)1 << key;
         if (ram__config_check((int)key, v) != RAM_OK)
-            return RAM_E_RANGE;
+            return LOAD_FAIL(RAM_E_RANGE,
+                             "CONF: key %u: value %lld is out of bounds", key,
+                             (long long)v);
         cfg[key] = v;
     }
     return RAM_OK;
@@ -291,17 +326,20 @@ static int read_conf(rbuf *r, uint32_t version, int64_t *cfg)
 static int read_tune(rbuf *r, double *par)
 {
     if (!have(r, 4))
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "TUNE is too short");
     uint32_t n = get_u32(r);
     if (r->n - r->off != (uint64_t)n * 12)
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "TUNE: %u keys do not fill %zu bytes",
+                         n, r->n);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t key = get_u32(r);
         double v = get_f64(r);
         if (key < 1 || key >= RAM__PARAM_COUNT)
             continue; /* a newer tunable: not needed to run the model */
         if (ram__param_check((int)key, v) != RAM_OK)
-            return RAM_E_RANGE;
+            return LOAD_FAIL(RAM_E_RANGE,
+                             "TUNE: key %u: value %g is out of bounds", key,
+                             v);
         par[key] = v;
     }
     return RAM_OK;
@@ -311,14 +349,16 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
                    unsigned flags)
 {
     if (!out)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "out is NULL");
     *out = NULL;
-    if (!buf || (flags & ~(unsigned)RAM_LOAD_INFERENCE))
-        return RAM_E_INVALID;
+    if (!buf)
+        return RAM_FAIL(RAM_E_INVALID, "buf is NULL");
+    if (flags & ~(unsigned)RAM_LOAD_INFERENCE)
+        return RAM_FAIL(RAM_E_INVALID, "flags 0x%x has unknown bits", flags);
     found f;
     int rc = scan(buf, size, &f);
     if (rc != RAM_OK)
-        return rc;
+        return rc; /* scan, read_conf and read_tune set the detail */
     int64_t cfg[RAM__CFG_COUNT];
     if ((rc = read_conf(&f.conf, f.version, cfg)) != RAM_OK)
         return rc;
@@ -329,32 +369,47 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
         return rc;
 
     ram_agent *a;
-    if ((rc = ram__agent_new(cfg, 0, &a)) != RAM_OK)
-        return rc == RAM_E_NOMEM ? rc : RAM_E_FORMAT;
+    /* Every key is in bounds (read_conf): only NOMEM or the patch and
+     * scales being too large together can fail. */
+    if ((rc = ram__agent_new(cfg, 0, &a, __func__)) != RAM_OK)
+        return rc == RAM_E_NOMEM
+                   ? rc
+                   : RAM_FAIL(RAM_E_FORMAT,
+                              "CONF: RAM_CFG_PATCH %lld x 2^(RAM_CFG_SCALES "
+                              "%lld - 1) is above %d",
+                              (long long)cfg[RAM_CFG_PATCH],
+                              (long long)cfg[RAM_CFG_SCALES],
+                              RAM_SENSOR_MAX_IMAGE);
     memcpy(a->par, par, sizeof par);
 
+    const char *what;
     rc = RAM_E_FORMAT;
+    what = "PARM: its count differs from what CONF implies";
     if (!have(&f.parm, 8) || get_u64(&f.parm) != a->count ||
         f.parm.n - f.parm.off != (uint64_t)a->count * 4)
         goto fail;
     get_f32s(&f.parm, a->params, a->count);
     if (!ram__all_finite(a->params, a->count)) {
         rc = RAM_E_NONFINITE;
+        what = "PARM: a parameter is NaN or infinite";
         goto fail;
     }
     if (f.has_optm && a->trainable) {
         rbuf *o = &f.optm;
+        what = "OPTM is too short";
         if (!have(o, 64))
             goto fail;
         uint32_t kind = get_u32(o);
         (void)get_u32(o);
         uint64_t adam_t = get_u64(o), updates = get_u64(o);
         uint64_t cnt = get_u64(o);
+        what = "OPTM: unknown optimiser, or its count differs from PARM's";
         if ((kind != RAM_OPT_SGD && kind != RAM_OPT_ADAM) || cnt != a->count ||
             o->n - o->off != 32 + (uint64_t)a->count * 8)
             goto fail;
         for (int i = 0; i < 4; i++)
             a->rng.s[i] = get_u64(o);
+        what = "OPTM: the RNG state is all zero";
         if (!(a->rng.s[0] | a->rng.s[1] | a->rng.s[2] | a->rng.s[3]))
             goto fail; /* xoshiro's one forbidden state */
         get_f32s(o, a->opt_m, a->count);
@@ -362,6 +417,7 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
         if (!ram__all_finite(a->opt_m, a->count) ||
             !ram__all_finite(a->opt_v, a->count)) {
             rc = RAM_E_NONFINITE;
+            what = "OPTM: a moment is NaN or infinite";
             goto fail;
         }
         a->opt_kind = (int)kind;
@@ -372,7 +428,7 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
     return RAM_OK;
 fail:
     ram_agent_free(a);
-    return rc;
+    return RAM_FAIL(rc, "%s", what);
 }
 
 /* --------------------------------------------------------------- files */
@@ -479,13 +535,14 @@ int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
 int ram_agent_load_file(ram_agent **out, const char *path, unsigned flags)
 {
     if (!out)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "out is NULL");
     *out = NULL;
     if (!path)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "path is NULL");
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return RAM_E_IO;
+        return RAM_FAIL(RAM_E_IO, "path \"%s\": cannot open (errno %d)",
+                        path, errno);
     size_t cap = 1 << 16, n = 0;
     unsigned char *buf = malloc(cap);
     int rc = buf ? RAM_OK : RAM_E_NOMEM;
@@ -510,7 +567,11 @@ int ram_agent_load_file(ram_agent **out, const char *path, unsigned flags)
     }
     fclose(fp);
     if (rc == RAM_OK)
-        rc = ram_agent_load(out, buf, n, flags);
+        rc = ram_agent_load(out, buf, n, flags); /* sets its own detail */
+    else if (rc == RAM_E_IO)
+        RAM_FAIL(rc, "path \"%s\": read error", path);
+    else
+        RAM_FAIL(rc, "path \"%s\": memory to read it into", path);
     free(buf);
     return rc;
 }

@@ -115,16 +115,18 @@ static void adam(size_t n, float *restrict p, float *restrict g,
 int ram_agent_update(ram_agent *a)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     if (!a->trainable)
-        return RAM_E_UNSUPPORTED;
+        return RAM_FAIL(RAM_E_UNSUPPORTED, "an inference-only agent");
     if (!a->has_grad)
-        return RAM_E_STATE;
+        return RAM_FAIL(RAM_E_STATE, "no gradient accumulated since the "
+                                     "last update or zero_grad");
     float *p = a->params, *g = a->grads;
     const size_t n = a->count;
     double sq = sum_squares(g, n);
     if (!isfinite(sq))
-        return RAM_E_NONFINITE;
+        return RAM_FAIL(RAM_E_NONFINITE,
+                        "a gradient is NaN or infinite; nothing applied");
 
     const double wd = a->par[RAM_PARAM_WEIGHT_DECAY];
     if (wd > 0.0) {

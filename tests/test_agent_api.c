@@ -286,6 +286,66 @@ START_TEST(save_file_mode)
 }
 END_TEST
 
+/* Details name the function, the argument and the reason; a classify-mode
+ * agent refuses RAM_BEGIN_GREEDY_ACTION. */
+START_TEST(error_details)
+{
+    ram_agent *a = tiny_agent(11);
+    ck_assert_int_eq(ram_agent_begin(a, 1, RAM_BEGIN_GREEDY_ACTION),
+                     RAM_E_INVALID);
+    ck_assert_msg(has("ram_agent_begin") && has("RAM_BEGIN_GREEDY_ACTION") &&
+                      has("classify"),
+                  "%s", ram_last_error());
+    ck_assert_int_eq(ram_agent_begin(a, 0, 0), RAM_E_RANGE);
+    ck_assert_msg(has("batch 0"), "%s", ram_last_error());
+    ck_assert_int_eq(ram_agent_begin(a, 1, 64u), RAM_E_INVALID);
+    ck_assert_msg(has("flags"), "%s", ram_last_error());
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_GAMMA, 2.0),
+                     RAM_E_RANGE);
+    ck_assert_msg(has("ram_agent_set_param") && has("key 9"), "%s",
+                  ram_last_error());
+    ck_assert_int_eq(ram_agent_step(a, "x", 1, NULL, NULL, NULL), RAM_E_STATE);
+    ck_assert_msg(has("ram_agent_begin"), "%s", ram_last_error());
+    ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE);
+    ck_assert_msg(has("ram_agent_update") && has("no gradient"), "%s",
+                  ram_last_error());
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, 8, 8, 8, 64), RAM_OK);
+    ck_assert_int_eq(ram_agent_begin(a, 2, RAM_BEGIN_TRAIN), RAM_OK);
+    ck_assert_int_eq(ram_agent_end(a, NULL), RAM_E_STATE);
+    ck_assert_msg(has("ram_agent_end") && has("no step"), "%s",
+                  ram_last_error());
+    static unsigned char img[2][64];
+    ck_assert_int_eq(ram_agent_step(a, img, sizeof img, NULL, NULL, NULL),
+                     RAM_OK);
+    int labels[2] = {1, 10};
+    ck_assert_int_eq(ram_agent_end(a, labels), RAM_E_RANGE);
+    ck_assert_msg(has("labels[1] = 10"), "%s", ram_last_error());
+    unsigned char junk[64] = "RAMMODEL";
+    ram_agent *b = NULL;
+    ck_assert_int_eq(ram_agent_load(&b, junk, 20, 0), RAM_E_TRUNCATED);
+    ck_assert_msg(has("ram_agent_load"), "%s", ram_last_error());
+    ck_assert_int_eq(ram_agent_load_file(&b, "/nonexistent/m.ram", 0),
+                     RAM_E_IO);
+    ck_assert_msg(has("ram_agent_load_file") && has("/nonexistent/m.ram"),
+                  "%s", ram_last_error());
+    ck_assert_int_eq(ram_agent_create(&b, NULL), RAM_E_INVALID);
+    ck_assert_msg(has("ram_agent_create") && has("cfg is NULL"), "%s",
+                  ram_last_error());
+    ram_agent_free(a);
+
+    /* Control mode accepts it. */
+    ram_config *cfg;
+    ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_ACTION_MODE,
+                                    RAM_ACTION_CONTROL), RAM_OK);
+    ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_HIDDEN, 8), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
+    ram_config_free(cfg);
+    ck_assert_int_eq(ram_agent_begin(a, 1, RAM_BEGIN_GREEDY_ACTION), RAM_OK);
+    ram_agent_free(a);
+}
+END_TEST
+
 Suite *suite_agent_api(void)
 {
     Suite *s = suite_create("agent_api");
@@ -295,6 +355,7 @@ Suite *suite_agent_api(void)
     tcase_add_test(tc, input_geometry_round_trip);
     tcase_add_test(tc, mnist28_v1_model_unchanged);
     tcase_add_test(tc, save_file_mode);
+    tcase_add_test(tc, error_details);
     suite_add_tcase(s, tc);
     return s;
 }

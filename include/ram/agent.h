@@ -34,7 +34,13 @@ typedef enum ram_config_key {
                                       (default 6) */
     RAM_CFG_LOCATION_BOUND = 12, /**< a ram_bound (default RAM_BOUND_TANH) */
     RAM_CFG_SEED = 13,           /**< seeds the weights and the agent's RNG
-                                      (default 1; any int64) */
+                                      (default 1). Seeds are uint64_t
+                                      throughout libram; this key holds the
+                                      seed's 64 bits as an int64_t (two's
+                                      complement): store a uint64_t seed s
+                                      as (int64_t)s and read it back as
+                                      (uint64_t)value. Every int64 value is
+                                      valid. */
     RAM_CFG_TRAINABLE = 14,      /**< 1: gradients and optimiser state are
                                       allocated; 0: inference only, the
                                       agent holds the parameters plus O(1)
@@ -71,7 +77,7 @@ typedef enum ram_action_mode {
 } ram_action_mode;
 
 /** New configuration holding the defaults.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_NOMEM. Since 0.1.0. */
+ *  @return RAM_OK, RAM_E_INVALID (out NULL), RAM_E_NOMEM. Since 0.1.0. */
 RAM_API int ram_config_create(ram_config **out);
 
 /** Free. NULL is a no-op. Since 0.1.0. */
@@ -81,7 +87,9 @@ RAM_API void ram_config_free(ram_config *cfg);
  *  RAM_E_RANGE (outside ram_config_bounds). Since 0.1.0. */
 RAM_API int ram_config_set(ram_config *cfg, int key, int64_t value);
 
-/** Read one key. Since 0.1.0. */
+/** Read one key.
+ *  @return RAM_OK, RAM_E_INVALID (cfg or value NULL, unknown key).
+ *  Since 0.1.0. */
 RAM_API int ram_config_get(const ram_config *cfg, int key, int64_t *value);
 
 /** Inclusive bounds of a key. Either output may be NULL.
@@ -182,7 +190,8 @@ typedef enum ram_optimizer {
  *  @return RAM_OK or RAM_E_INVALID (unknown key). Since 0.1.0. */
 RAM_API int ram_param_bounds(int key, double *min, double *max);
 
-/** Default of a tunable. @return RAM_OK or RAM_E_INVALID. Since 0.1.0. */
+/** Default of a tunable.
+ *  @return RAM_OK or RAM_E_INVALID (unknown key, value NULL). Since 0.1.0. */
 RAM_API int ram_param_default(int key, double *value);
 
 /* ------------------------------------------------------------------------
@@ -196,39 +205,54 @@ typedef struct ram_agent ram_agent;
 /** Create an agent from a configuration (copied; `cfg` may be freed after).
  *  Allocates everything an episode at batch 1 needs, so that at batch 1
  *  ram_agent_step() never allocates.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE, RAM_E_NOMEM. Since 0.1.0. */
+ *  @param out  receives the agent; set to NULL on error.
+ *  @param cfg  the configuration.
+ *  @return RAM_OK, RAM_E_INVALID (out or cfg NULL), RAM_E_RANGE (a key out
+ *          of bounds, or RAM_CFG_PATCH x 2^(RAM_CFG_SCALES - 1) above
+ *          65536), RAM_E_NOMEM. Since 0.1.0 (out first since 0.2.0). */
 RAM_API int ram_agent_create(ram_agent **out, const ram_config *cfg);
 
 /** Free. NULL is a no-op. Since 0.1.0. */
 RAM_API void ram_agent_free(ram_agent *agent);
 
-/** Read one configuration key of the agent. Since 0.1.0. */
+/** Read one configuration key of the agent (the input geometry as fixed
+ *  by ram_agent_set_input(), and RAM_CFG_TRAINABLE as created or loaded).
+ *  @return RAM_OK, RAM_E_INVALID (agent or value NULL, unknown key).
+ *  Since 0.1.0. */
 RAM_API int ram_agent_get_config(const ram_agent *agent, int key,
                                  int64_t *value);
 
-/** Set a tunable. @return RAM_OK, RAM_E_INVALID (unknown key),
+/** Set a tunable. @return RAM_OK, RAM_E_INVALID (agent NULL, unknown key),
  *  RAM_E_RANGE (outside bounds, NaN, or not an integer for an integer
  *  key). Since 0.1.0. */
 RAM_API int ram_agent_set_param(ram_agent *agent, int key, double value);
 
-/** Read a tunable. Since 0.1.0. */
+/** Read a tunable.
+ *  @return RAM_OK, RAM_E_INVALID (agent or value NULL, unknown key).
+ *  Since 0.1.0. */
 RAM_API int ram_agent_get_param(const ram_agent *agent, int key,
                                 double *value);
 
-/** Reset every tunable to its default. Since 0.1.0. */
+/** Reset every tunable to its default.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL). Since 0.1.0. */
 RAM_API int ram_agent_reset_params(ram_agent *agent);
 
 /** The flat parameter and gradient arrays (owned by the agent) and their
  *  length. grads is NULL for an inference-only agent. The layout is the
  *  concatenation, in this order, of the glimpse, core, location, action and
- *  baseline layouts documented in their headers. Since 0.1.0. */
+ *  baseline layouts documented in their headers. Any output may be NULL.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL). Since 0.1.0. */
 RAM_API int ram_agent_params(ram_agent *agent, float **params, float **grads,
                              size_t *count);
 
-/** Reseed the agent's RNG (location and action sampling, random glimpses).
- *  The same seed and the same calls give bit-identical results. Use it to
- *  give data-parallel replicas of one agent different sampling streams.
- *  @return RAM_OK or RAM_E_INVALID. Since 0.1.0. */
+/** Reseed the agent's RNG (location and action sampling, random glimpses,
+ *  dropout). The same seed and the same calls give bit-identical results
+ *  with the same BLAS library, version and thread count on the same CPU
+ *  type: a different BLAS thread count (1 vs 2 OpenBLAS threads, say)
+ *  sums in another order and the runs drift apart (docs/agent.md,
+ *  "Determinism"). Use it to give data-parallel replicas of one agent
+ *  different sampling streams.
+ *  @return RAM_OK or RAM_E_INVALID (agent NULL). Since 0.1.0. */
 RAM_API int ram_agent_seed(ram_agent *agent, uint64_t seed);
 
 /** Describe the observations that ram_agent_step() will receive; see
@@ -273,22 +297,31 @@ typedef enum ram_begin_flags {
     RAM_BEGIN_TRAIN = 1u,
     /** Use the location mean instead of a sample. */
     RAM_BEGIN_GREEDY_LOCATION = 2u,
-    /** Control mode: take the most probable action instead of a sample. */
+    /** Control mode: take the most probable action instead of a sample.
+     *  Refused (RAM_E_INVALID) in classify mode, which never samples. */
     RAM_BEGIN_GREEDY_ACTION = 4u
 } ram_begin_flags;
 
 /** Begin an episode for a batch of `batch` observations: h_0 = 0, and the
- *  first location l_0 comes from the location network applied to the zero
- *  state (so it is learned too). An episode already under way is dropped.
- *  Allocates only if `batch` (or, with RAM_BEGIN_TRAIN, the recording) is
- *  larger than any before.
- *  @return RAM_OK, RAM_E_INVALID (NULL, unknown flag), RAM_E_RANGE (batch),
- *          RAM_E_UNSUPPORTED (RAM_BEGIN_TRAIN on an inference-only agent),
- *          RAM_E_NOMEM. Since 0.1.0. */
+ *  first location l_0 as RAM_PARAM_FIRST_LOCATION says (by default
+ *  RAM_FIRST_LEARNED: the location network applied to the zero state,
+ *  sampled unless RAM_BEGIN_GREEDY_LOCATION; RAM_FIRST_CENTER: the centre;
+ *  RAM_FIRST_UNIFORM: uniform in [-1, 1]^2; with RAM_PARAM_RANDOM_GLIMPSES
+ *  every location is uniform). ram_agent_location() reads it. An episode
+ *  already under way is dropped. Reads the dropout rates. Allocates only
+ *  if `batch` (or, with RAM_BEGIN_TRAIN, the recording) is larger than any
+ *  before.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL, unknown flag, or
+ *          RAM_BEGIN_GREEDY_ACTION in classify mode), RAM_E_RANGE (batch
+ *          0 or above RAM_MAX_ROWS; with RAM_BEGIN_TRAIN, batch x
+ *          RAM_CFG_MAX_STEPS above RAM_MAX_ROWS), RAM_E_UNSUPPORTED
+ *          (RAM_BEGIN_TRAIN on an inference-only agent), RAM_E_NOMEM.
+ *          Since 0.1.0. */
 RAM_API int ram_agent_begin(ram_agent *agent, size_t batch, unsigned flags);
 
 /** The location the next step will glimpse at: batch pairs (x, y) in
- *  [-1, 1]. @return RAM_OK, RAM_E_INVALID, RAM_E_STATE (no episode).
+ *  [-1, 1]. @return RAM_OK, RAM_E_INVALID (agent or loc NULL),
+ *  RAM_E_STATE (no episode).
  *  Since 0.1.0. */
 RAM_API int ram_agent_location(const ram_agent *agent, float *loc);
 
@@ -319,15 +352,16 @@ RAM_API int ram_agent_location(const ram_agent *agent, float *loc);
  *          episode, no input described, or a training episode already at
  *          RAM_CFG_MAX_STEPS); RAM_E_NONFINITE (NaN/Inf in a pixel that the
  *          retina reads). On error the episode is as before the call.
- *  Never allocates. Since 0.1.0. */
+ *  Never allocates. Since 0.1.0 (images_size since 0.2.0). */
 RAM_API int ram_agent_step(ram_agent *agent, const void *images,
                            size_t images_size, float *next_loc, float *probs,
                            int *actions);
 
 /** Hand over the rewards that followed the last step (batch floats,
  *  finite). Steps without a call get 0; a second call for the same step
- *  adds. @return RAM_OK, RAM_E_INVALID, RAM_E_STATE (no step yet),
- *  RAM_E_NONFINITE. Since 0.1.0. */
+ *  adds. @return RAM_OK, RAM_E_INVALID (agent or rewards NULL),
+ *  RAM_E_STATE (no episode, or no step yet), RAM_E_NONFINITE (a reward is
+ *  NaN or infinite; nothing is added). Since 0.1.0. */
 RAM_API int ram_agent_reward(ram_agent *agent, const float *rewards);
 
 /** End the episode. For a training episode, computes and *adds* into the
@@ -342,20 +376,24 @@ RAM_API int ram_agent_reward(ram_agent *agent, const float *rewards);
  *  docs/design.md gives the exact terms and which gradient reaches which
  *  network. Other episodes just end.
  *  @param labels  batch labels in [0, A), or NULL (no cross-entropy).
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE (a label), RAM_E_STATE (no
- *          episode, or a training episode with no step). Since 0.1.0. */
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_RANGE (a label),
+ *          RAM_E_STATE (no episode, or a training episode with no step).
+ *          Since 0.1.0. */
 RAM_API int ram_agent_end(ram_agent *agent, const int *labels);
 
 /** Apply the optimiser to the accumulated gradients (global-norm clipping
  *  first, when set), then zero them.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_STATE (no gradient accumulated
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_STATE (no gradient
+ *          accumulated
  *          since the last update or zero_grad), RAM_E_UNSUPPORTED
  *          (inference-only agent), RAM_E_NONFINITE (a gradient is not
  *          finite; nothing is applied, the gradients are kept).
  *  Since 0.1.0. */
 RAM_API int ram_agent_update(ram_agent *agent);
 
-/** Discard the accumulated gradients. Since 0.1.0. */
+/** Discard the accumulated gradients.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_UNSUPPORTED
+ *          (inference-only agent). Since 0.1.0. */
 RAM_API int ram_agent_zero_grad(ram_agent *agent);
 
 /** Figures about the last ended episode and the last update. Pinned. */
@@ -371,7 +409,8 @@ typedef enum ram_stat {
     RAM_STAT_ENTROPY = 8        /**< mean action entropy, all steps */
 } ram_stat;
 
-/** Read a figure. @return RAM_OK, RAM_E_INVALID. Since 0.1.0. */
+/** Read a figure. @return RAM_OK, RAM_E_INVALID (agent or value NULL,
+ *  unknown key). Since 0.1.0. */
 RAM_API int ram_agent_stat(const ram_agent *agent, int key, double *value);
 
 /* ------------------------------------------------------------------------
@@ -396,19 +435,25 @@ typedef enum ram_load_flags {
  *  @param buf   destination, or NULL to ask for the size only.
  *  @param cap   bytes available at buf.
  *  @param size  receives the bytes needed (always, also on RAM_E_BUFFER).
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_BUFFER (cap too small; buf is not
+ *  @return RAM_OK, RAM_E_INVALID (agent or size NULL, unknown flag),
+ *          RAM_E_BUFFER (cap too small; buf is not
  *          written), RAM_E_UNSUPPORTED (RAM_SAVE_OPTIMIZER on an
  *          inference-only agent). Since 0.1.0. */
 RAM_API int ram_agent_save(const ram_agent *agent, unsigned flags, void *buf,
                            size_t cap, size_t *size);
 
 /** Create an agent from a buffer written by ram_agent_save(). Every field is
- *  checked; no input can make it crash.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_FORMAT (not a libram model, or
+ *  checked; no input can make it crash. Format 1 files (libram 0.1.0)
+ *  load with the input geometry unset (docs/model-format.md).
+ *  @param out    receives the agent; set to NULL on error.
+ *  @param buf    the model.  @param size  its bytes.
+ *  @param flags  ram_load_flags.
+ *  @return RAM_OK, RAM_E_INVALID (out or buf NULL, unknown flag),
+ *          RAM_E_FORMAT (not a libram model, or
  *          inconsistent), RAM_E_VERSION (written by a newer format),
  *          RAM_E_CHECKSUM, RAM_E_TRUNCATED, RAM_E_NONFINITE (a parameter is
  *          NaN/Inf), RAM_E_RANGE (a configuration value out of bounds),
- *          RAM_E_NOMEM. Since 0.1.0. */
+ *          RAM_E_NOMEM. Since 0.1.0 (out first since 0.2.0). */
 RAM_API int ram_agent_load(ram_agent **out, const void *buf, size_t size,
                            unsigned flags);
 
@@ -425,8 +470,10 @@ RAM_API int ram_agent_load(ram_agent **out, const void *buf, size_t size,
 RAM_API int ram_agent_save_file(const ram_agent *agent, unsigned flags,
                                 const char *path);
 
-/** ram_agent_load() from a file. @return as ram_agent_load(), or RAM_E_IO.
- *  Since 0.1.0. */
+/** ram_agent_load() from a file.
+ *  @return as ram_agent_load() (RAM_E_INVALID also for a NULL path), or
+ *          RAM_E_IO (cannot open or read). Since 0.1.0 (out first since
+ *          0.2.0). */
 RAM_API int ram_agent_load_file(ram_agent **out, const char *path,
                                 unsigned flags);
 
