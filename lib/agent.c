@@ -821,7 +821,7 @@ static void backward(ram_agent *a, const int *labels)
     const size_t B = a->B, S = a->t, H = a->H, A = a->A, SB = S * B;
     const ram__tape *tp = &a->rec;
     const ram__grad_ws *ws = &a->ws;
-    const double invB = 1.0 / (double)B;
+    const double invB = 1.0 / (double)B; /* for the figures (means) */
     const double w_x = a->par[RAM_PARAM_XENT_WEIGHT];
     const double w_r = a->par[RAM_PARAM_REINFORCE_WEIGHT];
     const double w_b = a->par[RAM_PARAM_BASELINE_WEIGHT];
@@ -867,7 +867,7 @@ static void backward(ram_agent *a, const int *labels)
     a->stat[RAM_STAT_ACCURACY] = 0.0;
     if (labels) {
         const float *pl = tp->probs + (S - 1) * B * A;
-        xent_last(a, pl, labels, w_x * invB, w_x > 0.0 ? ws->dlogits : NULL);
+        xent_last(a, pl, labels, w_x, w_x > 0.0 ? ws->dlogits : NULL);
         if (w_x > 0.0 && !control) {
             ram__action_bwd(&a->act, B, action_input(a, S - 1), ws->dlogits,
                             ws->dh + (S - 1) * B * H);
@@ -887,10 +887,10 @@ static void backward(ram_agent *a, const int *labels)
                     ent -= p[j] * log(p[j]);
             ent_sum += ent;
             double coef = greedy_a ? 0.0
-                                   : -w_r * (ws->ret[i] - ws->base[i]) * invB;
+                                   : -w_r * (ws->ret[i] - ws->base[i]);
             for (size_t j = 0; j < A; j++) {
                 double lp = p[j] > 0.0f ? log(p[j]) : 0.0;
-                d[j] = (float)(-coef * p[j] + w_e * invB * p[j] * (lp + ent));
+                d[j] = (float)(-coef * p[j] + w_e * p[j] * (lp + ent));
             }
             d[tp->actions[i]] += (float)coef;
         }
@@ -901,8 +901,8 @@ static void backward(ram_agent *a, const int *labels)
             const float *p = tp->probs + (S - 1) * B * A;
             for (size_t b = 0; b < B; b++) {
                 for (size_t j = 0; j < A; j++)
-                    d[b * A + j] += (float)(w_x * invB * p[b * A + j]);
-                d[b * A + labels[b]] -= (float)(w_x * invB);
+                    d[b * A + j] += (float)(w_x * p[b * A + j]);
+                d[b * A + labels[b]] -= (float)(w_x);
             }
         }
         ram__action_bwd(&a->act, SB, action_input(a, 0), ws->dlogits,
@@ -918,11 +918,11 @@ static void backward(ram_agent *a, const int *labels)
     if (!random_g && !greedy_l && w_r > 0.0) {
         for (size_t b = 0; b < B; b++)
             ws->coef[b] = first_learned
-                              ? (float)(-w_r * (ws->ret[b] - b_init) * invB)
+                              ? (float)(-w_r * (ws->ret[b] - b_init))
                               : 0.0f;
         for (size_t i = 0; i < (S - 1) * B; i++)
             ws->coef[B + i] =
-                (float)(-w_r * (ws->ret[i] - ws->base[i]) * invB);
+                (float)(-w_r * (ws->ret[i] - ws->base[i]));
         ram__location_score(SB, tp->mean, tp->raw, std, ws->coef, ws->dmean);
         ram__location_bwd(&a->loc, B, NULL, tp->mean, ws->dmean, NULL,
                           ws->work);
@@ -941,7 +941,7 @@ static void backward(ram_agent *a, const int *labels)
      * sum_t (b_t - R_t)^2 / 2, plus the same for b_init against R_0. */
     if (w_b > 0.0) {
         for (size_t i = 0; i < SB; i++)
-            ws->db[i] = (float)(w_b * invB * (ws->base[i] - ws->ret[i]));
+            ws->db[i] = (float)(w_b * (ws->base[i] - ws->ret[i]));
         ram__baseline_bwd(&a->base, SB, tp->h, ws->db, NULL);
         if (a->par[RAM_PARAM_BASELINE_TRAINS_CORE] != 0.0) {
             const float *w = a->base.params;
@@ -951,7 +951,7 @@ static void backward(ram_agent *a, const int *labels)
         }
         if (first_learned) {
             for (size_t b = 0; b < B; b++)
-                ws->db[SB + b] = (float)(w_b * invB * (b_init - ws->ret[b]));
+                ws->db[SB + b] = (float)(w_b * (b_init - ws->ret[b]));
             ram__baseline_bwd(&a->base, B, NULL, ws->db + SB, NULL);
         }
     }
@@ -1007,6 +1007,7 @@ int ram_agent_end(ram_agent *a, const int *labels)
     a->stat[RAM_STAT_STEPS] = (double)a->t;
     a->active = 0;
     a->has_grad = 1;
+    a->grad_samples += a->B;
     return RAM_OK;
 }
 
@@ -1018,6 +1019,32 @@ int ram_agent_zero_grad(ram_agent *a)
         return RAM_FAIL(RAM_E_UNSUPPORTED, "an inference-only agent");
     memset(a->grads, 0, a->count * sizeof(float));
     a->has_grad = 0;
+    a->grad_samples = 0;
+    return RAM_OK;
+}
+
+int ram_agent_grad_samples(const ram_agent *a, uint64_t *samples)
+{
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!samples)
+        return RAM_FAIL(RAM_E_INVALID, "samples is NULL");
+    *samples = a->grad_samples;
+    return RAM_OK;
+}
+
+int ram_agent_set_grad_samples(ram_agent *a, uint64_t samples)
+{
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!a->trainable)
+        return RAM_FAIL(RAM_E_UNSUPPORTED, "an inference-only agent");
+    if (samples == 0)
+        return RAM_FAIL(RAM_E_RANGE,
+                        "samples is 0 (ram_agent_zero_grad discards the "
+                        "gradient)");
+    a->grad_samples = samples;
+    a->has_grad = 1;
     return RAM_OK;
 }
 

@@ -105,6 +105,7 @@ struct ram_agent {
     size_t B;     /* batch of the current episode */
     size_t t;     /* steps taken */
     int has_grad; /* gradient accumulated since the last update/zero */
+    uint64_t grad_samples; /* samples (episode rows) in the gradient sums */
     /* Dropout rates of this episode, read at begin (0 unless training). */
     float drop_g, drop_h;
 

@@ -128,6 +128,14 @@ int ram_agent_update(ram_agent *a)
         return RAM_FAIL(RAM_E_NONFINITE,
                         "a gradient is NaN or infinite; nothing applied");
 
+    /* The gradient holds sums over grad_samples samples: the mean is what
+     * the optimiser, the decay and the clip see. */
+    if (a->grad_samples > 1) {
+        const float inv = (float)(1.0 / (double)a->grad_samples);
+        for (size_t i = 0; i < n; i++)
+            g[i] *= inv;
+        sq = sum_squares(g, n);
+    }
     const double wd = a->par[RAM_PARAM_WEIGHT_DECAY];
     if (wd > 0.0) {
         for (int r = 0; r < a->n_wranges; r++) {
@@ -176,6 +184,7 @@ int ram_agent_update(ram_agent *a)
                  (float)(lr_d * lr_s[r] / c1), rc2, eps);
     }
     a->has_grad = 0; /* sgd() and adam() zeroed the gradient */
+    a->grad_samples = 0;
     a->updates++;
     return RAM_OK;
 }

@@ -346,6 +346,128 @@ START_TEST(error_details)
 }
 END_TEST
 
+/* Gradient sums and a sample count: two ram_agent_end() calls over the
+ * halves of a batch, then one update, equal one end() over the whole batch
+ * then one update; so do two replicas whose sums and counts the host adds.
+ * Greedy locations keep the episodes free of sampling (the RNG draws in
+ * another order for a different batch). */
+enum { MB = 4, MW = 16, MS = 3 };
+
+static void half_episode(ram_agent *a, const unsigned char (*img)[MW * MW],
+                         size_t lo, size_t n, const int *labels)
+{
+    ck_assert_int_eq(ram_agent_begin(a, n, RAM_BEGIN_TRAIN |
+                                               RAM_BEGIN_GREEDY_LOCATION),
+                     RAM_OK);
+    for (int t = 0; t < MS; t++) {
+        ck_assert_int_eq(ram_agent_step(a, img[lo], n * MW * MW, NULL, NULL,
+                                        NULL),
+                         RAM_OK);
+        float rw[MB];
+        for (size_t b = 0; b < n; b++)
+            rw[b] = (float)((lo + b) * 0.25 + t * 0.5);
+        ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
+    }
+    ck_assert_int_eq(ram_agent_end(a, labels + lo), RAM_OK);
+}
+
+static ram_agent *sgd_agent(void)
+{
+    ram_agent *a = tiny_agent(13);
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, MW, MW, MW,
+                                         MW * MW), RAM_OK);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_OPTIMIZER, RAM_OPT_SGD),
+                     RAM_OK);
+    ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_LEARNING_RATE, 0.1),
+                     RAM_OK);
+    return a;
+}
+
+static double max_rel_diff(const float *x, const float *y, size_t n)
+{
+    double worst = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)x[i] - y[i]) / (1e-3 + fabs((double)x[i]));
+        if (d > worst)
+            worst = d;
+    }
+    return worst;
+}
+
+START_TEST(micro_batches_add_up)
+{
+    static unsigned char img[MB][MW * MW];
+    for (int i = 0; i < MB * MW * MW; i++)
+        img[i / (MW * MW)][i % (MW * MW)] = (unsigned char)(i * 29 % 253);
+    const int labels[MB] = {1, 4, 7, 2};
+    ram_agent *whole = sgd_agent(), *halves = sgd_agent();
+    ram_agent *r1 = sgd_agent(), *r2 = sgd_agent();
+    float *gw, *gh, *g1, *g2, *pw, *ph, *p1;
+    size_t n;
+    uint64_t cnt;
+    ck_assert_int_eq(ram_agent_params(whole, &pw, &gw, &n), RAM_OK);
+    ck_assert_int_eq(ram_agent_params(halves, &ph, &gh, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_params(r1, &p1, &g1, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_params(r2, NULL, &g2, NULL), RAM_OK);
+
+    half_episode(whole, img, 0, MB, labels);
+    half_episode(halves, img, 0, MB / 2, labels);
+    ck_assert_int_eq(ram_agent_grad_samples(halves, &cnt), RAM_OK);
+    ck_assert_uint_eq(cnt, MB / 2);
+    half_episode(halves, img, MB / 2, MB / 2, labels);
+    ck_assert_int_eq(ram_agent_grad_samples(whole, &cnt), RAM_OK);
+    ck_assert_uint_eq(cnt, MB);
+    ck_assert_int_eq(ram_agent_grad_samples(halves, &cnt), RAM_OK);
+    ck_assert_uint_eq(cnt, MB);
+    double gmax = 0.0;
+    for (size_t i = 0; i < n; i++)
+        gmax = fmax(gmax, fabs((double)gw[i]));
+    ck_assert_msg(gmax > 1e-3, "gradients ~0 (%g)", gmax);
+    ck_assert_msg(max_rel_diff(gw, gh, n) < 1e-4, "grads: %g",
+                  max_rel_diff(gw, gh, n));
+
+    /* Replicas: each takes a half; the host adds sums and counts. */
+    half_episode(r1, img, 0, MB / 2, labels);
+    half_episode(r2, img, MB / 2, MB / 2, labels);
+    uint64_t c1, c2;
+    ck_assert_int_eq(ram_agent_grad_samples(r1, &c1), RAM_OK);
+    ck_assert_int_eq(ram_agent_grad_samples(r2, &c2), RAM_OK);
+    for (size_t i = 0; i < n; i++)
+        g1[i] += g2[i];
+    ck_assert_int_eq(ram_agent_set_grad_samples(r1, c1 + c2), RAM_OK);
+
+    ck_assert_int_eq(ram_agent_update(whole), RAM_OK);
+    ck_assert_int_eq(ram_agent_update(halves), RAM_OK);
+    ck_assert_int_eq(ram_agent_update(r1), RAM_OK);
+    ck_assert_int_eq(ram_agent_grad_samples(whole, &cnt), RAM_OK);
+    ck_assert_uint_eq(cnt, 0);
+    ck_assert_msg(max_rel_diff(pw, ph, n) < 1e-5, "params: %g",
+                  max_rel_diff(pw, ph, n));
+    ck_assert_msg(max_rel_diff(pw, p1, n) < 1e-5, "params: %g",
+                  max_rel_diff(pw, p1, n));
+    double gn_w, gn_h;
+    ck_assert_int_eq(ram_agent_stat(whole, RAM_STAT_GRAD_NORM, &gn_w), RAM_OK);
+    ck_assert_int_eq(ram_agent_stat(halves, RAM_STAT_GRAD_NORM, &gn_h), RAM_OK);
+    ck_assert_double_eq_tol(gn_w, gn_h, 1e-5 * gn_w);
+
+    /* The count's own contract. */
+    ck_assert_int_eq(ram_agent_update(r2), RAM_OK); /* its own half */
+    ck_assert_int_eq(ram_agent_update(r2), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_set_grad_samples(r2, 0), RAM_E_RANGE);
+    ck_assert_msg(has("samples is 0"), "%s", ram_last_error());
+    ck_assert_int_eq(ram_agent_set_grad_samples(r2, 3), RAM_OK);
+    ck_assert_int_eq(ram_agent_zero_grad(r2), RAM_OK);
+    ck_assert_int_eq(ram_agent_grad_samples(r2, &cnt), RAM_OK);
+    ck_assert_uint_eq(cnt, 0);
+    ck_assert_int_eq(ram_agent_update(r2), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_grad_samples(r2, NULL), RAM_E_INVALID);
+    ram_agent_free(whole);
+    ram_agent_free(halves);
+    ram_agent_free(r1);
+    ram_agent_free(r2);
+}
+END_TEST
+
 Suite *suite_agent_api(void)
 {
     Suite *s = suite_create("agent_api");
@@ -356,6 +478,7 @@ Suite *suite_agent_api(void)
     tcase_add_test(tc, mnist28_v1_model_unchanged);
     tcase_add_test(tc, save_file_mode);
     tcase_add_test(tc, error_details);
+    tcase_add_test(tc, micro_batches_add_up);
     suite_add_tcase(s, tc);
     return s;
 }

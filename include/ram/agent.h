@@ -238,9 +238,11 @@ RAM_API int ram_agent_get_param(const ram_agent *agent, int key,
 RAM_API int ram_agent_reset_params(ram_agent *agent);
 
 /** The flat parameter and gradient arrays (owned by the agent) and their
- *  length. grads is NULL for an inference-only agent. The layout is the
- *  concatenation, in this order, of the glimpse, core, location, action and
- *  baseline layouts documented in their headers. Any output may be NULL.
+ *  length. grads is NULL for an inference-only agent; it holds the SUMS
+ *  over ram_agent_grad_samples() samples (see ram_agent_end()). The
+ *  layout is the concatenation, in this order, of the glimpse, core,
+ *  location, action and baseline layouts documented in their headers. Any
+ *  output may be NULL.
  *  @return RAM_OK, RAM_E_INVALID (agent NULL). Since 0.1.0. */
 RAM_API int ram_agent_params(ram_agent *agent, float **params, float **grads,
                              size_t *count);
@@ -365,24 +367,31 @@ RAM_API int ram_agent_step(ram_agent *agent, const void *images,
 RAM_API int ram_agent_reward(ram_agent *agent, const float *rewards);
 
 /** End the episode. For a training episode, computes and *adds* into the
- *  gradient array: backpropagation through time of
- *    xent_weight      * mean cross-entropy of the last step's action
- *                       distribution against `labels` (classify mode),
+ *  gradient array the gradient of the episode's loss SUMMED over its batch
+ *  (backpropagation through time), and adds the batch to the sample count
+ *  (ram_agent_grad_samples()); ram_agent_update() divides by that count.
+ *  So episodes of any batch sizes between two updates (micro-batches,
+ *  replicas, ranks) add up to the mean over all their samples, with no
+ *  arithmetic on the host's side. The loss of one sample:
+ *    xent_weight      * cross-entropy of the last step's action
+ *                       distribution against its label (classify mode),
  *  + reinforce_weight * REINFORCE for every sampled location (and, in
  *                       control mode, every sampled action) with the
  *                       discounted return R_t and the detached baseline b_t,
- *  + baseline_weight  * mean squared error of b_t against R_t / 2,
- *  - entropy_weight   * mean action entropy (control mode).
+ *  + baseline_weight  * sum_t (b_t - R_t)^2 / 2,
+ *  - entropy_weight   * sum_t action entropy (control mode).
  *  docs/design.md gives the exact terms and which gradient reaches which
- *  network. Other episodes just end.
+ *  network. The figures (ram_agent_stat) are means over the batch. Other
+ *  episodes just end.
  *  @param labels  batch labels in [0, A), or NULL (no cross-entropy).
  *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_RANGE (a label),
  *          RAM_E_STATE (no episode, or a training episode with no step).
- *          Since 0.1.0. */
+ *          Since 0.1.0 (sums and the count since 0.2.0). */
 RAM_API int ram_agent_end(ram_agent *agent, const int *labels);
 
-/** Apply the optimiser to the accumulated gradients (global-norm clipping
- *  first, when set), then zero them.
+/** Apply the optimiser to the mean gradient: the accumulated sums divided
+ *  by the sample count (ram_agent_grad_samples()), plus weight decay, then
+ *  global-norm clipping when set. Then zero the gradients and the count.
  *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_STATE (no gradient
  *          accumulated
  *          since the last update or zero_grad), RAM_E_UNSUPPORTED
@@ -391,7 +400,24 @@ RAM_API int ram_agent_end(ram_agent *agent, const int *labels);
  *  Since 0.1.0. */
 RAM_API int ram_agent_update(ram_agent *agent);
 
-/** Discard the accumulated gradients.
+/** The number of samples (rows of training episodes) whose loss
+ *  gradients the gradient array sums: ram_agent_end() adds its batch;
+ *  ram_agent_update() and ram_agent_zero_grad() reset it to 0. A
+ *  data-parallel host all-reduces (sums) the gradient arrays and these
+ *  counts over its replicas or ranks, stores the total with
+ *  ram_agent_set_grad_samples(), and updates: every replica then takes the
+ *  step of the mean over all samples.
+ *  @return RAM_OK, RAM_E_INVALID (agent or samples NULL). Since 0.2.0. */
+RAM_API int ram_agent_grad_samples(const ram_agent *agent, uint64_t *samples);
+
+/** Set the sample count that ram_agent_update() divides the gradient sums
+ *  by (after an all-reduce, or after writing the gradient array by hand).
+ *  Marks the gradient as present, so that the next update applies it.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_RANGE (samples 0),
+ *          RAM_E_UNSUPPORTED (inference-only agent). Since 0.2.0. */
+RAM_API int ram_agent_set_grad_samples(ram_agent *agent, uint64_t samples);
+
+/** Discard the accumulated gradients and the sample count.
  *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_UNSUPPORTED
  *          (inference-only agent). Since 0.1.0. */
 RAM_API int ram_agent_zero_grad(ram_agent *agent);
@@ -402,8 +428,9 @@ typedef enum ram_stat {
     RAM_STAT_ACCURACY = 2,      /**< fraction of argmax == label */
     RAM_STAT_RETURN = 3,        /**< mean discounted return from step 0 */
     RAM_STAT_BASELINE_MSE = 4,  /**< mean of (b_t - R_t)^2 */
-    RAM_STAT_GRAD_NORM = 5,     /**< global gradient norm before clipping,
-                                     at the last update */
+    RAM_STAT_GRAD_NORM = 5,     /**< global norm of the mean gradient
+                                     (weight decay included) before
+                                     clipping, at the last update */
     RAM_STAT_STEPS = 6,         /**< steps in the last ended episode */
     RAM_STAT_UPDATES = 7,       /**< updates applied since creation */
     RAM_STAT_ENTROPY = 8        /**< mean action entropy, all steps */
