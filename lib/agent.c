@@ -110,6 +110,7 @@ static int ws_layout(const ram_agent *a, size_t rows, size_t steps,
     size_t o_db = reserve(total, sb1, sizeof(float), &ok);
     size_t o_dh = reserve(total, mul(sb, a->H, &ok), sizeof(float), &ok);
     size_t o_dg = reserve(total, mul(sb, a->G, &ok), sizeof(float), &ok);
+    size_t o_dt = reserve(total, mul(sb, a->H, &ok), sizeof(float), &ok);
     size_t o_w = reserve(total, work, sizeof(float), &ok);
     if (!ok)
         return RAM_E_NOMEM;
@@ -122,6 +123,7 @@ static int ws_layout(const ram_agent *a, size_t rows, size_t steps,
         ws->db = (float *)(base + o_db);
         ws->dh = (float *)(base + o_dh);
         ws->dg = (float *)(base + o_dg);
+        ws->dtmp = (float *)(base + o_dt);
         ws->work = (float *)(base + o_w);
         ws->block = base;
     }
@@ -256,24 +258,21 @@ int ram__agent_new(const int64_t *cfg, int init, ram_agent **out,
     ram__baseline_init(&a->base, a->H, p, d);
 #undef NEXT
 
-    /* Weight (not bias) ranges, from the layouts in the headers. */
+    /* Weight (not bias) ranges for weight decay, as each network lays out
+     * its parameters, shifted to the agent's block. */
     {
-        size_t o = 0, M = a->core_type == RAM_CORE_LSTM ? 4 * a->H : a->H;
-        ram__range *w = a->wranges;
-        w[0] = (ram__range){o, a->Hg * a->R};
-        o += a->Hg * a->R + a->Hg;
-        w[1] = (ram__range){o, a->Hl * 2};
-        o += a->Hl * 2 + a->Hl;
-        w[2] = (ram__range){o, a->G * (a->Hg + a->Hl)};
-        o = cg;
-        w[3] = (ram__range){o, M * (a->G + a->H)};
-        o = cg + cc;
-        w[4] = (ram__range){o, 2 * a->H};
-        o += cl;
-        w[5] = (ram__range){o, a->A * a->H};
-        o += ca;
-        w[6] = (ram__range){o, a->H};
-        a->n_wranges = 7;
+        size_t off[5] = {0, cg, cg + cc, cg + cc + cl, cg + cc + cl + ca};
+        ram__range r[5][3];
+        size_t nr[5] = {ram__glimpse_weights(&a->glimpse, r[0]),
+                        ram__core_weights(&a->core, r[1]),
+                        ram__location_weights(&a->loc, r[2]),
+                        ram__action_weights(&a->act, r[3]),
+                        ram__baseline_weights(&a->base, r[4])};
+        a->n_wranges = 0;
+        for (int k = 0; k < 5; k++)
+            for (size_t q = 0; q < nr[k]; q++)
+                a->wranges[a->n_wranges++] =
+                    (ram__range){off[k] + r[k][q].off, r[k][q].len};
     }
 
     ram__rng_seed(&a->rng, (uint64_t)cfg[RAM_CFG_SEED]);
@@ -768,60 +767,38 @@ int ram_agent_reward(ram_agent *a, const float *rewards)
     return RAM_OK;
 }
 
-/* Cross-entropy and accuracy of the last step against labels; writes the
- * scaled gradient into dlogits when it is non-NULL. */
+/* Cross-entropy and accuracy of the last step against labels (the figures,
+ * means over the batch); writes the gradient scale * (p - onehot) into
+ * dlogits when it is non-NULL. */
 static void xent_last(ram_agent *a, const float *probs, const int *labels,
                       double scale, float *dlogits)
 {
-    size_t B = a->B, A = a->A;
-    double loss = 0.0, correct = 0.0;
-    for (size_t b = 0; b < B; b++) {
-        const float *p = probs + b * A;
-        int best = 0;
-        for (size_t j = 1; j < A; j++)
-            if (p[j] > p[best])
-                best = (int)j;
-        correct += best == labels[b];
-        double pl = p[labels[b]];
-        loss -= log(pl > 1e-30 ? pl : 1e-30);
-        if (dlogits) {
-            float *d = dlogits + b * A;
-            for (size_t j = 0; j < A; j++)
-                d[j] = (float)(scale * p[j]);
-            d[labels[b]] -= (float)scale;
-        }
-    }
-    a->stat[RAM_STAT_XENT] = loss / (double)B;
-    a->stat[RAM_STAT_ACCURACY] = correct / (double)B;
+    size_t correct;
+    double loss = ram__action_xent_grad(a->B, a->A, probs, labels, scale,
+                                        dlogits, 0, &correct);
+    a->stat[RAM_STAT_XENT] = loss / (double)a->B;
+    a->stat[RAM_STAT_ACCURACY] = (double)correct / (double)a->B;
 }
 
-/* dh[r] += w (dmean[r] * bound'(mean[r])) W for the location head. */
-static void location_dh(const ram_agent *a, size_t n, const float *mean,
-                        const float *dmean, float w, float *dh)
+/* y[i] += s * x[i]. */
+static void add_scaled(float *y, const float *x, float s, size_t n)
 {
-    const float *W = a->loc.params; /* [2 x H] */
-    size_t H = a->H;
-    for (size_t r = 0; r < n; r++) {
-        float d[2];
-        for (int k = 0; k < 2; k++) {
-            float m = mean[2 * r + k];
-            float dd = a->bound == RAM_BOUND_TANH
-                           ? 1.0f - m * m
-                           : (m > -1.0f && m < 1.0f ? 1.0f : 0.0f);
-            d[k] = w * dmean[2 * r + k] * dd;
-        }
-        float *o = dh + r * H;
-        for (size_t j = 0; j < H; j++)
-            o[j] += d[0] * W[j] + d[1] * W[H + j];
-    }
+    for (size_t i = 0; i < n; i++)
+        y[i] += s * x[i];
 }
 
+/* The gradient of the summed loss (docs/design.md), added into the
+ * networks' gradients. Every piece of maths is the owning network's:
+ * the cross-entropy and the policy score in action.c, the score function in
+ * location.c, the squared error in baseline.c, the layers' backward passes
+ * in each network; here are only the episode's bookkeeping (returns,
+ * advantages, which step feeds which head) and the sums of the heads'
+ * gradients at h_t. */
 static void backward(ram_agent *a, const int *labels)
 {
     const size_t B = a->B, S = a->t, H = a->H, A = a->A, SB = S * B;
     const ram__tape *tp = &a->rec;
     const ram__grad_ws *ws = &a->ws;
-    const double invB = 1.0 / (double)B; /* for the figures (means) */
     const double w_x = a->par[RAM_PARAM_XENT_WEIGHT];
     const double w_r = a->par[RAM_PARAM_REINFORCE_WEIGHT];
     const double w_b = a->par[RAM_PARAM_BASELINE_WEIGHT];
@@ -845,30 +822,33 @@ static void backward(ram_agent *a, const int *labels)
             ws->ret[t * B + b] = (float)run;
         }
     }
-    /* Baselines b_t = Linear(h_t), and b_init = Linear(0) for l_0. */
+    /* Baselines b_t = Linear(h_t), and b_init = Linear(0) for l_0; the
+     * squared error's gradient db = w_b (b - R) (rows SB .. SB + B - 1:
+     * b_init against R_0). */
     float b_init;
     ram__baseline_fwd(&a->base, SB, tp->h, ws->base);
     ram__baseline_fwd(&a->base, 1, NULL, &b_init);
     {
-        double r0 = 0.0, mse = 0.0;
+        double r0 = 0.0;
         for (size_t b = 0; b < B; b++)
             r0 += ws->ret[b];
-        for (size_t i = 0; i < SB; i++) {
-            double e = ws->base[i] - ws->ret[i];
-            mse += e * e;
-        }
-        a->stat[RAM_STAT_RETURN] = r0 * invB;
-        a->stat[RAM_STAT_BASELINE_MSE] = mse / (double)SB;
+        a->stat[RAM_STAT_RETURN] = r0 / (double)B;
+        double sq = ram__baseline_mse_grad(SB, ws->base, ws->ret, w_b, ws->db);
+        a->stat[RAM_STAT_BASELINE_MSE] = sq / (double)SB;
+        for (size_t b = 0; b < B; b++)
+            ws->db[SB + b] = b_init;
+        ram__baseline_mse_grad(B, ws->db + SB, ws->ret, w_b, ws->db + SB);
     }
 
     /* Gradient at each h_t from the heads. The action head writes first. */
     memset(ws->dh, 0, SB * H * sizeof(float));
     a->stat[RAM_STAT_XENT] = 0.0;
     a->stat[RAM_STAT_ACCURACY] = 0.0;
+    const float *p_last = tp->probs + (S - 1) * B * A;
     if (labels) {
-        const float *pl = tp->probs + (S - 1) * B * A;
-        xent_last(a, pl, labels, w_x, w_x > 0.0 ? ws->dlogits : NULL);
-        if (w_x > 0.0 && !control) {
+        int grad = w_x > 0.0 && !control;
+        xent_last(a, p_last, labels, w_x, grad ? ws->dlogits : NULL);
+        if (grad) {
             ram__action_bwd(&a->act, B, action_input(a, S - 1), ws->dlogits,
                             ws->dh + (S - 1) * B * H);
             if (a->drop_h > 0.0f) /* dh is the action head's alone so far */
@@ -877,34 +857,18 @@ static void backward(ram_agent *a, const int *labels)
         }
     }
     if (control) {
-        double ent_sum = 0.0;
-        for (size_t i = 0; i < SB; i++) {
-            const float *p = tp->probs + i * A;
-            float *d = ws->dlogits + i * A;
-            double ent = 0.0;
-            for (size_t j = 0; j < A; j++)
-                if (p[j] > 0.0f)
-                    ent -= p[j] * log(p[j]);
-            ent_sum += ent;
-            double coef = greedy_a ? 0.0
-                                   : -w_r * (ws->ret[i] - ws->base[i]);
-            for (size_t j = 0; j < A; j++) {
-                double lp = p[j] > 0.0f ? log(p[j]) : 0.0;
-                d[j] = (float)(-coef * p[j] + w_e * p[j] * (lp + ent));
-            }
-            d[tp->actions[i]] += (float)coef;
-        }
-        a->stat[RAM_STAT_ENTROPY] = ent_sum / (double)SB;
-        if (labels && w_x > 0.0) {
-            /* Supervised term on the last step, added to the policy's. */
-            float *d = ws->dlogits + (S - 1) * B * A;
-            const float *p = tp->probs + (S - 1) * B * A;
-            for (size_t b = 0; b < B; b++) {
-                for (size_t j = 0; j < A; j++)
-                    d[b * A + j] += (float)(w_x * p[b * A + j]);
-                d[b * A + labels[b]] -= (float)(w_x);
-            }
-        }
+        /* REINFORCE on every sampled action with the advantage R_t - b_t,
+         * and the entropy bonus; plus, with labels, the supervised term on
+         * the last step. */
+        for (size_t i = 0; i < SB; i++) /* the loss is -w_r (R - b) log p */
+            ws->coef[i] = greedy_a ? 0.0f
+                                   : (float)(-w_r * (ws->ret[i] - ws->base[i]));
+        double ent = ram__action_policy_grad(SB, A, tp->probs, tp->actions,
+                                             ws->coef, w_e, ws->dlogits);
+        a->stat[RAM_STAT_ENTROPY] = ent / (double)SB;
+        if (labels && w_x > 0.0)
+            ram__action_xent_grad(B, A, p_last, labels, w_x,
+                                  ws->dlogits + (S - 1) * B * A, 1, NULL);
         ram__action_bwd(&a->act, SB, action_input(a, 0), ws->dlogits,
                         ws->dh);
         if (a->drop_h > 0.0f)
@@ -921,39 +885,31 @@ static void backward(ram_agent *a, const int *labels)
                               ? (float)(-w_r * (ws->ret[b] - b_init))
                               : 0.0f;
         for (size_t i = 0; i < (S - 1) * B; i++)
-            ws->coef[B + i] =
-                (float)(-w_r * (ws->ret[i] - ws->base[i]));
+            ws->coef[B + i] = (float)(-w_r * (ws->ret[i] - ws->base[i]));
         ram__location_score(SB, tp->mean, tp->raw, std, ws->coef, ws->dmean);
         ram__location_bwd(&a->loc, B, NULL, tp->mean, ws->dmean, NULL,
                           ws->work);
         if (S > 1) {
             size_t n = (S - 1) * B;
-            ram__location_bwd(&a->loc, n, tp->h, tp->mean + 2 * B,
-                              ws->dmean + 2 * B, NULL, ws->work);
             const float w_c = (float)a->par[RAM_PARAM_LOCATION_CORE_WEIGHT];
+            ram__location_bwd(&a->loc, n, tp->h, tp->mean + 2 * B,
+                              ws->dmean + 2 * B, w_c > 0.0f ? ws->dtmp : NULL,
+                              ws->work);
             if (w_c > 0.0f)
-                location_dh(a, n, tp->mean + 2 * B, ws->dmean + 2 * B, w_c,
-                            ws->dh);
+                add_scaled(ws->dh, ws->dtmp, w_c, n * H);
         }
     }
 
-    /* Baseline regression: w_b * mean over the batch of
+    /* Baseline regression: w_b * sum over the batch of
      * sum_t (b_t - R_t)^2 / 2, plus the same for b_init against R_0. */
     if (w_b > 0.0) {
-        for (size_t i = 0; i < SB; i++)
-            ws->db[i] = (float)(w_b * (ws->base[i] - ws->ret[i]));
-        ram__baseline_bwd(&a->base, SB, tp->h, ws->db, NULL);
-        if (a->par[RAM_PARAM_BASELINE_TRAINS_CORE] != 0.0) {
-            const float *w = a->base.params;
-            for (size_t i = 0; i < SB; i++)
-                for (size_t j = 0; j < H; j++)
-                    ws->dh[i * H + j] += ws->db[i] * w[j];
-        }
-        if (first_learned) {
-            for (size_t b = 0; b < B; b++)
-                ws->db[SB + b] = (float)(w_b * (b_init - ws->ret[b]));
+        const int to_core = a->par[RAM_PARAM_BASELINE_TRAINS_CORE] != 0.0;
+        ram__baseline_bwd(&a->base, SB, tp->h, ws->db,
+                          to_core ? ws->dtmp : NULL);
+        if (to_core)
+            add_scaled(ws->dh, ws->dtmp, 1.0f, SB * H);
+        if (first_learned)
             ram__baseline_bwd(&a->base, B, NULL, ws->db + SB, NULL);
-        }
     }
 
     /* Through time, then through the glimpse network. The sampled locations

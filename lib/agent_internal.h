@@ -20,11 +20,6 @@ int ram__config_check(int key, int64_t value);
 void ram__param_defaults(double *v);
 int ram__param_check(int key, double value);
 
-/* A contiguous run of weights (not biases), for weight decay. */
-typedef struct ram__range {
-    size_t off, len;
-} ram__range;
-
 #define RAM__MAX_WEIGHT_RANGES 8
 
 /* Per-step buffers of a batch: either one step (inference) or the whole
@@ -62,6 +57,7 @@ typedef struct ram__grad_ws {
     float *db;      /* steps x B */
     float *dh;      /* steps x B x H */
     float *dg;      /* steps x B x G */
+    float *dtmp;    /* steps x B x H: one head's gradient at h, to add */
     float *work;    /* max of the kernels' scratch needs */
     void *block;
 } ram__grad_ws;
