@@ -967,6 +967,59 @@ int ram_agent_end(ram_agent *a, const int *labels)
     return RAM_OK;
 }
 
+int ram_agent_update(ram_agent *a)
+{
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!a->trainable)
+        return RAM_FAIL(RAM_E_UNSUPPORTED, "an inference-only agent");
+    if (!a->has_grad)
+        return RAM_FAIL(RAM_E_STATE, "no gradient accumulated since the "
+                                     "last update or zero_grad");
+    const int kind = (int)a->par[RAM_PARAM_OPTIMIZER];
+    ram__optim o = {
+        .kind = kind,
+        .lr = a->par[RAM_PARAM_LEARNING_RATE],
+        .momentum = a->par[RAM_PARAM_MOMENTUM],
+        .beta1 = a->par[RAM_PARAM_ADAM_BETA1],
+        .beta2 = a->par[RAM_PARAM_ADAM_BETA2],
+        .epsilon = a->par[RAM_PARAM_ADAM_EPSILON],
+        .clip = a->par[RAM_PARAM_CLIP_NORM],
+        .weight_decay = a->par[RAM_PARAM_WEIGHT_DECAY],
+        .decay = a->wranges,
+        .n_decay = (size_t)a->n_wranges,
+        .samples = a->grad_samples ? a->grad_samples : 1,
+        .scaled = {(size_t)(a->loc.params - a->params), a->loc.count},
+        .scaled_lr = a->par[RAM_PARAM_LOCATION_LR_SCALE],
+    };
+    /* Moments of another optimiser are dropped, on success only. */
+    const int fresh = kind != a->opt_kind;
+    uint64_t t = fresh ? 0 : a->adam_t;
+    double norm;
+    if (fresh) {
+        /* The gradient must be checked before the moments are cleared. */
+        for (size_t i = 0; i < a->count; i++)
+            if (!isfinite(a->grads[i]))
+                return RAM_FAIL(RAM_E_NONFINITE,
+                                "a gradient is NaN or infinite; nothing "
+                                "applied");
+        memset(a->opt_m, 0, a->count * sizeof(float));
+        memset(a->opt_v, 0, a->count * sizeof(float));
+        a->opt_kind = kind;
+        a->adam_t = 0;
+    }
+    if (ram__optim_step(&o, a->count, a->params, a->grads, a->opt_m,
+                        a->opt_v, &t, &norm) != RAM_OK)
+        return RAM_FAIL(RAM_E_NONFINITE,
+                        "a gradient is NaN or infinite; nothing applied");
+    a->adam_t = t;
+    a->stat[RAM_STAT_GRAD_NORM] = norm;
+    a->has_grad = 0;
+    a->grad_samples = 0;
+    a->updates++;
+    return RAM_OK;
+}
+
 int ram_agent_zero_grad(ram_agent *a)
 {
     if (!a)

@@ -121,6 +121,27 @@ struct ram_agent {
     double stat[RAM__STAT_COUNT];
 };
 
+/** One optimiser step (optim.c), a pure function of flat arrays. */
+typedef struct ram__optim {
+    int kind; /* RAM_OPT_SGD or RAM_OPT_ADAM */
+    double lr, momentum, beta1, beta2, epsilon;
+    double clip;         /* global-norm clip; 0 = off */
+    double weight_decay; /* added, times p, to the gradient over `decay` */
+    const ram__range *decay;
+    size_t n_decay;
+    uint64_t samples;    /* the gradient holds sums over this many (>= 1) */
+    ram__range scaled;   /* a range whose step is multiplied by scaled_lr */
+    double scaled_lr;
+} ram__optim;
+
+/** Step p (n floats) along the mean gradient g / samples (plus weight
+ *  decay, clipped to the global norm `clip`) with the moments m, v (v is
+ *  used by Adam only) and the Adam step count *adam_t; zeroes g. *norm
+ *  receives the norm before clipping. Returns RAM_OK, or RAM_E_NONFINITE
+ *  (a gradient is not finite) with nothing changed. */
+int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
+                    float *m, float *v, uint64_t *adam_t, double *norm);
+
 /** Allocate the agent and its parameters from a config vector (checked
  *  here); draws initial weights unless `init` is 0. Failures are reported
  *  (ram_last_error) in the name of `func`. */
