@@ -7,6 +7,88 @@
 
 #include "agent_internal.h"
 
+/* The agent. Private to this file: config.c, model.c and optim.c see it
+ * through agent_internal.h's functions only. */
+struct ram_agent {
+    int64_t cfg[RAM__CFG_COUNT];
+    double par[RAM__PARAM_COUNT];
+
+    /* Sizes, from cfg. */
+    size_t R, Hg, Hl, G, H, A, T;
+    int core_type, action_mode, bound, trainable;
+
+    struct ram_sensor sensor;
+    struct ram_glimpse glimpse;
+    struct ram_core core;
+    struct ram_location loc;
+    struct ram_action act;
+    struct ram_baseline base;
+
+    size_t count;  /* parameters */
+    float *params; /* one block: glimpse, core, location, action, baseline */
+    float *grads;  /* NULL if inference-only */
+    float *opt_m;  /* Adam first moment, or SGD velocity (NULL if inference) */
+    float *opt_v;  /* Adam second moment */
+    uint64_t adam_t;
+    uint64_t updates;
+    int opt_kind; /* the optimiser the moments belong to */
+    ram__range wranges[RAM__MAX_WEIGHT_RANGES];
+    int n_wranges;
+
+    ram_rng rng;
+
+    /* Observation layout (ram_agent_set_input). */
+    int has_input;
+    int in_format;
+    size_t in_w, in_h, in_row, in_img;
+
+    /* Episode. */
+    int active;
+    unsigned flags;
+    size_t B;     /* batch of the current episode */
+    size_t t;     /* steps taken */
+    int has_grad; /* gradient accumulated since the last update/zero */
+    uint64_t grad_samples; /* samples (episode rows) in the gradient sums */
+    /* Dropout rates of this episode, read at begin (0 unless training). */
+    float drop_g, drop_h;
+
+    /* One-step buffers (inference and the l_0 of any episode), with two
+     * state slots that alternate. */
+    ram__tape one;
+    float *h_state[2], *c_state[2];
+    int cur; /* which state slot holds h_{t-1} */
+    /* Classify mode: the last step's action head was skipped because the
+     * host asked for neither probs nor actions; ram_agent_end computes it
+     * if it needs it (earlier steps' heads are never read). */
+    int probs_skipped;
+    /* Training recording and its gradient workspace. */
+    ram__tape rec;
+    ram__grad_ws ws;
+
+    double stat[RAM__STAT_COUNT];
+};
+
+void ram__agent_view_of(const ram_agent *ca, ram__agent_view *v)
+{
+    ram_agent *a = (ram_agent *)(uintptr_t)ca; /* the caller owns it */
+    v->cfg = a->cfg;
+    v->par = a->par;
+    v->count = a->count;
+    v->params = a->params;
+    v->opt_m = a->opt_m;
+    v->opt_v = a->opt_v;
+    v->opt_kind = &a->opt_kind;
+    v->adam_t = &a->adam_t;
+    v->updates = &a->updates;
+    v->rng = &a->rng;
+    v->trainable = a->trainable;
+}
+
+const ram__tape *ram__agent_recording(const ram_agent *a)
+{
+    return &a->rec;
+}
+
 /* ------------------------------------------------------------- sizing */
 
 /* a * b, or 0 with *ok cleared on overflow. */

@@ -82,7 +82,7 @@ static void chunk_begin(wbuf *w, uint32_t tag, uint32_t flags,
     put_u64(w, length);
 }
 
-static void write_model(const ram_agent *a, int with_opt, wbuf *w)
+static void write_model(const ram__agent_view *a, int with_opt, wbuf *w)
 {
     const uint64_t ncfg = RAM__CFG_COUNT - 1, npar = RAM__PARAM_COUNT - 1;
     const uint64_t count = a->count;
@@ -116,13 +116,13 @@ static void write_model(const ram_agent *a, int with_opt, wbuf *w)
     put_f32s(w, a->params, a->count);
     if (with_opt) {
         chunk_begin(w, TAG_OPTM, 0, optm_len);
-        put_u32(w, (uint32_t)a->opt_kind);
+        put_u32(w, (uint32_t)*a->opt_kind);
         put_u32(w, 0);
-        put_u64(w, a->adam_t);
-        put_u64(w, a->updates);
+        put_u64(w, *a->adam_t);
+        put_u64(w, *a->updates);
         put_u64(w, count);
         for (int i = 0; i < 4; i++)
-            put_u64(w, a->rng.s[i]);
+            put_u64(w, a->rng->s[i]);
         put_f32s(w, a->opt_m, a->count);
         put_f32s(w, a->opt_v, a->count);
     }
@@ -130,11 +130,13 @@ static void write_model(const ram_agent *a, int with_opt, wbuf *w)
     put_u32(w, crc);
 }
 
-int ram_agent_save(const ram_agent *a, unsigned flags, void *buf, size_t cap,
-                   size_t *size)
+int ram_agent_save(const ram_agent *agent, unsigned flags, void *buf,
+                   size_t cap, size_t *size)
 {
-    if (!a)
+    if (!agent)
         return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    ram__agent_view view, *a = &view;
+    ram__agent_view_of(agent, &view);
     if (!size)
         return RAM_FAIL(RAM_E_INVALID, "size is NULL");
     if (flags & ~(unsigned)RAM_SAVE_OPTIMIZER)
@@ -368,10 +370,10 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
     if (f.has_tune && (rc = read_tune(&f.tune, par)) != RAM_OK)
         return rc;
 
-    ram_agent *a;
+    ram_agent *agent;
     /* Every key is in bounds (read_conf): only NOMEM or the patch and
      * scales being too large together can fail. */
-    if ((rc = ram__agent_new(cfg, 0, &a, __func__)) != RAM_OK)
+    if ((rc = ram__agent_new(cfg, 0, &agent, __func__)) != RAM_OK)
         return rc == RAM_E_NOMEM
                    ? rc
                    : RAM_FAIL(RAM_E_FORMAT,
@@ -380,6 +382,8 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
                               (long long)cfg[RAM_CFG_PATCH],
                               (long long)cfg[RAM_CFG_SCALES],
                               RAM_SENSOR_MAX_IMAGE);
+    ram__agent_view view, *a = &view;
+    ram__agent_view_of(agent, &view);
     memcpy(a->par, par, sizeof par);
 
     const char *what;
@@ -408,9 +412,9 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
             o->n - o->off != 32 + (uint64_t)a->count * 8)
             goto fail;
         for (int i = 0; i < 4; i++)
-            a->rng.s[i] = get_u64(o);
+            a->rng->s[i] = get_u64(o);
         what = "OPTM: the RNG state is all zero";
-        if (!(a->rng.s[0] | a->rng.s[1] | a->rng.s[2] | a->rng.s[3]))
+        if (!(a->rng->s[0] | a->rng->s[1] | a->rng->s[2] | a->rng->s[3]))
             goto fail; /* xoshiro's one forbidden state */
         get_f32s(o, a->opt_m, a->count);
         get_f32s(o, a->opt_v, a->count);
@@ -420,14 +424,14 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
             what = "OPTM: a moment is NaN or infinite";
             goto fail;
         }
-        a->opt_kind = (int)kind;
-        a->adam_t = adam_t;
-        a->updates = updates;
+        *a->opt_kind = (int)kind;
+        *a->adam_t = adam_t;
+        *a->updates = updates;
     }
-    *out = a;
+    *out = agent;
     return RAM_OK;
 fail:
-    ram_agent_free(a);
+    ram_agent_free(agent);
     return RAM_FAIL(rc, "%s", what);
 }
 

@@ -327,13 +327,14 @@ static ram_agent *run_agent(hand *m, variant v, uint64_t seed)
         ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
     }
     /* What the agent sampled (internal view, test only). */
-    memcpy(m->raw, a->rec.raw, sizeof m->raw);
-    memcpy(m->loc, a->rec.loc, sizeof m->loc);
-    memcpy(m->actions, a->rec.actions, sizeof m->actions);
+    const ram__tape *rec = ram__agent_recording(a);
+    memcpy(m->raw, rec->raw, sizeof m->raw);
+    memcpy(m->loc, rec->loc, sizeof m->loc);
+    memcpy(m->actions, rec->actions, sizeof m->actions);
     if (v.drop_g > 0)
-        memcpy(m->gmask, a->rec.gmask, S * B * (size_t)7 * sizeof(float));
+        memcpy(m->gmask, rec->gmask, S * B * (size_t)7 * sizeof(float));
     if (v.drop_h > 0)
-        memcpy(m->hmask, a->rec.hmask, S * B * (size_t)8 * sizeof(float));
+        memcpy(m->hmask, rec->hmask, S * B * (size_t)8 * sizeof(float));
     ck_assert_int_eq(ram_agent_end(a, v.mode == RAM_ACTION_CLASSIFY ? m->labels : NULL), RAM_OK);
 
     for (int b = 0; b < B; b++) {
@@ -429,11 +430,18 @@ START_TEST(agent_matches_finite_differences)
 }
 END_TEST
 
-/* Offsets of the location weights in the flat layout. */
+/* Offsets of the location parameters in the flat layout (glimpse, core,
+ * location [2H + 2], action [A H + A], baseline [H + 1]). */
 static void location_range(ram_agent *a, size_t *off, size_t *len)
 {
-    *off = a->glimpse.count + a->core.count;
-    *len = a->loc.count;
+    int64_t h, na;
+    size_t n;
+    ck_assert_int_eq(ram_agent_get_config(a, RAM_CFG_HIDDEN, &h), RAM_OK);
+    ck_assert_int_eq(ram_agent_get_config(a, RAM_CFG_ACTIONS, &na), RAM_OK);
+    ck_assert_int_eq(ram_agent_params(a, NULL, NULL, &n), RAM_OK);
+    size_t H = (size_t)h, A = (size_t)na;
+    *len = 2 * H + 2;
+    *off = n - (A * H + A) - (H + 1) - *len;
 }
 
 START_TEST(location_gets_reinforce_gradient_only)
@@ -504,10 +512,14 @@ START_TEST(dropout_masks)
     ck_assert_int_eq(ram_agent_begin(a, NI, RAM_BEGIN_TRAIN), RAM_OK);
     for (int t = 0; t < 4; t++)
         ck_assert_int_eq(ram_agent_step(a, img, sizeof img, NULL, NULL, NULL), RAM_OK);
+    const ram__tape *rec = ram__agent_recording(a);
+    int64_t hid, gsz;
+    ck_assert_int_eq(ram_agent_get_config(a, RAM_CFG_HIDDEN, &hid), RAM_OK);
+    ck_assert_int_eq(ram_agent_get_config(a, RAM_CFG_GLIMPSE_SIZE, &gsz), RAM_OK);
     for (int k = 0; k < 2; k++) {
-        size_t n = 4 * NI * (k ? a->H : a->G), zeros = 0, live = 0;
-        const float *mask = k ? a->rec.hmask : a->rec.gmask;
-        const float *x = k ? a->rec.h : a->rec.g, *xd = k ? a->rec.hd : a->rec.gd;
+        size_t n = 4 * NI * (size_t)(k ? hid : gsz), zeros = 0, live = 0;
+        const float *mask = k ? rec->hmask : rec->gmask;
+        const float *x = k ? rec->h : rec->g, *xd = k ? rec->hd : rec->gd;
         const float keep = 1.0f / (1.0f - (float)p[k]);
         for (size_t i = 0; i < n; i++) {
             ck_assert(mask[i] == 0.0f || mask[i] == keep);
