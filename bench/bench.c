@@ -139,7 +139,9 @@ static const char *core_name(int core)
     return core == RAM_CORE_LSTM ? "LSTM" : "RNN";
 }
 
-static ram_agent *make_agent(const preset *p, int core, int trainable)
+/* An agent for preset p reading w x w images (its input geometry). */
+static ram_agent *make_agent_w(const preset *p, int core, int trainable,
+                               size_t w)
 {
     ram_config *cfg;
     ram_agent *a;
@@ -155,11 +157,15 @@ static ram_agent *make_agent(const preset *p, int core, int trainable)
     CHECK(ram_config_set(cfg, RAM_CFG_MAX_STEPS, p->steps));
     CHECK(ram_config_set(cfg, RAM_CFG_TRAINABLE, trainable));
     CHECK(ram_config_set(cfg, RAM_CFG_SEED, 12345));
-    CHECK(ram_agent_create(cfg, &a));
+    CHECK(ram_agent_create(&a, cfg));
     ram_config_free(cfg);
-    size_t w = (size_t)p->width;
     CHECK(ram_agent_set_input(a, RAM_PIXEL_U8, w, w, w, w * w));
     return a;
+}
+
+static ram_agent *make_agent(const preset *p, int core, int trainable)
+{
+    return make_agent_w(p, core, trainable, (size_t)p->width);
 }
 
 static void combo_init(combo *c, const preset *p, int core)
@@ -233,7 +239,7 @@ static int train_slice(ram_agent *a, int index, size_t lo, size_t hi,
     const unsigned char *img = c->images + lo * c->img_size;
     int rc = ram_agent_begin(a, n, RAM_BEGIN_TRAIN);
     for (int t = 0; t < c->p->steps && rc == RAM_OK; t++)
-        rc = ram_agent_step(a, img, NULL, NULL,
+        rc = ram_agent_step(a, img, n * c->img_size, NULL, NULL,
                             t == c->p->steps - 1 ? c->actions + lo : NULL);
     if (rc != RAM_OK)
         return rc;
@@ -250,7 +256,7 @@ static int train_timed(combo *c)
     int rc = ram_agent_begin(c->agent, BATCH, RAM_BEGIN_TRAIN);
     double t1 = now();
     for (int t = 0; t < c->p->steps && rc == RAM_OK; t++)
-        rc = ram_agent_step(c->agent, c->images, NULL, NULL,
+        rc = ram_agent_step(c->agent, c->images, BATCH * c->img_size, NULL, NULL,
                             t == c->p->steps - 1 ? c->actions : NULL);
     double t2 = now();
     if (rc != RAM_OK)
@@ -293,7 +299,7 @@ static int infer_slice(ram_agent *a, int index, size_t lo, size_t hi,
     const unsigned char *img = c->images + lo * c->img_size;
     int rc = ram_agent_begin(a, hi - lo, 0);
     for (int t = 0; t < c->p->steps && rc == RAM_OK; t++)
-        rc = ram_agent_step(a, img, NULL, NULL,
+        rc = ram_agent_step(a, img, (hi - lo) * c->img_size, NULL, NULL,
                             t == c->p->steps - 1 ? c->actions + lo : NULL);
     return rc ? rc : ram_agent_end(a, NULL);
 }
@@ -370,7 +376,7 @@ static void run_latency(combo *c, double min_time)
         CHECK(ram_agent_begin(c->lat, 1, 0));
         for (int t = 0; t < c->p->steps; t++) {
             double a = now();
-            int rc = ram_agent_step(c->lat, img, loc, NULL, &act);
+            int rc = ram_agent_step(c->lat, img, c->img_size, loc, NULL, &act);
             double b = now();
             if (rc != RAM_OK)
                 die("ram_agent_step (batch 1)", rc);
@@ -516,7 +522,7 @@ static long alloc_section(combo *cs, int nc)
                 long before = bench_alloc_calls();
                 rc |= ram_agent_begin(a, 1, flags);
                 for (int t = 0; t < c->p->steps; t++)
-                    rc |= ram_agent_step(a, c->images, loc, probs, &act);
+                    rc |= ram_agent_step(a, c->images, c->img_size, loc, probs, &act);
                 rc |= ram_agent_location(a, loc);
                 long used = bench_alloc_calls() - before;
                 before = bench_alloc_calls();
@@ -571,7 +577,7 @@ static void memory_section(combo *cs, int nc)
         ram_agent *a = make_agent(p, c->core, 0);
         CHECK(ram_agent_begin(a, 1, 0));
         for (int t = 0; t < p->steps; t++)
-            CHECK(ram_agent_step(a, c->images, NULL, NULL, NULL));
+            CHECK(ram_agent_step(a, c->images, c->img_size, NULL, NULL, NULL));
         CHECK(ram_agent_end(a, NULL));
         long long inf = bench_alloc_live() - before;
         size_t count;
@@ -601,11 +607,10 @@ static void memory_section(combo *cs, int nc)
             if (!img)
                 die("calloc", 0);
             long long before = bench_alloc_live();
-            ram_agent *a = make_agent(p, RAM_CORE_RNN, 0);
-            CHECK(ram_agent_set_input(a, RAM_PIXEL_U8, w, w, w, w * w));
+            ram_agent *a = make_agent_w(p, RAM_CORE_RNN, 0, w);
             CHECK(ram_agent_begin(a, 1, 0));
             for (int t = 0; t < p->steps; t++)
-                CHECK(ram_agent_step(a, img, NULL, NULL, NULL));
+                CHECK(ram_agent_step(a, img, w * w, NULL, NULL, NULL));
             CHECK(ram_agent_end(a, NULL));
             printf(" %lld", bench_alloc_live() - before);
             ram_agent_free(a);

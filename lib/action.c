@@ -403,3 +403,66 @@ int ram_action_backward(ram_action *net, size_t n, const float *h,
     ram__action_bwd_beta(net, n, h, dlogits, dh, beta);
     return RAM_OK;
 }
+
+/* ------------------------------------------------------------------------
+ * Added by the agent (api-agent, issue 21): the maths the agent's backward
+ * pass needs, kept with the network that owns it. Nothing above changed.
+ * ---------------------------------------------------------------------- */
+
+size_t ram__action_weights(const struct ram_action *net, ram__range *out)
+{
+    out[0] = (ram__range){0, net->actions * net->in}; /* W [A x H], b [A] */
+    return 1;
+}
+
+double ram__action_xent_grad(size_t n, size_t A, const float *probs,
+                             const int *labels, double scale, float *dlogits,
+                             int accumulate, size_t *correct)
+{
+    double sum = 0.0;
+    size_t right = 0;
+    for (size_t r = 0; r < n; r++) {
+        const float *p = probs + r * A;
+        size_t y = (size_t)labels[r], best = 0;
+        for (size_t j = 1; j < A; j++)
+            if (p[j] > p[best])
+                best = j;
+        right += best == y;
+        double py = p[y] > XENT_TINY ? (double)p[y] : XENT_TINY;
+        sum -= log(py);
+        if (dlogits) {
+            float *d = dlogits + r * A;
+            for (size_t j = 0; j < A; j++) {
+                float v = (float)(scale * ((double)p[j] - (j == y ? 1.0 : 0.0)));
+                d[j] = accumulate ? d[j] + v : v;
+            }
+        }
+    }
+    if (correct)
+        *correct = right;
+    return sum;
+}
+
+double ram__action_policy_grad(size_t n, size_t A, const float *probs,
+                               const int *actions, const float *coef,
+                               double entropy_weight, float *dlogits)
+{
+    double total = 0.0;
+    for (size_t r = 0; r < n; r++) {
+        const float *p = probs + r * A;
+        float *d = dlogits + r * A;
+        double ent = 0.0;
+        for (size_t j = 0; j < A; j++)
+            if (p[j] > 0.0f)
+                ent -= p[j] * log(p[j]);
+        total += ent;
+        size_t a = (size_t)actions[r];
+        double k = coef[r];
+        for (size_t j = 0; j < A; j++) {
+            double lp = p[j] > 0.0f ? log(p[j]) : 0.0;
+            d[j] = (float)(k * ((j == a ? 1.0 : 0.0) - (double)p[j]) +
+                           entropy_weight * p[j] * (lp + ent));
+        }
+    }
+    return total;
+}

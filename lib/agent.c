@@ -7,6 +7,88 @@
 
 #include "agent_internal.h"
 
+/* The agent. Private to this file: config.c, model.c and optim.c see it
+ * through agent_internal.h's functions only. */
+struct ram_agent {
+    int64_t cfg[RAM__CFG_COUNT];
+    double par[RAM__PARAM_COUNT];
+
+    /* Sizes, from cfg. */
+    size_t R, Hg, Hl, G, H, A, T;
+    int core_type, action_mode, bound, trainable;
+
+    struct ram_sensor sensor;
+    struct ram_glimpse glimpse;
+    struct ram_core core;
+    struct ram_location loc;
+    struct ram_action act;
+    struct ram_baseline base;
+
+    size_t count;  /* parameters */
+    float *params; /* one block: glimpse, core, location, action, baseline */
+    float *grads;  /* NULL if inference-only */
+    float *opt_m;  /* Adam first moment, or SGD velocity (NULL if inference) */
+    float *opt_v;  /* Adam second moment */
+    uint64_t adam_t;
+    uint64_t updates;
+    int opt_kind; /* the optimiser the moments belong to */
+    ram__range wranges[RAM__MAX_WEIGHT_RANGES];
+    int n_wranges;
+
+    ram_rng rng;
+
+    /* Observation layout (ram_agent_set_input). */
+    int has_input;
+    int in_format;
+    size_t in_w, in_h, in_row, in_img;
+
+    /* Episode. */
+    int active;
+    unsigned flags;
+    size_t B;     /* batch of the current episode */
+    size_t t;     /* steps taken */
+    int has_grad; /* gradient accumulated since the last update/zero */
+    uint64_t grad_samples; /* samples (episode rows) in the gradient sums */
+    /* Dropout rates of this episode, read at begin (0 unless training). */
+    float drop_g, drop_h;
+
+    /* One-step buffers (inference and the l_0 of any episode), with two
+     * state slots that alternate. */
+    ram__tape one;
+    float *h_state[2], *c_state[2];
+    int cur; /* which state slot holds h_{t-1} */
+    /* Classify mode: the last step's action head was skipped because the
+     * host asked for neither probs nor actions; ram_agent_end computes it
+     * if it needs it (earlier steps' heads are never read). */
+    int probs_skipped;
+    /* Training recording and its gradient workspace. */
+    ram__tape rec;
+    ram__grad_ws ws;
+
+    double stat[RAM__STAT_COUNT];
+};
+
+void ram__agent_view_of(const ram_agent *ca, ram__agent_view *v)
+{
+    ram_agent *a = (ram_agent *)(uintptr_t)ca; /* the caller owns it */
+    v->cfg = a->cfg;
+    v->par = a->par;
+    v->count = a->count;
+    v->params = a->params;
+    v->opt_m = a->opt_m;
+    v->opt_v = a->opt_v;
+    v->opt_kind = &a->opt_kind;
+    v->adam_t = &a->adam_t;
+    v->updates = &a->updates;
+    v->rng = &a->rng;
+    v->trainable = a->trainable;
+}
+
+const ram__tape *ram__agent_recording(const ram_agent *a)
+{
+    return &a->rec;
+}
+
 /* ------------------------------------------------------------- sizing */
 
 /* a * b, or 0 with *ok cleared on overflow. */
@@ -110,6 +192,7 @@ static int ws_layout(const ram_agent *a, size_t rows, size_t steps,
     size_t o_db = reserve(total, sb1, sizeof(float), &ok);
     size_t o_dh = reserve(total, mul(sb, a->H, &ok), sizeof(float), &ok);
     size_t o_dg = reserve(total, mul(sb, a->G, &ok), sizeof(float), &ok);
+    size_t o_dt = reserve(total, mul(sb, a->H, &ok), sizeof(float), &ok);
     size_t o_w = reserve(total, work, sizeof(float), &ok);
     if (!ok)
         return RAM_E_NOMEM;
@@ -122,6 +205,7 @@ static int ws_layout(const ram_agent *a, size_t rows, size_t steps,
         ws->db = (float *)(base + o_db);
         ws->dh = (float *)(base + o_dh);
         ws->dg = (float *)(base + o_dg);
+        ws->dtmp = (float *)(base + o_dt);
         ws->work = (float *)(base + o_w);
         ws->block = base;
     }
@@ -180,21 +264,32 @@ static int ensure_rec(ram_agent *a, size_t rows)
 
 /* ---------------------------------------------------------- lifecycle */
 
-int ram__agent_new(const int64_t *cfg, int init, ram_agent **out)
+int ram__agent_new(const int64_t *cfg, int init, ram_agent **out,
+                    const char *func)
 {
     *out = NULL;
     for (int k = 1; k < RAM__CFG_COUNT; k++) {
         int rc = ram__config_check(k, cfg[k]);
-        if (rc != RAM_OK)
-            return rc;
+        if (rc != RAM_OK) {
+            int64_t lo, hi;
+            ram_config_bounds(k, &lo, &hi);
+            return ram__fail(rc, func,
+                             "configuration key %d: value %lld is outside "
+                             "[%lld, %lld]",
+                             k, (long long)cfg[k], (long long)lo,
+                             (long long)hi);
+        }
     }
     int64_t g = cfg[RAM_CFG_PATCH], k = cfg[RAM_CFG_SCALES];
     if (g * ((int64_t)1 << (k - 1)) > RAM_SENSOR_MAX_IMAGE)
-        return RAM_E_RANGE;
+        return ram__fail(RAM_E_RANGE, func,
+                         "RAM_CFG_PATCH %lld x 2^(RAM_CFG_SCALES %lld - 1) "
+                         "is above %d",
+                         (long long)g, (long long)k, RAM_SENSOR_MAX_IMAGE);
 
     ram_agent *a = calloc(1, sizeof *a);
     if (!a)
-        return RAM_E_NOMEM;
+        return ram__fail(RAM_E_NOMEM, func, "the agent");
     memcpy(a->cfg, cfg, sizeof a->cfg);
     ram__param_defaults(a->par);
     a->sensor.patch = (int)g;
@@ -219,6 +314,7 @@ int ram__agent_new(const int64_t *cfg, int init, ram_agent **out)
     size_t ca = ram__action_count(a->H, a->A);
     size_t cb = ram__baseline_count(a->H);
     a->count = cg + cc + cl + ca + cb;
+    const size_t a_count = a->count;
 
     int rc = RAM_E_NOMEM;
     a->params = calloc(a->count, sizeof(float));
@@ -244,24 +340,21 @@ int ram__agent_new(const int64_t *cfg, int init, ram_agent **out)
     ram__baseline_init(&a->base, a->H, p, d);
 #undef NEXT
 
-    /* Weight (not bias) ranges, from the layouts in the headers. */
+    /* Weight (not bias) ranges for weight decay, as each network lays out
+     * its parameters, shifted to the agent's block. */
     {
-        size_t o = 0, M = a->core_type == RAM_CORE_LSTM ? 4 * a->H : a->H;
-        ram__range *w = a->wranges;
-        w[0] = (ram__range){o, a->Hg * a->R};
-        o += a->Hg * a->R + a->Hg;
-        w[1] = (ram__range){o, a->Hl * 2};
-        o += a->Hl * 2 + a->Hl;
-        w[2] = (ram__range){o, a->G * (a->Hg + a->Hl)};
-        o = cg;
-        w[3] = (ram__range){o, M * (a->G + a->H)};
-        o = cg + cc;
-        w[4] = (ram__range){o, 2 * a->H};
-        o += cl;
-        w[5] = (ram__range){o, a->A * a->H};
-        o += ca;
-        w[6] = (ram__range){o, a->H};
-        a->n_wranges = 7;
+        size_t off[5] = {0, cg, cg + cc, cg + cc + cl, cg + cc + cl + ca};
+        ram__range r[5][3];
+        size_t nr[5] = {ram__glimpse_weights(&a->glimpse, r[0]),
+                        ram__core_weights(&a->core, r[1]),
+                        ram__location_weights(&a->loc, r[2]),
+                        ram__action_weights(&a->act, r[3]),
+                        ram__baseline_weights(&a->base, r[4])};
+        a->n_wranges = 0;
+        for (int k = 0; k < 5; k++)
+            for (size_t q = 0; q < nr[k]; q++)
+                a->wranges[a->n_wranges++] =
+                    (ram__range){off[k] + r[k][q].off, r[k][q].len};
     }
 
     ram__rng_seed(&a->rng, (uint64_t)cfg[RAM_CFG_SEED]);
@@ -280,17 +373,17 @@ int ram__agent_new(const int64_t *cfg, int init, ram_agent **out)
     return RAM_OK;
 fail:
     ram_agent_free(a);
-    return rc;
+    return ram__fail(rc, func, "%zu parameters and their buffers", a_count);
 }
 
-int ram_agent_create(const ram_config *cfg, ram_agent **out)
+int ram_agent_create(ram_agent **out, const ram_config *cfg)
 {
     if (!out)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "out is NULL");
     *out = NULL;
     if (!cfg)
-        return RAM_E_INVALID;
-    return ram__agent_new(cfg->v, 1, out);
+        return RAM_FAIL(RAM_E_INVALID, "cfg is NULL");
+    return ram__agent_new(cfg->v, 1, out, __func__);
 }
 
 void ram_agent_free(ram_agent *a)
@@ -309,8 +402,13 @@ void ram_agent_free(ram_agent *a)
 
 int ram_agent_get_config(const ram_agent *a, int key, int64_t *value)
 {
-    if (!a || !value || key < 1 || key >= RAM__CFG_COUNT)
-        return RAM_E_INVALID;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!value)
+        return RAM_FAIL(RAM_E_INVALID, "value is NULL");
+    if (key < 1 || key >= RAM__CFG_COUNT)
+        return RAM_FAIL(RAM_E_INVALID, "key %d is not a configuration key",
+                        key);
     *value = a->cfg[key];
     return RAM_OK;
 }
@@ -318,17 +416,31 @@ int ram_agent_get_config(const ram_agent *a, int key, int64_t *value)
 int ram_agent_set_param(ram_agent *a, int key, double value)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     int rc = ram__param_check(key, value);
-    if (rc == RAM_OK)
-        a->par[key] = value;
-    return rc;
+    if (rc == RAM_E_INVALID)
+        return RAM_FAIL(rc, "key %d is not a tunable (ram_param)", key);
+    if (rc != RAM_OK) {
+        double lo, hi;
+        ram_param_bounds(key, &lo, &hi);
+        return RAM_FAIL(rc,
+                        "key %d: value %g is outside [%g, %g], NaN, or not "
+                        "an integer for an integer key",
+                        key, value, lo, hi);
+    }
+    a->par[key] = value;
+    return RAM_OK;
 }
 
 int ram_agent_get_param(const ram_agent *a, int key, double *value)
 {
-    if (!a || !value || key < 1 || key >= RAM__PARAM_COUNT)
-        return RAM_E_INVALID;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!value)
+        return RAM_FAIL(RAM_E_INVALID, "value is NULL");
+    if (key < 1 || key >= RAM__PARAM_COUNT)
+        return RAM_FAIL(RAM_E_INVALID, "key %d is not a tunable (ram_param)",
+                        key);
     *value = a->par[key];
     return RAM_OK;
 }
@@ -336,7 +448,7 @@ int ram_agent_get_param(const ram_agent *a, int key, double *value)
 int ram_agent_reset_params(ram_agent *a)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     ram__param_defaults(a->par);
     return RAM_OK;
 }
@@ -345,7 +457,7 @@ int ram_agent_params(ram_agent *a, float **params, float **grads,
                      size_t *count)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     ram__params_out(a->params, a->grads, a->count, params, grads, count);
     return RAM_OK;
 }
@@ -353,7 +465,7 @@ int ram_agent_params(ram_agent *a, float **params, float **grads,
 int ram_agent_seed(ram_agent *a, uint64_t seed)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     ram__rng_seed(&a->rng, seed);
     return RAM_OK;
 }
@@ -362,19 +474,87 @@ int ram_agent_set_input(ram_agent *a, int format, size_t width,
                         size_t height, size_t row_stride, size_t image_stride)
 {
     if (!a)
-        return RAM_E_INVALID;
-    /* Checked for batch 2 so that image_stride is validated too; a batch-1
-     * host may pass any image_stride >= height * row_stride. */
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    /* Checked for one image: image_stride matters only at a batch above 1,
+     * and ram_agent_step checks it against the episode's batch (as the
+     * sensor ignores it at batch 1). */
     int rc = ram__image_check(format, (size_t)a->sensor.channels, width,
-                              height, row_stride, image_stride, 2);
-    if (rc != RAM_OK)
-        return rc;
+                              height, row_stride, image_stride, 1);
+    if (rc != RAM_OK) {
+        if (format != RAM_PIXEL_U8 && format != RAM_PIXEL_F32)
+            return RAM_FAIL(rc, "format %d is not a ram_pixel_format",
+                            format);
+        if (rc == RAM_E_RANGE && (width < 1 || height < 1 ||
+                                  width > RAM_SENSOR_MAX_IMAGE ||
+                                  height > RAM_SENSOR_MAX_IMAGE))
+            return RAM_FAIL(rc, "width %zu or height %zu is outside [1, %d]",
+                            width, height, RAM_SENSOR_MAX_IMAGE);
+        if (rc == RAM_E_RANGE)
+            return RAM_FAIL(rc,
+                            "row_stride %zu x height %zu overflows the "
+                            "address space",
+                            row_stride, height);
+        return RAM_FAIL(rc,
+                        "row_stride %zu is below width x channels x pixel "
+                        "size (%zu x %d) or not a multiple of the pixel size",
+                        row_stride, width, a->sensor.channels);
+    }
+    int64_t *cw = &a->cfg[RAM_CFG_INPUT_WIDTH];
+    int64_t *ch = &a->cfg[RAM_CFG_INPUT_HEIGHT];
+    int64_t *cf = &a->cfg[RAM_CFG_INPUT_FORMAT];
+    if ((*cw && (size_t)*cw != width) || (*ch && (size_t)*ch != height) ||
+        (*cf && *cf != format))
+        return RAM_FAIL(RAM_E_INVALID,
+                        "the input is %zux%zu pixels of format %d, the "
+                        "agent's input geometry (RAM_CFG_INPUT_WIDTH, "
+                        "_HEIGHT, _FORMAT; 0 = unset) is %lldx%lld of "
+                        "format %lld",
+                        width, height, format, (long long)*cw,
+                        (long long)*ch, (long long)*cf);
+    /* The first description fixes what the configuration left unset. */
+    *cw = (int64_t)width;
+    *ch = (int64_t)height;
+    *cf = format;
     a->has_input = 1;
     a->in_format = format;
     a->in_w = width;
     a->in_h = height;
     a->in_row = row_stride;
     a->in_img = image_stride;
+    return RAM_OK;
+}
+
+int ram_agent_get_input(const ram_agent *a, int *format, size_t *width,
+                        size_t *height, size_t *row_stride,
+                        size_t *image_stride)
+{
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!a->has_input)
+        return RAM_FAIL(RAM_E_STATE,
+                        "no input described: call ram_agent_set_input");
+    if (format)
+        *format = a->in_format;
+    if (width)
+        *width = a->in_w;
+    if (height)
+        *height = a->in_h;
+    if (row_stride)
+        *row_stride = a->in_row;
+    if (image_stride)
+        *image_stride = a->in_img;
+    return RAM_OK;
+}
+
+int ram_agent_batch(const ram_agent *a, size_t *batch)
+{
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!batch)
+        return RAM_FAIL(RAM_E_INVALID, "batch is NULL");
+    if (!a->active)
+        return RAM_FAIL(RAM_E_STATE, "no episode under way");
+    *batch = a->B;
     return RAM_OK;
 }
 
@@ -453,22 +633,33 @@ static void first_locations(ram_agent *a, size_t n, float *mean, float *raw,
 int ram_agent_begin(ram_agent *a, size_t batch, unsigned flags)
 {
     if (!a)
-        return RAM_E_INVALID;
-    if (flags & ~(unsigned)(RAM_BEGIN_TRAIN | RAM_BEGIN_GREEDY_LOCATION |
-                            RAM_BEGIN_GREEDY_ACTION))
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    const unsigned known = RAM_BEGIN_TRAIN | RAM_BEGIN_GREEDY_LOCATION |
+                           RAM_BEGIN_GREEDY_ACTION;
+    if (flags & ~known)
+        return RAM_FAIL(RAM_E_INVALID, "flags 0x%x has unknown bits 0x%x",
+                        flags, flags & ~known);
+    if ((flags & RAM_BEGIN_GREEDY_ACTION) &&
+        a->action_mode != RAM_ACTION_CONTROL)
+        return RAM_FAIL(RAM_E_INVALID,
+                        "flags: RAM_BEGIN_GREEDY_ACTION is for control mode; "
+                        "in classify mode the action is always the argmax");
     if (!ram__rows_ok(batch))
-        return RAM_E_RANGE;
+        return RAM_FAIL(RAM_E_RANGE, "batch %zu is outside [1, %d]", batch,
+                        RAM_MAX_ROWS);
     int train = (flags & RAM_BEGIN_TRAIN) != 0;
     if (train && !a->trainable)
-        return RAM_E_UNSUPPORTED;
+        return RAM_FAIL(RAM_E_UNSUPPORTED,
+                        "flags: RAM_BEGIN_TRAIN on an inference-only agent");
     if (train && batch > RAM_MAX_ROWS / a->T)
-        return RAM_E_RANGE;
+        return RAM_FAIL(RAM_E_RANGE,
+                        "batch %zu x RAM_CFG_MAX_STEPS %zu is above %d rows",
+                        batch, a->T, RAM_MAX_ROWS);
     int rc = ensure_one(a, batch);
     if (rc == RAM_OK && train)
         rc = ensure_rec(a, batch);
     if (rc != RAM_OK)
-        return rc;
+        return RAM_FAIL(rc, "the buffers for batch %zu", batch);
     a->B = batch;
     a->flags = flags;
     a->t = 0;
@@ -486,35 +677,72 @@ int ram_agent_begin(ram_agent *a, size_t batch, unsigned flags)
 
 int ram_agent_location(const ram_agent *a, float *loc)
 {
-    if (!a || !loc)
-        return RAM_E_INVALID;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!loc)
+        return RAM_FAIL(RAM_E_INVALID, "loc is NULL");
     if (!a->active)
-        return RAM_E_STATE;
+        return RAM_FAIL(RAM_E_STATE, "no episode: call ram_agent_begin");
     const float *src = training(a) ? a->rec.loc + a->t * a->B * 2
                                    : a->one.loc;
     memcpy(loc, src, a->B * 2 * sizeof(float));
     return RAM_OK;
 }
 
-int ram_agent_step(ram_agent *a, const void *images, float *next_loc,
-                   float *probs, int *actions)
+/* The bytes a batch of `batch` images described by set_input spans: the
+ * last image's last row ends at (batch - 1) * image_stride + (height - 1) *
+ * row_stride + width * C * element. The caller checked the strides with
+ * ram__image_check for this batch, so nothing overflows. */
+static size_t input_bytes(const ram_agent *a, size_t batch)
 {
-    if (!a || !images)
-        return RAM_E_INVALID;
-    if (!a->active || !a->has_input)
-        return RAM_E_STATE;
+    size_t elem = a->in_format == RAM_PIXEL_F32 ? sizeof(float) : 1;
+    size_t last = (a->in_h - 1) * a->in_row +
+                  a->in_w * (size_t)a->sensor.channels * elem;
+    return (batch - 1) * a->in_img + last;
+}
+
+int ram_agent_step(ram_agent *a, const void *images, size_t images_size,
+                   float *next_loc, float *probs, int *actions)
+{
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!images)
+        return RAM_FAIL(RAM_E_INVALID, "images is NULL");
+    if (!a->active)
+        return RAM_FAIL(RAM_E_STATE, "no episode: call ram_agent_begin");
+    if (!a->has_input)
+        return RAM_FAIL(RAM_E_STATE,
+                        "no input described: call ram_agent_set_input");
     int train = training(a);
     if (train && a->t >= a->T)
-        return RAM_E_STATE;
-    /* The strides were checked at set_input for two images; the batch may
-     * be larger, and (B - 1) * image_stride must fit too. */
+        return RAM_FAIL(RAM_E_STATE,
+                        "the training episode already has RAM_CFG_MAX_STEPS "
+                        "= %zu steps",
+                        a->T);
+    /* The strides were checked at set_input for at most two images; the
+     * batch may be larger, and (B - 1) * image_stride must fit too. */
     int rc = ram__image_check(a->in_format, (size_t)a->sensor.channels,
                               a->in_w, a->in_h, a->in_row, a->in_img, a->B);
+    if (rc == RAM_E_INVALID)
+        return RAM_FAIL(rc,
+                        "image_stride %zu (set_input) is below height * "
+                        "row_stride = %zu or not a multiple of the pixel "
+                        "size, and the batch is %zu",
+                        a->in_img, a->in_h * a->in_row, a->B);
     if (rc != RAM_OK)
-        return rc;
+        return RAM_FAIL(rc,
+                        "batch %zu x image_stride %zu overflows the "
+                        "address space",
+                        a->B, a->in_img);
+    size_t need = input_bytes(a, a->B);
+    if (images_size < need)
+        return RAM_FAIL(RAM_E_BUFFER,
+                        "images_size is %zu bytes, the input (batch %zu, "
+                        "%zux%zu, as set_input described it) needs %zu",
+                        images_size, a->B, a->in_w, a->in_h, need);
     if (a->in_format == RAM_PIXEL_F32 &&
         (uintptr_t)images % _Alignof(float) != 0)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "F32 images are not aligned for float");
     size_t B = a->B, t = a->t, s = train ? t : 0;
     ram__tape *tp = train ? &a->rec : &a->one;
     int lstm = a->core_type == RAM_CORE_LSTM;
@@ -526,7 +754,8 @@ int ram_agent_step(ram_agent *a, const void *images, float *next_loc,
                     a->in_row, a->in_img, lcur, rho);
     /* 8-bit pixels are always finite: only float images need the scan. */
     if (a->in_format != RAM_PIXEL_U8 && !ram__all_finite(rho, B * a->R))
-        return RAM_E_NONFINITE;
+        return RAM_FAIL(RAM_E_NONFINITE,
+                        "images: a pixel the retina reads is NaN or infinite");
 
     float *g = tp->g + s * B * a->G;
     ram__glimpse_fwd(&a->glimpse, B, rho, lcur, g,
@@ -602,12 +831,16 @@ int ram_agent_step(ram_agent *a, const void *images, float *next_loc,
 
 int ram_agent_reward(ram_agent *a, const float *rewards)
 {
-    if (!a || !rewards)
-        return RAM_E_INVALID;
-    if (!a->active || a->t == 0)
-        return RAM_E_STATE;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!rewards)
+        return RAM_FAIL(RAM_E_INVALID, "rewards is NULL");
+    if (!a->active)
+        return RAM_FAIL(RAM_E_STATE, "no episode: call ram_agent_begin");
+    if (a->t == 0)
+        return RAM_FAIL(RAM_E_STATE, "no step yet in this episode");
     if (!ram__all_finite(rewards, a->B))
-        return RAM_E_NONFINITE;
+        return RAM_FAIL(RAM_E_NONFINITE, "rewards: a value is NaN or infinite");
     if (training(a)) {
         float *r = a->rec.rewards + (a->t - 1) * a->B;
         for (size_t b = 0; b < a->B; b++)
@@ -616,60 +849,38 @@ int ram_agent_reward(ram_agent *a, const float *rewards)
     return RAM_OK;
 }
 
-/* Cross-entropy and accuracy of the last step against labels; writes the
- * scaled gradient into dlogits when it is non-NULL. */
+/* Cross-entropy and accuracy of the last step against labels (the figures,
+ * means over the batch); writes the gradient scale * (p - onehot) into
+ * dlogits when it is non-NULL. */
 static void xent_last(ram_agent *a, const float *probs, const int *labels,
                       double scale, float *dlogits)
 {
-    size_t B = a->B, A = a->A;
-    double loss = 0.0, correct = 0.0;
-    for (size_t b = 0; b < B; b++) {
-        const float *p = probs + b * A;
-        int best = 0;
-        for (size_t j = 1; j < A; j++)
-            if (p[j] > p[best])
-                best = (int)j;
-        correct += best == labels[b];
-        double pl = p[labels[b]];
-        loss -= log(pl > 1e-30 ? pl : 1e-30);
-        if (dlogits) {
-            float *d = dlogits + b * A;
-            for (size_t j = 0; j < A; j++)
-                d[j] = (float)(scale * p[j]);
-            d[labels[b]] -= (float)scale;
-        }
-    }
-    a->stat[RAM_STAT_XENT] = loss / (double)B;
-    a->stat[RAM_STAT_ACCURACY] = correct / (double)B;
+    size_t correct;
+    double loss = ram__action_xent_grad(a->B, a->A, probs, labels, scale,
+                                        dlogits, 0, &correct);
+    a->stat[RAM_STAT_XENT] = loss / (double)a->B;
+    a->stat[RAM_STAT_ACCURACY] = (double)correct / (double)a->B;
 }
 
-/* dh[r] += w (dmean[r] * bound'(mean[r])) W for the location head. */
-static void location_dh(const ram_agent *a, size_t n, const float *mean,
-                        const float *dmean, float w, float *dh)
+/* y[i] += s * x[i]. */
+static void add_scaled(float *y, const float *x, float s, size_t n)
 {
-    const float *W = a->loc.params; /* [2 x H] */
-    size_t H = a->H;
-    for (size_t r = 0; r < n; r++) {
-        float d[2];
-        for (int k = 0; k < 2; k++) {
-            float m = mean[2 * r + k];
-            float dd = a->bound == RAM_BOUND_TANH
-                           ? 1.0f - m * m
-                           : (m > -1.0f && m < 1.0f ? 1.0f : 0.0f);
-            d[k] = w * dmean[2 * r + k] * dd;
-        }
-        float *o = dh + r * H;
-        for (size_t j = 0; j < H; j++)
-            o[j] += d[0] * W[j] + d[1] * W[H + j];
-    }
+    for (size_t i = 0; i < n; i++)
+        y[i] += s * x[i];
 }
 
+/* The gradient of the summed loss (docs/design.md), added into the
+ * networks' gradients. Every piece of maths is the owning network's:
+ * the cross-entropy and the policy score in action.c, the score function in
+ * location.c, the squared error in baseline.c, the layers' backward passes
+ * in each network; here are only the episode's bookkeeping (returns,
+ * advantages, which step feeds which head) and the sums of the heads'
+ * gradients at h_t. */
 static void backward(ram_agent *a, const int *labels)
 {
     const size_t B = a->B, S = a->t, H = a->H, A = a->A, SB = S * B;
     const ram__tape *tp = &a->rec;
     const ram__grad_ws *ws = &a->ws;
-    const double invB = 1.0 / (double)B;
     const double w_x = a->par[RAM_PARAM_XENT_WEIGHT];
     const double w_r = a->par[RAM_PARAM_REINFORCE_WEIGHT];
     const double w_b = a->par[RAM_PARAM_BASELINE_WEIGHT];
@@ -693,30 +904,33 @@ static void backward(ram_agent *a, const int *labels)
             ws->ret[t * B + b] = (float)run;
         }
     }
-    /* Baselines b_t = Linear(h_t), and b_init = Linear(0) for l_0. */
+    /* Baselines b_t = Linear(h_t), and b_init = Linear(0) for l_0; the
+     * squared error's gradient db = w_b (b - R) (rows SB .. SB + B - 1:
+     * b_init against R_0). */
     float b_init;
     ram__baseline_fwd(&a->base, SB, tp->h, ws->base);
     ram__baseline_fwd(&a->base, 1, NULL, &b_init);
     {
-        double r0 = 0.0, mse = 0.0;
+        double r0 = 0.0;
         for (size_t b = 0; b < B; b++)
             r0 += ws->ret[b];
-        for (size_t i = 0; i < SB; i++) {
-            double e = ws->base[i] - ws->ret[i];
-            mse += e * e;
-        }
-        a->stat[RAM_STAT_RETURN] = r0 * invB;
-        a->stat[RAM_STAT_BASELINE_MSE] = mse / (double)SB;
+        a->stat[RAM_STAT_RETURN] = r0 / (double)B;
+        double sq = ram__baseline_mse_grad(SB, ws->base, ws->ret, w_b, ws->db);
+        a->stat[RAM_STAT_BASELINE_MSE] = sq / (double)SB;
+        for (size_t b = 0; b < B; b++)
+            ws->db[SB + b] = b_init;
+        ram__baseline_mse_grad(B, ws->db + SB, ws->ret, w_b, ws->db + SB);
     }
 
     /* Gradient at each h_t from the heads. The action head writes first. */
     memset(ws->dh, 0, SB * H * sizeof(float));
     a->stat[RAM_STAT_XENT] = 0.0;
     a->stat[RAM_STAT_ACCURACY] = 0.0;
+    const float *p_last = tp->probs + (S - 1) * B * A;
     if (labels) {
-        const float *pl = tp->probs + (S - 1) * B * A;
-        xent_last(a, pl, labels, w_x * invB, w_x > 0.0 ? ws->dlogits : NULL);
-        if (w_x > 0.0 && !control) {
+        int grad = w_x > 0.0 && !control;
+        xent_last(a, p_last, labels, w_x, grad ? ws->dlogits : NULL);
+        if (grad) {
             ram__action_bwd(&a->act, B, action_input(a, S - 1), ws->dlogits,
                             ws->dh + (S - 1) * B * H);
             if (a->drop_h > 0.0f) /* dh is the action head's alone so far */
@@ -725,34 +939,18 @@ static void backward(ram_agent *a, const int *labels)
         }
     }
     if (control) {
-        double ent_sum = 0.0;
-        for (size_t i = 0; i < SB; i++) {
-            const float *p = tp->probs + i * A;
-            float *d = ws->dlogits + i * A;
-            double ent = 0.0;
-            for (size_t j = 0; j < A; j++)
-                if (p[j] > 0.0f)
-                    ent -= p[j] * log(p[j]);
-            ent_sum += ent;
-            double coef = greedy_a ? 0.0
-                                   : -w_r * (ws->ret[i] - ws->base[i]) * invB;
-            for (size_t j = 0; j < A; j++) {
-                double lp = p[j] > 0.0f ? log(p[j]) : 0.0;
-                d[j] = (float)(-coef * p[j] + w_e * invB * p[j] * (lp + ent));
-            }
-            d[tp->actions[i]] += (float)coef;
-        }
-        a->stat[RAM_STAT_ENTROPY] = ent_sum / (double)SB;
-        if (labels && w_x > 0.0) {
-            /* Supervised term on the last step, added to the policy's. */
-            float *d = ws->dlogits + (S - 1) * B * A;
-            const float *p = tp->probs + (S - 1) * B * A;
-            for (size_t b = 0; b < B; b++) {
-                for (size_t j = 0; j < A; j++)
-                    d[b * A + j] += (float)(w_x * invB * p[b * A + j]);
-                d[b * A + labels[b]] -= (float)(w_x * invB);
-            }
-        }
+        /* REINFORCE on every sampled action with the advantage R_t - b_t,
+         * and the entropy bonus; plus, with labels, the supervised term on
+         * the last step. */
+        for (size_t i = 0; i < SB; i++) /* the loss is -w_r (R - b) log p */
+            ws->coef[i] = greedy_a ? 0.0f
+                                   : (float)(-w_r * (ws->ret[i] - ws->base[i]));
+        double ent = ram__action_policy_grad(SB, A, tp->probs, tp->actions,
+                                             ws->coef, w_e, ws->dlogits);
+        a->stat[RAM_STAT_ENTROPY] = ent / (double)SB;
+        if (labels && w_x > 0.0)
+            ram__action_xent_grad(B, A, p_last, labels, w_x,
+                                  ws->dlogits + (S - 1) * B * A, 1, NULL);
         ram__action_bwd(&a->act, SB, action_input(a, 0), ws->dlogits,
                         ws->dh);
         if (a->drop_h > 0.0f)
@@ -766,42 +964,34 @@ static void backward(ram_agent *a, const int *labels)
     if (!random_g && !greedy_l && w_r > 0.0) {
         for (size_t b = 0; b < B; b++)
             ws->coef[b] = first_learned
-                              ? (float)(-w_r * (ws->ret[b] - b_init) * invB)
+                              ? (float)(-w_r * (ws->ret[b] - b_init))
                               : 0.0f;
         for (size_t i = 0; i < (S - 1) * B; i++)
-            ws->coef[B + i] =
-                (float)(-w_r * (ws->ret[i] - ws->base[i]) * invB);
+            ws->coef[B + i] = (float)(-w_r * (ws->ret[i] - ws->base[i]));
         ram__location_score(SB, tp->mean, tp->raw, std, ws->coef, ws->dmean);
         ram__location_bwd(&a->loc, B, NULL, tp->mean, ws->dmean, NULL,
                           ws->work);
         if (S > 1) {
             size_t n = (S - 1) * B;
-            ram__location_bwd(&a->loc, n, tp->h, tp->mean + 2 * B,
-                              ws->dmean + 2 * B, NULL, ws->work);
             const float w_c = (float)a->par[RAM_PARAM_LOCATION_CORE_WEIGHT];
+            ram__location_bwd(&a->loc, n, tp->h, tp->mean + 2 * B,
+                              ws->dmean + 2 * B, w_c > 0.0f ? ws->dtmp : NULL,
+                              ws->work);
             if (w_c > 0.0f)
-                location_dh(a, n, tp->mean + 2 * B, ws->dmean + 2 * B, w_c,
-                            ws->dh);
+                add_scaled(ws->dh, ws->dtmp, w_c, n * H);
         }
     }
 
-    /* Baseline regression: w_b * mean over the batch of
+    /* Baseline regression: w_b * sum over the batch of
      * sum_t (b_t - R_t)^2 / 2, plus the same for b_init against R_0. */
     if (w_b > 0.0) {
-        for (size_t i = 0; i < SB; i++)
-            ws->db[i] = (float)(w_b * invB * (ws->base[i] - ws->ret[i]));
-        ram__baseline_bwd(&a->base, SB, tp->h, ws->db, NULL);
-        if (a->par[RAM_PARAM_BASELINE_TRAINS_CORE] != 0.0) {
-            const float *w = a->base.params;
-            for (size_t i = 0; i < SB; i++)
-                for (size_t j = 0; j < H; j++)
-                    ws->dh[i * H + j] += ws->db[i] * w[j];
-        }
-        if (first_learned) {
-            for (size_t b = 0; b < B; b++)
-                ws->db[SB + b] = (float)(w_b * invB * (b_init - ws->ret[b]));
+        const int to_core = a->par[RAM_PARAM_BASELINE_TRAINS_CORE] != 0.0;
+        ram__baseline_bwd(&a->base, SB, tp->h, ws->db,
+                          to_core ? ws->dtmp : NULL);
+        if (to_core)
+            add_scaled(ws->dh, ws->dtmp, 1.0f, SB * H);
+        if (first_learned)
             ram__baseline_bwd(&a->base, B, NULL, ws->db + SB, NULL);
-        }
     }
 
     /* Through time, then through the glimpse network. The sampled locations
@@ -832,13 +1022,17 @@ static void fill_last_probs(ram_agent *a)
 int ram_agent_end(ram_agent *a, const int *labels)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     if (!a->active)
-        return RAM_E_STATE;
+        return RAM_FAIL(RAM_E_STATE, "no episode: call ram_agent_begin");
     if (labels)
         for (size_t b = 0; b < a->B; b++)
             if (labels[b] < 0 || (size_t)labels[b] >= a->A)
-                return RAM_E_RANGE;
+                return RAM_FAIL(RAM_E_RANGE,
+                                "labels[%zu] = %d is outside [0, %zu)", b,
+                                labels[b], a->A);
+    if (training(a) && a->t == 0)
+        return RAM_FAIL(RAM_E_STATE, "a training episode with no step");
     fill_last_probs(a);
     if (!training(a)) {
         if (labels && a->t > 0)
@@ -847,30 +1041,112 @@ int ram_agent_end(ram_agent *a, const int *labels)
         a->active = 0;
         return RAM_OK;
     }
-    if (a->t == 0)
-        return RAM_E_STATE;
     backward(a, labels);
     a->stat[RAM_STAT_STEPS] = (double)a->t;
     a->active = 0;
     a->has_grad = 1;
+    a->grad_samples += a->B;
+    return RAM_OK;
+}
+
+int ram_agent_update(ram_agent *a)
+{
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!a->trainable)
+        return RAM_FAIL(RAM_E_UNSUPPORTED, "an inference-only agent");
+    if (!a->has_grad)
+        return RAM_FAIL(RAM_E_STATE, "no gradient accumulated since the "
+                                     "last update or zero_grad");
+    const int kind = (int)a->par[RAM_PARAM_OPTIMIZER];
+    ram__optim o = {
+        .kind = kind,
+        .lr = a->par[RAM_PARAM_LEARNING_RATE],
+        .momentum = a->par[RAM_PARAM_MOMENTUM],
+        .beta1 = a->par[RAM_PARAM_ADAM_BETA1],
+        .beta2 = a->par[RAM_PARAM_ADAM_BETA2],
+        .epsilon = a->par[RAM_PARAM_ADAM_EPSILON],
+        .clip = a->par[RAM_PARAM_CLIP_NORM],
+        .weight_decay = a->par[RAM_PARAM_WEIGHT_DECAY],
+        .decay = a->wranges,
+        .n_decay = (size_t)a->n_wranges,
+        .samples = a->grad_samples ? a->grad_samples : 1,
+        .scaled = {(size_t)(a->loc.params - a->params), a->loc.count},
+        .scaled_lr = a->par[RAM_PARAM_LOCATION_LR_SCALE],
+    };
+    /* Moments of another optimiser are dropped, on success only. */
+    const int fresh = kind != a->opt_kind;
+    uint64_t t = fresh ? 0 : a->adam_t;
+    double norm;
+    if (fresh) {
+        /* The gradient must be checked before the moments are cleared. */
+        for (size_t i = 0; i < a->count; i++)
+            if (!isfinite(a->grads[i]))
+                return RAM_FAIL(RAM_E_NONFINITE,
+                                "a gradient is NaN or infinite; nothing "
+                                "applied");
+        memset(a->opt_m, 0, a->count * sizeof(float));
+        memset(a->opt_v, 0, a->count * sizeof(float));
+        a->opt_kind = kind;
+        a->adam_t = 0;
+    }
+    if (ram__optim_step(&o, a->count, a->params, a->grads, a->opt_m,
+                        a->opt_v, &t, &norm) != RAM_OK)
+        return RAM_FAIL(RAM_E_NONFINITE,
+                        "a gradient is NaN or infinite; nothing applied");
+    a->adam_t = t;
+    a->stat[RAM_STAT_GRAD_NORM] = norm;
+    a->has_grad = 0;
+    a->grad_samples = 0;
+    a->updates++;
     return RAM_OK;
 }
 
 int ram_agent_zero_grad(ram_agent *a)
 {
     if (!a)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
     if (!a->trainable)
-        return RAM_E_UNSUPPORTED;
+        return RAM_FAIL(RAM_E_UNSUPPORTED, "an inference-only agent");
     memset(a->grads, 0, a->count * sizeof(float));
     a->has_grad = 0;
+    a->grad_samples = 0;
+    return RAM_OK;
+}
+
+int ram_agent_grad_samples(const ram_agent *a, uint64_t *samples)
+{
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!samples)
+        return RAM_FAIL(RAM_E_INVALID, "samples is NULL");
+    *samples = a->grad_samples;
+    return RAM_OK;
+}
+
+int ram_agent_set_grad_samples(ram_agent *a, uint64_t samples)
+{
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!a->trainable)
+        return RAM_FAIL(RAM_E_UNSUPPORTED, "an inference-only agent");
+    if (samples == 0)
+        return RAM_FAIL(RAM_E_RANGE,
+                        "samples is 0 (ram_agent_zero_grad discards the "
+                        "gradient)");
+    a->grad_samples = samples;
+    a->has_grad = 1;
     return RAM_OK;
 }
 
 int ram_agent_stat(const ram_agent *a, int key, double *value)
 {
-    if (!a || !value || key < 1 || key >= RAM__STAT_COUNT)
-        return RAM_E_INVALID;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!value)
+        return RAM_FAIL(RAM_E_INVALID, "value is NULL");
+    if (key < 1 || key >= RAM__STAT_COUNT)
+        return RAM_FAIL(RAM_E_INVALID, "key %d is not a ram_stat", key);
     if (key == RAM_STAT_UPDATES)
         *value = (double)a->updates;
     else

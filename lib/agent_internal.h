@@ -1,11 +1,12 @@
-/* libram: the agent's private structure, shared by agent.c, optim.c and
- * model.c. Not part of the ABI. */
+/* libram: the agent's internal interfaces between agent.c (which alone
+ * defines struct ram_agent), config.c, model.c and optim.c. Not part of
+ * the ABI. */
 #ifndef RAM_AGENT_INTERNAL_H
 #define RAM_AGENT_INTERNAL_H
 
 #include "internal.h"
 
-#define RAM__CFG_COUNT (RAM_CFG_TRAINABLE + 1)
+#define RAM__CFG_COUNT (RAM_CFG_INPUT_FORMAT + 1)
 #define RAM__PARAM_COUNT (RAM_PARAM_ACTION_DROPOUT + 1)
 #define RAM__MAX_DROPOUT 0.95
 #define RAM__STAT_COUNT (RAM_STAT_ENTROPY + 1)
@@ -19,11 +20,6 @@ void ram__config_defaults(int64_t *v);
 int ram__config_check(int key, int64_t value);
 void ram__param_defaults(double *v);
 int ram__param_check(int key, double value);
-
-/* A contiguous run of weights (not biases), for weight decay. */
-typedef struct ram__range {
-    size_t off, len;
-} ram__range;
 
 #define RAM__MAX_WEIGHT_RANGES 8
 
@@ -62,70 +58,56 @@ typedef struct ram__grad_ws {
     float *db;      /* steps x B */
     float *dh;      /* steps x B x H */
     float *dg;      /* steps x B x G */
+    float *dtmp;    /* steps x B x H: one head's gradient at h, to add */
     float *work;    /* max of the kernels' scratch needs */
     void *block;
 } ram__grad_ws;
 
-struct ram_agent {
-    int64_t cfg[RAM__CFG_COUNT];
-    double par[RAM__PARAM_COUNT];
+/* struct ram_agent is private to agent.c. model.c reads and writes an
+ * agent through this view: pointers into the agent, valid while it lives. */
+typedef struct ram__agent_view {
+    int64_t *cfg;   /* RAM__CFG_COUNT values (index 0 unused) */
+    double *par;    /* RAM__PARAM_COUNT values (index 0 unused) */
+    size_t count;   /* parameters */
+    float *params;
+    float *opt_m, *opt_v; /* NULL for an inference-only agent */
+    int *opt_kind;  /* the optimiser the moments belong to */
+    uint64_t *adam_t, *updates;
+    ram_rng *rng;
+    int trainable;
+} ram__agent_view;
 
-    /* Sizes, from cfg. */
-    size_t R, Hg, Hl, G, H, A, T;
-    int core_type, action_mode, bound, trainable;
+void ram__agent_view_of(const ram_agent *a, ram__agent_view *view);
 
-    struct ram_sensor sensor;
-    struct ram_glimpse glimpse;
-    struct ram_core core;
-    struct ram_location loc;
-    struct ram_action act;
-    struct ram_baseline base;
+/** The training recording of the episode under way (tests only). */
+const ram__tape *ram__agent_recording(const ram_agent *a);
 
-    size_t count;  /* parameters */
-    float *params; /* one block: glimpse, core, location, action, baseline */
-    float *grads;  /* NULL if inference-only */
-    float *opt_m;  /* Adam first moment, or SGD velocity (NULL if inference) */
-    float *opt_v;  /* Adam second moment */
-    uint64_t adam_t;
-    uint64_t updates;
-    int opt_kind; /* the optimiser the moments belong to */
-    ram__range wranges[RAM__MAX_WEIGHT_RANGES];
-    int n_wranges;
 
-    ram_rng rng;
+/** One optimiser step (optim.c), a pure function of flat arrays. */
+typedef struct ram__optim {
+    int kind; /* RAM_OPT_SGD or RAM_OPT_ADAM */
+    double lr, momentum, beta1, beta2, epsilon;
+    double clip;         /* global-norm clip; 0 = off */
+    double weight_decay; /* added, times p, to the gradient over `decay` */
+    const ram__range *decay;
+    size_t n_decay;
+    uint64_t samples;    /* the gradient holds sums over this many (>= 1) */
+    ram__range scaled;   /* a range whose step is multiplied by scaled_lr */
+    double scaled_lr;
+} ram__optim;
 
-    /* Observation layout (ram_agent_set_input). */
-    int has_input;
-    int in_format;
-    size_t in_w, in_h, in_row, in_img;
+/** Step p (n floats) along the mean gradient g / samples (plus weight
+ *  decay, clipped to the global norm `clip`) with the moments m, v (v is
+ *  used by Adam only) and the Adam step count *adam_t; zeroes g. *norm
+ *  receives the norm before clipping. Returns RAM_OK, or RAM_E_NONFINITE
+ *  (a gradient is not finite) with nothing changed. */
+int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
+                    float *m, float *v, uint64_t *adam_t, double *norm);
 
-    /* Episode. */
-    int active;
-    unsigned flags;
-    size_t B;     /* batch of the current episode */
-    size_t t;     /* steps taken */
-    int has_grad; /* gradient accumulated since the last update/zero */
-    /* Dropout rates of this episode, read at begin (0 unless training). */
-    float drop_g, drop_h;
-
-    /* One-step buffers (inference and the l_0 of any episode), with two
-     * state slots that alternate. */
-    ram__tape one;
-    float *h_state[2], *c_state[2];
-    int cur; /* which state slot holds h_{t-1} */
-    /* Classify mode: the last step's action head was skipped because the
-     * host asked for neither probs nor actions; ram_agent_end computes it
-     * if it needs it (earlier steps' heads are never read). */
-    int probs_skipped;
-    /* Training recording and its gradient workspace. */
-    ram__tape rec;
-    ram__grad_ws ws;
-
-    double stat[RAM__STAT_COUNT];
-};
-
-/** Allocate the agent and its parameters from a validated config vector;
- *  draws initial weights unless `init` is 0. */
-int ram__agent_new(const int64_t *cfg, int init, ram_agent **out);
+/** Allocate the agent and its parameters from a config vector (checked
+ *  here); draws initial weights unless `init` is 0. Failures are reported
+ *  (ram_last_error) in the name of `func`. */
+int ram__agent_new(const int64_t *cfg, int init, ram_agent **out,
+                   const char *func);
 
 #endif /* RAM_AGENT_INTERNAL_H */

@@ -198,3 +198,26 @@ int ram_baseline_backward(ram_baseline *net, size_t n, const float *h,
     ram__baseline_bwd_beta(net, n, h, db, dh, beta);
     return RAM_OK;
 }
+
+/* ------------------------------------------------------------------------
+ * Added by the agent (api-agent, issue 21): the maths the agent's backward
+ * pass needs, kept with the network that owns it. Nothing above changed.
+ * ---------------------------------------------------------------------- */
+
+size_t ram__baseline_weights(const struct ram_baseline *net, ram__range *out)
+{
+    out[0] = (ram__range){0, net->in}; /* w [H], then c [1] */
+    return 1;
+}
+
+double ram__baseline_mse_grad(size_t n, const float *b, const float *target,
+                              double scale, float *db)
+{
+    double sum = 0.0;
+    for (size_t r = 0; r < n; r++) {
+        double e = (double)b[r] - (double)target[r];
+        sum += e * e;
+        db[r] = (float)(scale * e);
+    }
+    return sum;
+}

@@ -27,6 +27,9 @@ static const cfg_spec CFG[RAM__CFG_COUNT] = {
                                 RAM_BOUND_TANH},
     [RAM_CFG_SEED] = {INT64_MIN, INT64_MAX, 1},
     [RAM_CFG_TRAINABLE] = {0, 1, 1},
+    [RAM_CFG_INPUT_WIDTH] = {0, RAM_SENSOR_MAX_IMAGE, 0},
+    [RAM_CFG_INPUT_HEIGHT] = {0, RAM_SENSOR_MAX_IMAGE, 0},
+    [RAM_CFG_INPUT_FORMAT] = {0, RAM_PIXEL_F32, 0},
 };
 
 static int cfg_key_ok(int key)
@@ -37,7 +40,8 @@ static int cfg_key_ok(int key)
 int ram_config_bounds(int key, int64_t *min, int64_t *max)
 {
     if (!cfg_key_ok(key))
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "key %d is not a configuration key",
+                        key);
     if (min)
         *min = CFG[key].min;
     if (max)
@@ -64,11 +68,11 @@ int ram__config_check(int key, int64_t value)
 int ram_config_create(ram_config **out)
 {
     if (!out)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "out is NULL");
     *out = NULL;
     ram_config *cfg = malloc(sizeof *cfg);
     if (!cfg)
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "the configuration");
     ram__config_defaults(cfg->v);
     *out = cfg;
     return RAM_OK;
@@ -96,8 +100,13 @@ int ram_config_set(ram_config *cfg, int key, int64_t value)
 
 int ram_config_get(const ram_config *cfg, int key, int64_t *value)
 {
-    if (!cfg || !value || !cfg_key_ok(key))
-        return RAM_E_INVALID;
+    if (!cfg)
+        return RAM_FAIL(RAM_E_INVALID, "cfg is NULL");
+    if (!value)
+        return RAM_FAIL(RAM_E_INVALID, "value is NULL");
+    if (!cfg_key_ok(key))
+        return RAM_FAIL(RAM_E_INVALID, "key %d is not a configuration key",
+                        key);
     *value = cfg->v[key];
     return RAM_OK;
 }
@@ -117,7 +126,8 @@ static const param_spec PARAM[RAM__PARAM_COUNT] = {
     [RAM_PARAM_ADAM_BETA2] = {0.0, 0.999999, 0.999, 0},
     [RAM_PARAM_ADAM_EPSILON] = {1e-12, 1.0, 1e-8, 0},
     [RAM_PARAM_CLIP_NORM] = {0.0, 1e9, 0.0, 0},
-    [RAM_PARAM_LOCATION_STD] = {1e-6, RAM_LOCATION_MAX_STD, 0.1, 0},
+    [RAM_PARAM_LOCATION_STD] = {1e-6, RAM_LOCATION_MAX_STD,
+                                RAM__LOCATION_STD_DEFAULT, 0},
     [RAM_PARAM_GAMMA] = {0.0, 1.0, 1.0, 0},
     [RAM_PARAM_XENT_WEIGHT] = {0.0, 1e6, 1.0, 0},
     [RAM_PARAM_REINFORCE_WEIGHT] = {0.0, 1e6, 1.0, 0},
@@ -142,7 +152,8 @@ static int param_key_ok(int key)
 int ram_param_bounds(int key, double *min, double *max)
 {
     if (!param_key_ok(key))
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "key %d is not a tunable (ram_param)",
+                        key);
     if (min)
         *min = PARAM[key].min;
     if (max)
@@ -152,8 +163,11 @@ int ram_param_bounds(int key, double *min, double *max)
 
 int ram_param_default(int key, double *value)
 {
-    if (!param_key_ok(key) || !value)
-        return RAM_E_INVALID;
+    if (!param_key_ok(key))
+        return RAM_FAIL(RAM_E_INVALID, "key %d is not a tunable (ram_param)",
+                        key);
+    if (!value)
+        return RAM_FAIL(RAM_E_INVALID, "value is NULL");
     *value = PARAM[key].def;
     return RAM_OK;
 }

@@ -499,3 +499,17 @@ int ram_core_backward(ram_core *core, size_t steps, size_t n, const float *h0,
     free(scratch);
     return RAM_OK;
 }
+
+/* ------------------------------------------------------------------------
+ * Added by the agent (api-agent, issue 21): the maths the agent's backward
+ * pass needs, kept with the network that owns it. Nothing above changed.
+ * ---------------------------------------------------------------------- */
+
+size_t ram__core_weights(const struct ram_core *core, ram__range *out)
+{
+    /* the weights [M x (in + H)] come first, then the biases [M];
+     * M = 4H for the LSTM, H for the RNN (core.h) */
+    size_t M = core->type == RAM_CORE_LSTM ? 4 * core->hidden : core->hidden;
+    out[0] = (ram__range){0, M * (core->in + core->hidden)};
+    return 1;
+}

@@ -388,3 +388,21 @@ int ram_glimpse_backward(ram_glimpse *net, size_t n, const float *rho,
     free(scratch);
     return RAM_OK;
 }
+
+/* ------------------------------------------------------------------------
+ * Added by the agent (api-agent, issue 21): the maths the agent's backward
+ * pass needs, kept with the network that owns it. Nothing above changed.
+ * ---------------------------------------------------------------------- */
+
+size_t ram__glimpse_weights(const struct ram_glimpse *net, ram__range *out)
+{
+    /* W_g [Hg x R], b_g [Hg], W_l [Hl x 2], b_l [Hl], W [G x (Hg + Hl)],
+     * b [G] (glimpse.h) */
+    size_t o = 0;
+    out[0] = (ram__range){o, net->what * net->in};
+    o += net->what * net->in + net->what;
+    out[1] = (ram__range){o, net->where * 2};
+    o += net->where * 2 + net->where;
+    out[2] = (ram__range){o, net->out * (net->what + net->where)};
+    return 3;
+}

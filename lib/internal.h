@@ -293,6 +293,49 @@ void ram__baseline_fwd(const struct ram_baseline *net, size_t n,
 void ram__baseline_bwd(struct ram_baseline *net, size_t n, const float *h,
                        const float *db, float *dh);
 
+/* ---------------------------------------- added by the agent (api-agent) */
+
+/** A contiguous run of floats in a flat parameter array. */
+typedef struct ram__range {
+    size_t off, len;
+} ram__range;
+
+/** The weight (not bias) ranges of a network's parameters, relative to its
+ *  params, for weight decay: writes at most 3 ranges and returns their
+ *  count. */
+size_t ram__glimpse_weights(const struct ram_glimpse *net, ram__range *out);
+size_t ram__core_weights(const struct ram_core *core, ram__range *out);
+size_t ram__location_weights(const struct ram_location *net, ram__range *out);
+size_t ram__action_weights(const struct ram_action *net, ram__range *out);
+size_t ram__baseline_weights(const struct ram_baseline *net, ram__range *out);
+
+/** Cross-entropy of n rows of A probabilities against labels (in range,
+ *  unchecked): returns sum_r -log max(p[label], tiny). With dlogits, writes
+ *  (accumulate: adds) scale * (p - onehot(label)), the gradient at the
+ *  logits. With correct, counts the rows whose argmax is the label. The
+ *  maths of ram_action_xent(). */
+double ram__action_xent_grad(size_t n, size_t A, const float *probs,
+                             const int *labels, double scale, float *dlogits,
+                             int accumulate, size_t *correct);
+
+/** The action policy's gradient at the logits, written: per row r,
+ *  coef[r] * d log p[actions[r]] / d logits (the score, as
+ *  ram_action_score()) plus entropy_weight * d(-H(p)) / d logits. Returns
+ *  the sum of the rows' entropies H(p). */
+double ram__action_policy_grad(size_t n, size_t A, const float *probs,
+                               const int *actions, const float *coef,
+                               double entropy_weight, float *dlogits);
+
+/** db[r] = scale * (b[r] - target[r]) (db may alias b); returns
+ *  sum_r (b[r] - target[r])^2. The maths of ram_baseline_mse(). */
+double ram__baseline_mse_grad(size_t n, const float *b, const float *target,
+                              double scale, float *db);
+
+/** The location policy's default standard deviation, written here only:
+ *  the default of RAM_PARAM_LOCATION_STD (config.c) and the std a
+ *  standalone ram_location starts with. */
+#define RAM__LOCATION_STD_DEFAULT 0.1
+
 /* ------------------------------------------------------------- checks */
 
 /** Common argument checks for the public wrappers. */

@@ -363,3 +363,14 @@ int ram_location_backward(ram_location *net, size_t n, const float *h,
     ram__location_bwd_beta(net, n, h, mean, dmean, dh, beta);
     return RAM_OK;
 }
+
+/* ------------------------------------------------------------------------
+ * Added by the agent (api-agent, issue 21): the maths the agent's backward
+ * pass needs, kept with the network that owns it. Nothing above changed.
+ * ---------------------------------------------------------------------- */
+
+size_t ram__location_weights(const struct ram_location *net, ram__range *out)
+{
+    out[0] = (ram__range){0, 2 * net->in}; /* W [2 x H], then b [2] */
+    return 1;
+}

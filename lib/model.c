@@ -7,19 +7,27 @@
  *
  * Everything is little-endian; floats are IEEE-754 binary32/binary64. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent_internal.h"
 
 #define MAGIC "RAMMODEL"
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u
+/* The last configuration key each format version stores. */
+#define V1_LAST_KEY RAM_CFG_TRAINABLE
 #define HEADER_SIZE 24u
 #define CHUNK_HEADER 16u
 #define CHUNK_CRITICAL 1u
+
+/* Failures while reading are reported in the name of ram_agent_load. */
+#define LOAD_FAIL(status, ...) ram__fail((status), "ram_agent_load", __VA_ARGS__)
 
 #define TAG(a, b, c, d)                                                        \
     ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 |              \
@@ -74,7 +82,7 @@ static void chunk_begin(wbuf *w, uint32_t tag, uint32_t flags,
     put_u64(w, length);
 }
 
-static void write_model(const ram_agent *a, int with_opt, wbuf *w)
+static void write_model(const ram__agent_view *a, int with_opt, wbuf *w)
 {
     const uint64_t ncfg = RAM__CFG_COUNT - 1, npar = RAM__PARAM_COUNT - 1;
     const uint64_t count = a->count;
@@ -108,13 +116,13 @@ static void write_model(const ram_agent *a, int with_opt, wbuf *w)
     put_f32s(w, a->params, a->count);
     if (with_opt) {
         chunk_begin(w, TAG_OPTM, 0, optm_len);
-        put_u32(w, (uint32_t)a->opt_kind);
+        put_u32(w, (uint32_t)*a->opt_kind);
         put_u32(w, 0);
-        put_u64(w, a->adam_t);
-        put_u64(w, a->updates);
+        put_u64(w, *a->adam_t);
+        put_u64(w, *a->updates);
         put_u64(w, count);
         for (int i = 0; i < 4; i++)
-            put_u64(w, a->rng.s[i]);
+            put_u64(w, a->rng->s[i]);
         put_f32s(w, a->opt_m, a->count);
         put_f32s(w, a->opt_v, a->count);
     }
@@ -122,21 +130,29 @@ static void write_model(const ram_agent *a, int with_opt, wbuf *w)
     put_u32(w, crc);
 }
 
-int ram_agent_save(const ram_agent *a, unsigned flags, void *buf, size_t cap,
-                   size_t *size)
+int ram_agent_save(const ram_agent *agent, unsigned flags, void *buf,
+                   size_t cap, size_t *size)
 {
-    if (!a || !size || (flags & ~(unsigned)RAM_SAVE_OPTIMIZER))
-        return RAM_E_INVALID;
+    if (!agent)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    ram__agent_view view, *a = &view;
+    ram__agent_view_of(agent, &view);
+    if (!size)
+        return RAM_FAIL(RAM_E_INVALID, "size is NULL");
+    if (flags & ~(unsigned)RAM_SAVE_OPTIMIZER)
+        return RAM_FAIL(RAM_E_INVALID, "flags 0x%x has unknown bits", flags);
     int with_opt = (flags & RAM_SAVE_OPTIMIZER) != 0;
     if (with_opt && !a->trainable)
-        return RAM_E_UNSUPPORTED;
+        return RAM_FAIL(RAM_E_UNSUPPORTED,
+                        "RAM_SAVE_OPTIMIZER on an inference-only agent");
     wbuf w = {NULL, 0};
     write_model(a, with_opt, &w);
     *size = w.n;
     if (!buf)
         return RAM_OK;
     if (cap < w.n)
-        return RAM_E_BUFFER;
+        return RAM_FAIL(RAM_E_BUFFER, "cap is %zu bytes, the model needs %zu",
+                        cap, w.n);
     w.p = buf;
     w.n = 0;
     write_model(a, with_opt, &w);
@@ -187,6 +203,7 @@ static void get_f32s(rbuf *r, float *x, size_t n)
 }
 
 typedef struct found {
+    uint32_t version;
     rbuf conf, tune, parm, optm;
     int has_conf, has_tune, has_parm, has_optm;
 } found;
@@ -197,39 +214,57 @@ static int scan(const void *buf, size_t size, found *f)
     const unsigned char *p = buf;
     if (size < HEADER_SIZE) {
         size_t m = size < 8 ? size : 8;
-        return memcmp(p, MAGIC, m) == 0 ? RAM_E_TRUNCATED : RAM_E_FORMAT;
+        if (memcmp(p, MAGIC, m) == 0)
+            return LOAD_FAIL(RAM_E_TRUNCATED,
+                             "size %zu is shorter than the %u-byte header",
+                             size, HEADER_SIZE);
+        return LOAD_FAIL(RAM_E_FORMAT, "not a libram model (no RAMMODEL)");
     }
     if (memcmp(p, MAGIC, 8) != 0)
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "not a libram model (no RAMMODEL)");
     rbuf r = {p, size, 8};
     uint32_t version = get_u32(&r);
     (void)get_u32(&r); /* file flags: informative */
     uint64_t total = get_u64(&r);
     if (version == 0)
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "format version 0");
     if (version > FORMAT_VERSION)
-        return RAM_E_VERSION;
+        return LOAD_FAIL(RAM_E_VERSION,
+                         "format version %u; this library reads 1 .. %u",
+                         version, FORMAT_VERSION);
     if (total < HEADER_SIZE + 4)
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "total size %llu is too small",
+                         (unsigned long long)total);
     if (total > size)
-        return RAM_E_TRUNCATED;
+        return LOAD_FAIL(RAM_E_TRUNCATED,
+                         "size is %zu bytes, the header says %llu", size,
+                         (unsigned long long)total);
     if (total < size)
-        return RAM_E_FORMAT; /* trailing bytes */
+        return LOAD_FAIL(RAM_E_FORMAT,
+                         "size is %zu bytes, the header says %llu (trailing "
+                         "bytes)",
+                         size, (unsigned long long)total);
     uint32_t stored = (uint32_t)p[size - 4] | (uint32_t)p[size - 3] << 8 |
                       (uint32_t)p[size - 2] << 16 |
                       (uint32_t)p[size - 1] << 24;
     if (ram__crc32(0, p, size - 4) != stored)
-        return RAM_E_CHECKSUM;
+        return LOAD_FAIL(RAM_E_CHECKSUM, "the CRC-32 does not match");
 
     memset(f, 0, sizeof *f);
+    f->version = version;
     r.n = size - 4;
     while (r.off < r.n) {
         if (!have(&r, CHUNK_HEADER))
-            return RAM_E_FORMAT;
+            return LOAD_FAIL(RAM_E_FORMAT, "a chunk header at offset %zu "
+                                           "runs past the end",
+                             r.off);
         uint32_t tag = get_u32(&r), cflags = get_u32(&r);
         uint64_t len = get_u64(&r);
         if (!have(&r, len))
-            return RAM_E_FORMAT;
+            return LOAD_FAIL(RAM_E_FORMAT,
+                             "a chunk of %llu bytes at offset %zu runs past "
+                             "the end",
+                             (unsigned long long)len, r.off);
         rbuf body = {p + r.off, (size_t)len, 0};
         rbuf *slot = NULL;
         int *seen = NULL;
@@ -242,37 +277,49 @@ static int scan(const void *buf, size_t size, found *f)
         else if (tag == TAG_OPTM)
             slot = &f->optm, seen = &f->has_optm;
         else if (cflags & CHUNK_CRITICAL)
-            return RAM_E_VERSION; /* a newer writer's required chunk */
+            return LOAD_FAIL(RAM_E_VERSION, /* a newer writer's */
+                             "unknown critical chunk 0x%08x", tag);
         if (slot) {
             if (*seen)
-                return RAM_E_FORMAT; /* duplicate chunk */
+                return LOAD_FAIL(RAM_E_FORMAT, "duplicate chunk 0x%08x",
+                                 tag);
             *slot = body;
             *seen = 1;
         }
         r.off += (size_t)len;
     }
     if (!f->has_conf || !f->has_parm)
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "no %s chunk",
+                         f->has_conf ? "PARM" : "CONF");
     return RAM_OK;
 }
 
-static int read_conf(rbuf *r, int64_t *cfg)
+/* Version 1 (libram 0.1.0) stores keys 1 .. 14; the input geometry (keys
+ * 15 .. 17) is missing and stays unset (0). Version 2 stores every key. */
+static int read_conf(rbuf *r, uint32_t version, int64_t *cfg)
 {
+    const uint32_t last = version == 1 ? V1_LAST_KEY : RAM__CFG_COUNT - 1;
     ram__config_defaults(cfg);
     if (!have(r, 4))
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "CONF is too short");
     uint32_t n = get_u32(r);
     if (!have(r, (uint64_t)n * 12) || r->n - r->off != (uint64_t)n * 12)
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "CONF: %u keys do not fill %zu bytes",
+                         n, r->n);
     uint64_t seen = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t key = get_u32(r);
         int64_t v = (int64_t)get_u64(r);
-        if (key < 1 || key >= RAM__CFG_COUNT || (seen >> key & 1))
-            return RAM_E_FORMAT;
+        if (key < 1 || key > last || (seen >> key & 1))
+            return LOAD_FAIL(RAM_E_FORMAT,
+                             "CONF: key %u is unknown to format version %u "
+                             "or repeated",
+                             key, version);
         seen |= (uint64_t)1 << key;
         if (ram__config_check((int)key, v) != RAM_OK)
-            return RAM_E_RANGE;
+            return LOAD_FAIL(RAM_E_RANGE,
+                             "CONF: key %u: value %lld is out of bounds", key,
+                             (long long)v);
         cfg[key] = v;
     }
     return RAM_OK;
@@ -281,36 +328,41 @@ static int read_conf(rbuf *r, int64_t *cfg)
 static int read_tune(rbuf *r, double *par)
 {
     if (!have(r, 4))
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "TUNE is too short");
     uint32_t n = get_u32(r);
     if (r->n - r->off != (uint64_t)n * 12)
-        return RAM_E_FORMAT;
+        return LOAD_FAIL(RAM_E_FORMAT, "TUNE: %u keys do not fill %zu bytes",
+                         n, r->n);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t key = get_u32(r);
         double v = get_f64(r);
         if (key < 1 || key >= RAM__PARAM_COUNT)
             continue; /* a newer tunable: not needed to run the model */
         if (ram__param_check((int)key, v) != RAM_OK)
-            return RAM_E_RANGE;
+            return LOAD_FAIL(RAM_E_RANGE,
+                             "TUNE: key %u: value %g is out of bounds", key,
+                             v);
         par[key] = v;
     }
     return RAM_OK;
 }
 
-int ram_agent_load(const void *buf, size_t size, unsigned flags,
-                   ram_agent **out)
+int ram_agent_load(ram_agent **out, const void *buf, size_t size,
+                   unsigned flags)
 {
     if (!out)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "out is NULL");
     *out = NULL;
-    if (!buf || (flags & ~(unsigned)RAM_LOAD_INFERENCE))
-        return RAM_E_INVALID;
+    if (!buf)
+        return RAM_FAIL(RAM_E_INVALID, "buf is NULL");
+    if (flags & ~(unsigned)RAM_LOAD_INFERENCE)
+        return RAM_FAIL(RAM_E_INVALID, "flags 0x%x has unknown bits", flags);
     found f;
     int rc = scan(buf, size, &f);
     if (rc != RAM_OK)
-        return rc;
+        return rc; /* scan, read_conf and read_tune set the detail */
     int64_t cfg[RAM__CFG_COUNT];
-    if ((rc = read_conf(&f.conf, cfg)) != RAM_OK)
+    if ((rc = read_conf(&f.conf, f.version, cfg)) != RAM_OK)
         return rc;
     cfg[RAM_CFG_TRAINABLE] = (flags & RAM_LOAD_INFERENCE) ? 0 : 1;
     double par[RAM__PARAM_COUNT];
@@ -318,66 +370,116 @@ int ram_agent_load(const void *buf, size_t size, unsigned flags,
     if (f.has_tune && (rc = read_tune(&f.tune, par)) != RAM_OK)
         return rc;
 
-    ram_agent *a;
-    if ((rc = ram__agent_new(cfg, 0, &a)) != RAM_OK)
-        return rc == RAM_E_NOMEM ? rc : RAM_E_FORMAT;
+    ram_agent *agent;
+    /* Every key is in bounds (read_conf): only NOMEM or the patch and
+     * scales being too large together can fail. */
+    if ((rc = ram__agent_new(cfg, 0, &agent, __func__)) != RAM_OK)
+        return rc == RAM_E_NOMEM
+                   ? rc
+                   : RAM_FAIL(RAM_E_FORMAT,
+                              "CONF: RAM_CFG_PATCH %lld x 2^(RAM_CFG_SCALES "
+                              "%lld - 1) is above %d",
+                              (long long)cfg[RAM_CFG_PATCH],
+                              (long long)cfg[RAM_CFG_SCALES],
+                              RAM_SENSOR_MAX_IMAGE);
+    ram__agent_view view, *a = &view;
+    ram__agent_view_of(agent, &view);
     memcpy(a->par, par, sizeof par);
 
+    const char *what;
     rc = RAM_E_FORMAT;
+    what = "PARM: its count differs from what CONF implies";
     if (!have(&f.parm, 8) || get_u64(&f.parm) != a->count ||
         f.parm.n - f.parm.off != (uint64_t)a->count * 4)
         goto fail;
     get_f32s(&f.parm, a->params, a->count);
     if (!ram__all_finite(a->params, a->count)) {
         rc = RAM_E_NONFINITE;
+        what = "PARM: a parameter is NaN or infinite";
         goto fail;
     }
     if (f.has_optm && a->trainable) {
         rbuf *o = &f.optm;
+        what = "OPTM is too short";
         if (!have(o, 64))
             goto fail;
         uint32_t kind = get_u32(o);
         (void)get_u32(o);
         uint64_t adam_t = get_u64(o), updates = get_u64(o);
         uint64_t cnt = get_u64(o);
+        what = "OPTM: unknown optimiser, or its count differs from PARM's";
         if ((kind != RAM_OPT_SGD && kind != RAM_OPT_ADAM) || cnt != a->count ||
             o->n - o->off != 32 + (uint64_t)a->count * 8)
             goto fail;
         for (int i = 0; i < 4; i++)
-            a->rng.s[i] = get_u64(o);
-        if (!(a->rng.s[0] | a->rng.s[1] | a->rng.s[2] | a->rng.s[3]))
+            a->rng->s[i] = get_u64(o);
+        what = "OPTM: the RNG state is all zero";
+        if (!(a->rng->s[0] | a->rng->s[1] | a->rng->s[2] | a->rng->s[3]))
             goto fail; /* xoshiro's one forbidden state */
         get_f32s(o, a->opt_m, a->count);
         get_f32s(o, a->opt_v, a->count);
         if (!ram__all_finite(a->opt_m, a->count) ||
             !ram__all_finite(a->opt_v, a->count)) {
             rc = RAM_E_NONFINITE;
+            what = "OPTM: a moment is NaN or infinite";
             goto fail;
         }
-        a->opt_kind = (int)kind;
-        a->adam_t = adam_t;
-        a->updates = updates;
+        *a->opt_kind = (int)kind;
+        *a->adam_t = adam_t;
+        *a->updates = updates;
     }
-    *out = a;
+    *out = agent;
     return RAM_OK;
 fail:
-    ram_agent_free(a);
-    return rc;
+    ram_agent_free(agent);
+    return RAM_FAIL(rc, "%s", what);
 }
 
 /* --------------------------------------------------------------- files */
 
+/* Create a new temporary file next to `path` as open(..., 0666) does (the
+ * umask and a default ACL apply). The name is `path`.tmp-XXXXXX with six
+ * letters from the clock and the stack address, retried on a collision;
+ * `tmp` has room for it. Returns the descriptor or -1 (errno set). */
+static int create_temp(const char *path, size_t plen, char *tmp)
+{
+    static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^
+                 (uint64_t)(uintptr_t)&ts ^ (uint64_t)getpid() << 16;
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp-", 5);
+    for (int attempt = 0; attempt < 100; attempt++) {
+        /* splitmix64 step: a fresh name per attempt */
+        x += 0x9e3779b97f4a7c15u;
+        uint64_t z = x;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+        z ^= z >> 31;
+        for (int i = 0; i < 6; i++, z /= 36)
+            tmp[plen + 5 + i] = digits[z % 36];
+        tmp[plen + 11] = '\0';
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
+}
+
 int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
 {
-    if (!a || !path || !*path)
-        return RAM_E_INVALID;
+    if (!a)
+        return RAM_FAIL(RAM_E_INVALID, "agent is NULL");
+    if (!path || !*path)
+        return RAM_FAIL(RAM_E_INVALID, "path is NULL or empty");
     size_t size;
     int rc = ram_agent_save(a, flags, NULL, 0, &size);
     if (rc != RAM_OK)
-        return rc;
+        return rc; /* ram_agent_save set the detail */
     unsigned char *buf = malloc(size);
     if (!buf)
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "%zu bytes for the model", size);
     rc = ram_agent_save(a, flags, buf, size, &size);
     if (rc != RAM_OK) {
         free(buf);
@@ -387,44 +489,64 @@ int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
     char *tmp = malloc(plen + sizeof ".tmp-XXXXXX");
     if (!tmp) {
         free(buf);
-        return RAM_E_NOMEM;
+        return RAM_FAIL(RAM_E_NOMEM, "the temporary file name");
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
-    rc = RAM_E_IO;
-    int fd = mkstemp(tmp);
-    if (fd >= 0) {
-        size_t done = 0;
-        while (done < size) {
-            ssize_t k = write(fd, buf + done, size - done);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0)
-                break;
-            done += (size_t)k;
+    /* A file being replaced keeps its permission bits. */
+    struct stat st;
+    int replace = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    int fd = create_temp(path, plen, tmp);
+    if (fd < 0) {
+        rc = RAM_FAIL(RAM_E_IO, "path \"%s\": cannot create a temporary "
+                                "file next to it (errno %d)",
+                      path, errno);
+        free(tmp);
+        free(buf);
+        return rc;
+    }
+    size_t done = 0;
+    int err = 0;
+    while (done < size) {
+        ssize_t k = write(fd, buf + done, size - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            err = k < 0 ? errno : EIO;
+            break;
         }
-        int ok = done == size && fsync(fd) == 0;
-        ok = close(fd) == 0 && ok;
-        if (ok && rename(tmp, path) == 0)
-            rc = RAM_OK;
-        else
-            unlink(tmp);
+        done += (size_t)k;
+    }
+    const char *what = "write";
+    if (!err && replace && fchmod(fd, st.st_mode & 07777) != 0)
+        err = errno, what = "chmod";
+    if (!err && fsync(fd) != 0)
+        err = errno, what = "fsync";
+    if (close(fd) != 0 && !err)
+        err = errno, what = "close";
+    if (!err && rename(tmp, path) != 0)
+        err = errno, what = "rename";
+    if (err) {
+        unlink(tmp);
+        rc = RAM_FAIL(RAM_E_IO, "path \"%s\": %s failed (errno %d)", path,
+                      what, err);
+    } else {
+        rc = RAM_OK;
     }
     free(tmp);
     free(buf);
     return rc;
 }
 
-int ram_agent_load_file(const char *path, unsigned flags, ram_agent **out)
+int ram_agent_load_file(ram_agent **out, const char *path, unsigned flags)
 {
     if (!out)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "out is NULL");
     *out = NULL;
     if (!path)
-        return RAM_E_INVALID;
+        return RAM_FAIL(RAM_E_INVALID, "path is NULL");
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return RAM_E_IO;
+        return RAM_FAIL(RAM_E_IO, "path \"%s\": cannot open (errno %d)",
+                        path, errno);
     size_t cap = 1 << 16, n = 0;
     unsigned char *buf = malloc(cap);
     int rc = buf ? RAM_OK : RAM_E_NOMEM;
@@ -449,7 +571,11 @@ int ram_agent_load_file(const char *path, unsigned flags, ram_agent **out)
     }
     fclose(fp);
     if (rc == RAM_OK)
-        rc = ram_agent_load(buf, n, flags, out);
+        rc = ram_agent_load(out, buf, n, flags); /* sets its own detail */
+    else if (rc == RAM_E_IO)
+        RAM_FAIL(rc, "path \"%s\": read error", path);
+    else
+        RAM_FAIL(rc, "path \"%s\": memory to read it into", path);
     free(buf);
     return rc;
 }

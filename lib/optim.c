@@ -1,9 +1,10 @@
 /* libram: the optimisers (SGD with momentum, Adam), weight decay and
- * global-norm clipping, as one pass over the agent's flat arrays. */
+ * global-norm clipping: one step over flat arrays (parameters, gradient
+ * sums, moments). Knows nothing of the agent. */
 #include <math.h>
 #include <string.h>
 
-#include "agent_internal.h"
+#include "agent_internal.h" /* ram__optim */
 
 /* Sum of squares in double, four independent accumulators (a single one is
  * a chain of dependent additions, ~4 cycles per element). A NaN or an
@@ -112,68 +113,55 @@ static void adam(size_t n, float *restrict p, float *restrict g,
     }
 }
 
-int ram_agent_update(ram_agent *a)
+int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
+                    float *m, float *v, uint64_t *adam_t, double *norm_out)
 {
-    if (!a)
-        return RAM_E_INVALID;
-    if (!a->trainable)
-        return RAM_E_UNSUPPORTED;
-    if (!a->has_grad)
-        return RAM_E_STATE;
-    float *p = a->params, *g = a->grads;
-    const size_t n = a->count;
     double sq = sum_squares(g, n);
     if (!isfinite(sq))
         return RAM_E_NONFINITE;
-
-    const double wd = a->par[RAM_PARAM_WEIGHT_DECAY];
+    /* The gradient holds sums over o->samples samples: the mean is what
+     * the optimiser, the decay and the clip see. */
+    if (o->samples > 1) {
+        const float inv = (float)(1.0 / (double)o->samples);
+        for (size_t i = 0; i < n; i++)
+            g[i] *= inv;
+        sq = sum_squares(g, n);
+    }
+    const double wd = o->weight_decay;
     if (wd > 0.0) {
-        for (int r = 0; r < a->n_wranges; r++) {
-            size_t off = a->wranges[r].off, len = a->wranges[r].len;
+        for (size_t r = 0; r < o->n_decay; r++) {
+            size_t off = o->decay[r].off, len = o->decay[r].len;
             for (size_t i = off; i < off + len; i++)
                 g[i] += (float)wd * p[i];
         }
         sq = sum_squares(g, n);
     }
     const double norm = sqrt(sq);
-    a->stat[RAM_STAT_GRAD_NORM] = norm;
-    const double clip = a->par[RAM_PARAM_CLIP_NORM];
-    const float scale = (clip > 0.0 && norm > clip) ? (float)(clip / norm)
-                                                     : 1.0f;
-
-    const int kind = (int)a->par[RAM_PARAM_OPTIMIZER];
-    if (kind != a->opt_kind) { /* the moments belong to the old optimiser */
-        memset(a->opt_m, 0, n * sizeof(float));
-        memset(a->opt_v, 0, n * sizeof(float));
-        a->adam_t = 0;
-        a->opt_kind = kind;
-    }
-    /* Three ranges: before the location network, the location network
-     * (its step scaled by RAM_PARAM_LOCATION_LR_SCALE), after it. */
-    const size_t lo = (size_t)(a->loc.params - p), hi = lo + a->loc.count;
+    *norm_out = norm;
+    const float scale = (o->clip > 0.0 && norm > o->clip)
+                            ? (float)(o->clip / norm)
+                            : 1.0f;
+    /* Three ranges: before the scaled range, the scaled range (its step
+     * multiplied by o->scaled_lr), after it. */
+    const size_t lo = o->scaled.off, hi = lo + o->scaled.len;
     const size_t off[4] = {0, lo, hi, n};
-    const double lr_d = a->par[RAM_PARAM_LEARNING_RATE];
-    const double lr_s[3] = {1.0, a->par[RAM_PARAM_LOCATION_LR_SCALE], 1.0};
-    float *m = a->opt_m, *v = a->opt_v;
-    if (kind == RAM_OPT_SGD) {
-        const float mu = (float)a->par[RAM_PARAM_MOMENTUM];
+    const double lr_s[3] = {1.0, o->scaled_lr, 1.0};
+    if (o->kind == RAM_OPT_SGD) {
+        const float mu = (float)o->momentum;
         for (int r = 0; r < 3; r++)
             sgd(off[r + 1] - off[r], p + off[r], g + off[r], m + off[r],
-                scale, (float)(lr_d * lr_s[r]), mu);
+                scale, (float)(o->lr * lr_s[r]), mu);
     } else {
-        const double b1 = a->par[RAM_PARAM_ADAM_BETA1];
-        const double b2 = a->par[RAM_PARAM_ADAM_BETA2];
-        const float eps = (float)a->par[RAM_PARAM_ADAM_EPSILON];
-        a->adam_t++;
-        const double c1 = 1.0 - pow(b1, (double)a->adam_t);
-        const double c2 = 1.0 - pow(b2, (double)a->adam_t);
+        const double b1 = o->beta1, b2 = o->beta2;
+        const float eps = (float)o->epsilon;
+        ++*adam_t;
+        const double c1 = 1.0 - pow(b1, (double)*adam_t);
+        const double c2 = 1.0 - pow(b2, (double)*adam_t);
         const float rc2 = (float)(1.0 / sqrt(c2));
         for (int r = 0; r < 3; r++)
             adam(off[r + 1] - off[r], p + off[r], g + off[r], m + off[r],
                  v + off[r], scale, (float)b1, (float)b2,
-                 (float)(lr_d * lr_s[r] / c1), rc2, eps);
+                 (float)(o->lr * lr_s[r] / c1), rc2, eps);
     }
-    a->has_grad = 0; /* sgd() and adam() zeroed the gradient */
-    a->updates++;
-    return RAM_OK;
+    return RAM_OK; /* sgd() and adam() zeroed the gradient */
 }

@@ -20,7 +20,8 @@ static void make_images(unsigned seed)
             images[b][i] = (unsigned char)((i * 131 + b * 71 + seed * 17) % 251);
 }
 
-static ram_agent *small_agent(int core, int64_t seed)
+/* small_agent without an input description (its geometry unset). */
+static ram_agent *small_agent_noinput(int core, int64_t seed)
 {
     ram_config *cfg;
     ram_agent *a;
@@ -31,8 +32,14 @@ static ram_agent *small_agent(int core, int64_t seed)
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_HIDDEN, 20), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_CORE, core), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_SEED, seed), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
+    return a;
+}
+
+static ram_agent *small_agent(int core, int64_t seed)
+{
+    ram_agent *a = small_agent_noinput(core, seed);
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W, W * W), RAM_OK);
     return a;
 }
@@ -43,7 +50,7 @@ static void train_once(ram_agent *a)
     float probs[NB * 10], rw[NB];
     ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
     for (int t = 0; t < 6; t++)
-        ck_assert_int_eq(ram_agent_step(a, images, NULL, probs, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, probs, NULL), RAM_OK);
     for (int b = 0; b < NB; b++) {
         int best = 0;
         for (int j = 1; j < 10; j++)
@@ -81,9 +88,9 @@ START_TEST(config_defaults_and_bounds)
     ck_assert_int_eq(ram_config_get(cfg, RAM_CFG_ACTIONS, &v), RAM_OK);
     ck_assert_int_eq(v, 10);
     ram_agent *a = (ram_agent *)&v;
-    ck_assert_int_eq(ram_agent_create(NULL, &a), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_create(&a, NULL), RAM_E_INVALID);
     ck_assert_ptr_null(a);
-    ck_assert_int_eq(ram_agent_create(cfg, NULL), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_create(NULL, cfg), RAM_E_INVALID);
     ram_config_free(cfg);
     ram_config_free(NULL);
     ram_agent_free(NULL);
@@ -127,27 +134,27 @@ START_TEST(call_order)
     ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_HIDDEN, 16), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, 2), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     float loc[NB * 2], rw[NB] = {0};
     make_images(1);
     /* Nothing begun. */
-    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_location(a, loc), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_end(a, NULL), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE);
     /* Begun, but no input described. */
     ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W, W * W), RAM_OK);
     /* Reward before any step; end with no step. */
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_end(a, labels), RAM_E_STATE);
     /* Two steps fit, the third does not; the episode stays usable. */
-    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_E_STATE);
+    ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_E_STATE);
     ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE);
     int bad[NB] = {0, 1, 10, 2};
     ck_assert_int_eq(ram_agent_end(a, bad), RAM_E_RANGE);
@@ -162,7 +169,7 @@ START_TEST(call_order)
     ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE); /* consumed */
     /* zero_grad discards: update has nothing to apply. */
     ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_OK);
     ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
     ck_assert_int_eq(ram_agent_zero_grad(a), RAM_OK);
     ck_assert_int_eq(ram_agent_update(a), RAM_E_STATE);
@@ -174,7 +181,7 @@ START_TEST(call_order)
     /* Inference episodes have no step limit. */
     ck_assert_int_eq(ram_agent_begin(a, NB, 0), RAM_OK);
     for (int t = 0; t < 10; t++)
-        ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_OK);
     ck_assert_int_eq(ram_agent_end(a, NULL), RAM_OK);
     ram_agent_free(a);
 }
@@ -182,34 +189,34 @@ END_TEST
 
 START_TEST(bad_input_leaves_episode_intact)
 {
-    ram_agent *a = small_agent(RAM_CORE_LSTM, 3);
+    ram_agent *a = small_agent_noinput(RAM_CORE_LSTM, 3);
     static float fimg[NB][W * W];
     for (int b = 0; b < NB; b++)
         for (int i = 0; i < W * W; i++)
             fimg[b][i] = (float)((i * 7 + b) % 13) / 13.0f;
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_F32, W, W, W * 4, W * W * 4), RAM_OK);
     ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, fimg, sizeof fimg, NULL, NULL, NULL), RAM_OK);
     float loc_before[NB * 2], loc_after[NB * 2];
     ck_assert_int_eq(ram_agent_location(a, loc_before), RAM_OK);
     /* Poison every pixel of image 2: wherever the retina looks it reads NaN. */
     for (int i = 0; i < W * W; i++)
         fimg[2][i] = NAN;
-    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_E_NONFINITE);
+    ck_assert_int_eq(ram_agent_step(a, fimg, sizeof fimg, NULL, NULL, NULL), RAM_E_NONFINITE);
     for (int i = 0; i < W * W; i++)
         fimg[2][i] = INFINITY;
-    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_E_NONFINITE);
+    ck_assert_int_eq(ram_agent_step(a, fimg, sizeof fimg, NULL, NULL, NULL), RAM_E_NONFINITE);
     ck_assert_int_eq(ram_agent_location(a, loc_after), RAM_OK);
     ck_assert_mem_eq(loc_before, loc_after, sizeof loc_before);
     for (int i = 0; i < W * W; i++)
         fimg[2][i] = 0.5f;
-    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, fimg, sizeof fimg, NULL, NULL, NULL), RAM_OK);
     float rw[NB] = {1, 0, NAN, 1};
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_E_NONFINITE);
     ck_assert_int_eq(ram_agent_reward(a, NULL), RAM_E_INVALID);
     rw[2] = 1;
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, NULL, NULL, NULL, NULL), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_step(a, NULL, 0, NULL, NULL, NULL), RAM_E_INVALID);
     ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
     double steps;
     ck_assert_int_eq(ram_agent_stat(a, RAM_STAT_STEPS, &steps), RAM_OK);
@@ -221,7 +228,7 @@ START_TEST(bad_input_leaves_episode_intact)
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W - 1, W * W) == RAM_OK, 0);
     ck_assert_int_eq(ram_agent_set_input(NULL, RAM_PIXEL_U8, W, W, W, W * W), RAM_E_INVALID);
     ck_assert_int_eq(ram_agent_begin(a, NB, 0), RAM_OK);
-    ck_assert_int_eq(ram_agent_step(a, fimg, NULL, NULL, NULL), RAM_OK);
+    ck_assert_int_eq(ram_agent_step(a, fimg, sizeof fimg, NULL, NULL, NULL), RAM_OK);
     ck_assert_int_eq(ram_agent_stat(a, 0, &steps), RAM_E_INVALID);
     ck_assert_int_eq(ram_agent_stat(a, RAM_STAT_STEPS, NULL), RAM_E_INVALID);
     ram_agent_free(a);
@@ -234,7 +241,7 @@ START_TEST(inference_only_agent)
     ram_agent *a;
     ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_TRAINABLE, 0), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     float *p, *g;
     size_t n;
@@ -253,7 +260,7 @@ START_TEST(inference_only_agent)
     float loc[2], probs[10];
     int act;
     for (int t = 0; t < 6; t++)
-        ck_assert_int_eq(ram_agent_step(a, images, loc, probs, &act), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, sizeof images, loc, probs, &act), RAM_OK);
     double sum = 0;
     for (int j = 0; j < 10; j++)
         sum += probs[j];
@@ -276,7 +283,7 @@ START_TEST(greedy_is_deterministic)
     for (int run = 0; run < 2; run++) {
         ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_GREEDY_LOCATION), RAM_OK);
         for (int t = 0; t < 6; t++)
-            ck_assert_int_eq(ram_agent_step(a, images, run ? l2[t] : l1[t], probs, act), RAM_OK);
+            ck_assert_int_eq(ram_agent_step(a, images, sizeof images, run ? l2[t] : l1[t], probs, act), RAM_OK);
         ck_assert_int_eq(ram_agent_end(a, NULL), RAM_OK);
     }
     ck_assert_mem_eq(l1, l2, sizeof l1);
@@ -337,7 +344,7 @@ START_TEST(save_load_continue_is_exact)
         ck_assert_int_ge(fd, 0);
         close(fd);
         ck_assert_int_eq(ram_agent_save_file(a, RAM_SAVE_OPTIMIZER, path), RAM_OK);
-        ck_assert_int_eq(ram_agent_load_file(path, 0, &b), RAM_OK);
+        ck_assert_int_eq(ram_agent_load_file(&b, path, 0), RAM_OK);
         unlink(path);
     } else {
         size_t size, size2;
@@ -347,7 +354,7 @@ START_TEST(save_load_continue_is_exact)
                          RAM_E_BUFFER);
         ck_assert_uint_eq(size2, size);
         ck_assert_int_eq(ram_agent_save(a, RAM_SAVE_OPTIMIZER, buf, size, &size2), RAM_OK);
-        ck_assert_int_eq(ram_agent_load(buf, size, 0, &b), RAM_OK);
+        ck_assert_int_eq(ram_agent_load(&b, buf, size, 0), RAM_OK);
         free(buf);
     }
     ram_agent_free(a);
@@ -378,7 +385,7 @@ START_TEST(load_inference_and_config_roundtrip)
     ck_assert_int_eq(ram_agent_save(a, 0, NULL, 0, &size), RAM_OK);
     void *buf = malloc(size);
     ck_assert_int_eq(ram_agent_save(a, 0, buf, size, &size), RAM_OK);
-    ck_assert_int_eq(ram_agent_load(buf, size, RAM_LOAD_INFERENCE, &b), RAM_OK);
+    ck_assert_int_eq(ram_agent_load(&b, buf, size, RAM_LOAD_INFERENCE), RAM_OK);
     int64_t v;
     ck_assert_int_eq(ram_agent_get_config(b, RAM_CFG_CORE, &v), RAM_OK);
     ck_assert_int_eq(v, RAM_CORE_LSTM);
@@ -400,10 +407,10 @@ START_TEST(load_inference_and_config_roundtrip)
     for (int k = 0; k < 2; k++) {
         ck_assert_int_eq(ram_agent_begin(ab[k], NB, RAM_BEGIN_GREEDY_LOCATION), RAM_OK);
         for (int t = 0; t < 6; t++)
-            ck_assert_int_eq(ram_agent_step(ab[k], images, NULL, k ? prb : pra, NULL), RAM_OK);
+            ck_assert_int_eq(ram_agent_step(ab[k], images, sizeof images, NULL, k ? prb : pra, NULL), RAM_OK);
     }
     ck_assert_mem_eq(pra, prb, sizeof pra);
-    ck_assert_int_eq(ram_agent_load_file("/nonexistent/dir/model.ram", 0, &b), RAM_E_IO);
+    ck_assert_int_eq(ram_agent_load_file(&b, "/nonexistent/dir/model.ram", 0), RAM_E_IO);
     ck_assert_ptr_null(b);
     ck_assert_int_eq(ram_agent_save_file(a, 0, "/nonexistent/dir/model.ram"), RAM_E_IO);
     free(buf);
@@ -421,7 +428,7 @@ static void episode_grads(ram_agent *a, float *out, size_t count)
     ck_assert_int_eq(ram_agent_zero_grad(a), RAM_OK);
     ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
     for (int t = 0; t < 6; t++)
-        ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, act), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, act), RAM_OK);
     for (int b = 0; b < NB; b++)
         rw[b] = act[b] == labels[b] ? 1.0f : (float)b / 8;
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
@@ -488,7 +495,8 @@ START_TEST(location_core_weight_and_lr_scale)
     size_t moved = 0;
     for (size_t i = 0; i < n; i++) {
         int in_loc = i >= loc && i < loc + 2 * H + 2;
-        float want = p0[i] - (in_loc ? 0.25f * 0.1f : 0.1f) * g[0][i];
+        /* the gradient array holds sums over the NB samples */
+        float want = p0[i] - (in_loc ? 0.25f * 0.1f : 0.1f) * (g[0][i] / NB);
         ck_assert_msg(fabsf(p[i] - want) <= 1e-6f * (1.0f + fabsf(want)),
                       "param %zu: %g vs %g", i, p[i], want);
         moved += in_loc && p[i] != p0[i];
@@ -552,7 +560,7 @@ START_TEST(first_location_modes)
     ck_assert_int_eq(ram_config_create(&cfg), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_HIDDEN, 16), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, 1), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W, W * W), RAM_OK);
     make_images(2);
@@ -604,7 +612,7 @@ START_TEST(first_location_modes)
          * gets a REINFORCE gradient only if it chose l_0. */
         ck_assert_int_eq(ram_agent_zero_grad(a), RAM_OK);
         ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
-        ck_assert_int_eq(ram_agent_step(a, images, NULL, NULL, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, NULL, NULL), RAM_OK);
         ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
         ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
         float *g;
@@ -629,7 +637,7 @@ START_TEST(first_location_modes)
     void *buf = malloc(size);
     ck_assert_int_eq(ram_agent_save(a, 0, buf, size, &size), RAM_OK);
     ram_agent *b;
-    ck_assert_int_eq(ram_agent_load(buf, size, RAM_LOAD_INFERENCE, &b), RAM_OK);
+    ck_assert_int_eq(ram_agent_load(&b, buf, size, RAM_LOAD_INFERENCE), RAM_OK);
     ck_assert_int_eq(ram_agent_get_param(b, RAM_PARAM_FIRST_LOCATION, &v), RAM_OK);
     ck_assert_double_eq(v, RAM_FIRST_CENTER);
     free(buf);
@@ -659,7 +667,7 @@ START_TEST(skipped_action_heads_change_nothing)
             ck_assert_int_eq(ram_agent_zero_grad(a), RAM_OK);
             ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_TRAIN), RAM_OK);
             for (int t = 0; t < steps; t++)
-                ck_assert_int_eq(ram_agent_step(a, images, NULL,
+                ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL,
                                                 k ? NULL : probs,
                                                 k ? NULL : act),
                                  RAM_OK);
@@ -685,7 +693,7 @@ START_TEST(skipped_action_heads_change_nothing)
             ck_assert_int_eq(ram_agent_begin(a, NB, RAM_BEGIN_GREEDY_LOCATION),
                              RAM_OK);
             for (int t = 0; t < steps; t++)
-                ck_assert_int_eq(ram_agent_step(a, images, NULL,
+                ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL,
                                                 k ? NULL : probs, NULL),
                                  RAM_OK);
             ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
@@ -706,7 +714,7 @@ static void episode(ram_agent *a, unsigned flags, float *probs)
     const float rw[NB] = {1.0f, 0.0f, 0.0f, 1.0f};
     ck_assert_int_eq(ram_agent_begin(a, NB, flags), RAM_OK);
     for (int t = 0; t < 5; t++)
-        ck_assert_int_eq(ram_agent_step(a, images, NULL, probs, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, images, sizeof images, NULL, probs, NULL), RAM_OK);
     ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
     ck_assert_int_eq(ram_agent_end(a, labels), RAM_OK);
 }
@@ -760,7 +768,7 @@ START_TEST(dropout_in_training_only)
         ck_assert_int_eq(ram_agent_set_param(drop, keys[k], 0.9), RAM_OK);
     const float rw[NB] = {1.0f, 0.0f, 0.0f, 1.0f};
     for (int t = 0; t < 5; t++)
-        ck_assert_int_eq(ram_agent_step(drop, images, NULL, p1, NULL), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(drop, images, sizeof images, NULL, p1, NULL), RAM_OK);
     ck_assert_int_eq(ram_agent_reward(drop, rw), RAM_OK);
     ck_assert_int_eq(ram_agent_end(drop, labels), RAM_OK);
     episode(plain, RAM_BEGIN_TRAIN, p0);

@@ -56,7 +56,7 @@ static ram_agent *make_agent(int random_glimpses)
                         {RAM_CFG_SEED, 2024}};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
         ck_assert_int_eq(ram_config_set(cfg, (int)set[i][0], set[i][1]), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, IMG, IMG, IMG, IMG * IMG), RAM_OK);
     ck_assert_int_eq(ram_agent_set_param(a, RAM_PARAM_LEARNING_RATE, 2e-3), RAM_OK);
@@ -76,7 +76,7 @@ static void train(ram_agent *a, int updates)
             make_example(&r, img[b], &labels[b]);
         ck_assert_int_eq(ram_agent_begin(a, BATCH, RAM_BEGIN_TRAIN), RAM_OK);
         for (int t = 0; t < STEPS; t++)
-            ck_assert_int_eq(ram_agent_step(a, img, NULL, NULL, act), RAM_OK);
+            ck_assert_int_eq(ram_agent_step(a, img, sizeof img, NULL, NULL, act), RAM_OK);
         for (int b = 0; b < BATCH; b++)
             rw[b] = act[b] == labels[b];
         ck_assert_int_eq(ram_agent_reward(a, rw), RAM_OK);
@@ -95,7 +95,7 @@ static double accuracy(ram_agent *a)
         make_example(&r, img[i], &labels[i]);
     ck_assert_int_eq(ram_agent_begin(a, TEST_N, RAM_BEGIN_GREEDY_LOCATION), RAM_OK);
     for (int t = 0; t < STEPS; t++)
-        ck_assert_int_eq(ram_agent_step(a, img, NULL, NULL, act), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, img, sizeof img, NULL, NULL, act), RAM_OK);
     ck_assert_int_eq(ram_agent_end(a, NULL), RAM_OK);
     int ok = 0;
     for (int i = 0; i < TEST_N; i++)

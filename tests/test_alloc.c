@@ -82,7 +82,7 @@ START_TEST(step_does_not_allocate_at_batch_1)
                                     _i ? RAM_ACTION_CONTROL : RAM_ACTION_CLASSIFY),
                      RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_SCALES, 3), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     static unsigned char img[60 * 60];
     for (int i = 0; i < 60 * 60; i++)
@@ -99,7 +99,7 @@ START_TEST(step_does_not_allocate_at_batch_1)
         long before = allocations;
         bad |= ram_agent_begin(a, 1, flags);
         for (int t = 0; t < 6; t++)
-            bad |= ram_agent_step(a, img, loc, probs, &act);
+            bad |= ram_agent_step(a, img, sizeof img, loc, probs, &act);
         bad |= ram_agent_location(a, loc);
         used += allocations - before;
         /* end() and update() run larger matrix products; a threaded BLAS

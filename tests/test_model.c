@@ -17,7 +17,7 @@ static unsigned char *saved(size_t *size, unsigned flags)
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_GLIMPSE_WHERE, 4), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_GLIMPSE_SIZE, 8), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_HIDDEN, 8), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     ck_assert_int_eq(ram_agent_save(a, flags, NULL, 0, size), RAM_OK);
     unsigned char *buf = malloc(*size);
@@ -41,7 +41,7 @@ static void fix_crc(unsigned char *buf, size_t size)
 static int load(const unsigned char *buf, size_t size)
 {
     ram_agent *a = (ram_agent *)(uintptr_t)1;
-    int rc = ram_agent_load(buf, size, 0, &a);
+    int rc = ram_agent_load(&a, buf, size, 0);
     if (rc == RAM_OK)
         ram_agent_free(a);
     else
@@ -66,7 +66,7 @@ START_TEST(header_layout)
     size_t size;
     unsigned char *buf = saved(&size, 0);
     ck_assert_mem_eq(buf, "RAMMODEL", 8);
-    ck_assert_uint_eq(buf[8], 1); /* version 1, little-endian */
+    ck_assert_uint_eq(buf[8], 2); /* version 2, little-endian */
     uint64_t total = 0;
     for (int i = 0; i < 8; i++)
         total |= (uint64_t)buf[16 + i] << (8 * i);
@@ -109,9 +109,14 @@ START_TEST(corrupt_bytes)
     ck_assert_int_eq(load(c, size), RAM_E_FORMAT);
     /* A future format version. */
     memcpy(c, buf, size);
-    put32(c + 8, 2);
+    put32(c + 8, 3);
     fix_crc(c, size);
     ck_assert_int_eq(load(c, size), RAM_E_VERSION);
+    /* Version 1 had no input geometry keys (15 .. 17). */
+    memcpy(c, buf, size);
+    put32(c + 8, 1);
+    fix_crc(c, size);
+    ck_assert_int_eq(load(c, size), RAM_E_FORMAT);
     /* Version 0 never existed. */
     put32(c + 8, 0);
     fix_crc(c, size);
@@ -155,16 +160,56 @@ START_TEST(nonfinite_parameter)
 }
 END_TEST
 
+/* A version-1 file (as 0.1.0 wrote it: CONF holds keys 1 .. 14) still loads,
+ * with the input geometry unset; the same file as version 2 loads too. */
+START_TEST(version1_upgrade)
+{
+    size_t size;
+    unsigned char *buf = saved(&size, 0);
+    /* CONF comes first: chunk header at 24, then u32 n and n x 12 bytes. */
+    ck_assert_mem_eq(buf + 24, "CONF", 4);
+    ck_assert_uint_eq(buf[40], 17);
+    const size_t drop = 3 * 12, conf_end = 24 + 16 + 4 + 17 * 12;
+    size_t n1 = size - drop;
+    unsigned char *v1 = malloc(n1);
+    memcpy(v1, buf, conf_end - drop);
+    memcpy(v1 + conf_end - drop, buf + conf_end, size - conf_end);
+    put32(v1 + 8, 1);
+    put32(v1 + 16, (uint32_t)n1);
+    put32(v1 + 20, 0);
+    put32(v1 + 32, 4 + 14 * 12);
+    put32(v1 + 40, 14);
+    fix_crc(v1, n1);
+    ram_agent *a;
+    ck_assert_int_eq(ram_agent_load(&a, v1, n1, 0), RAM_OK);
+    int64_t v;
+    for (int k = RAM_CFG_INPUT_WIDTH; k <= RAM_CFG_INPUT_FORMAT; k++) {
+        ck_assert_int_eq(ram_agent_get_config(a, k, &v), RAM_OK);
+        ck_assert_int_eq(v, 0);
+    }
+    /* Saved again, it is a version-2 file of the same size as the original. */
+    size_t n2;
+    ck_assert_int_eq(ram_agent_save(a, 0, NULL, 0, &n2), RAM_OK);
+    ck_assert_uint_eq(n2, size);
+    ram_agent_free(a);
+    put32(v1 + 8, 2); /* version 2 may omit keys as well */
+    fix_crc(v1, n1);
+    ck_assert_int_eq(load(v1, n1), RAM_OK);
+    free(v1);
+    free(buf);
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
     size_t size;
     unsigned char *buf = saved(&size, 0);
     ram_agent *a;
-    ck_assert_int_eq(ram_agent_load(NULL, size, 0, &a), RAM_E_INVALID);
-    ck_assert_int_eq(ram_agent_load(buf, size, 0, NULL), RAM_E_INVALID);
-    ck_assert_int_eq(ram_agent_load(buf, size, 8u, &a), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_load(&a, NULL, size, 0), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_load(NULL, buf, size, 0), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_load(&a, buf, size, 8u), RAM_E_INVALID);
     ck_assert_int_eq(ram_agent_save(NULL, 0, NULL, 0, &size), RAM_E_INVALID);
-    ck_assert_int_eq(ram_agent_load_file(NULL, 0, &a), RAM_E_INVALID);
+    ck_assert_int_eq(ram_agent_load_file(&a, NULL, 0), RAM_E_INVALID);
     free(buf);
 }
 END_TEST
@@ -180,6 +225,7 @@ Suite *suite_model(void)
     tcase_add_test(tc, corrupt_bytes);
     tcase_add_test(tc, nonfinite_parameter);
     tcase_add_test(tc, bad_arguments);
+    tcase_add_test(tc, version1_upgrade);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -34,12 +34,36 @@ typedef enum ram_config_key {
                                       (default 6) */
     RAM_CFG_LOCATION_BOUND = 12, /**< a ram_bound (default RAM_BOUND_TANH) */
     RAM_CFG_SEED = 13,           /**< seeds the weights and the agent's RNG
-                                      (default 1; any int64) */
-    RAM_CFG_TRAINABLE = 14       /**< 1: gradients and optimiser state are
+                                      (default 1). Seeds are uint64_t
+                                      throughout libram; this key holds the
+                                      seed's 64 bits as an int64_t (two's
+                                      complement): store a uint64_t seed s
+                                      as (int64_t)s and read it back as
+                                      (uint64_t)value. Every int64 value is
+                                      valid. */
+    RAM_CFG_TRAINABLE = 14,      /**< 1: gradients and optimiser state are
                                       allocated; 0: inference only, the
                                       agent holds the parameters plus O(1)
                                       state (default 1) */
+    RAM_CFG_INPUT_WIDTH = 15,    /**< image width in pixels, 1 .. 65536, or
+                                      0 = unset (default 0). See "Input
+                                      geometry" below. Since 0.2.0. */
+    RAM_CFG_INPUT_HEIGHT = 16,   /**< image height in pixels, 1 .. 65536, or
+                                      0 = unset (default 0). Since 0.2.0. */
+    RAM_CFG_INPUT_FORMAT = 17    /**< a ram_pixel_format, or 0 = unset
+                                      (default 0). Since 0.2.0. */
 } ram_config_key;
+
+/* Input geometry. The images an agent reads are part of its model: their
+ * width, height, pixel format (RAM_CFG_INPUT_*) and channel count
+ * (RAM_CFG_CHANNELS) are configuration keys, saved in the model file and
+ * checked by ram_agent_set_input(), which refuses any other geometry with
+ * RAM_E_INVALID and a detail naming both (strides are the host's memory
+ * layout, not the model's, and stay free). A key left 0 (unset) takes its
+ * value from the first successful ram_agent_set_input() and is fixed from
+ * then on: ram_agent_get_config() reports it and ram_agent_save() stores
+ * it. Models saved by 0.1.0 (format version 1) load with the three keys
+ * unset. */
 
 /** How the action network is used. Values are pinned. */
 typedef enum ram_action_mode {
@@ -53,7 +77,7 @@ typedef enum ram_action_mode {
 } ram_action_mode;
 
 /** New configuration holding the defaults.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_NOMEM. Since 0.1.0. */
+ *  @return RAM_OK, RAM_E_INVALID (out NULL), RAM_E_NOMEM. Since 0.1.0. */
 RAM_API int ram_config_create(ram_config **out);
 
 /** Free. NULL is a no-op. Since 0.1.0. */
@@ -63,7 +87,9 @@ RAM_API void ram_config_free(ram_config *cfg);
  *  RAM_E_RANGE (outside ram_config_bounds). Since 0.1.0. */
 RAM_API int ram_config_set(ram_config *cfg, int key, int64_t value);
 
-/** Read one key. Since 0.1.0. */
+/** Read one key.
+ *  @return RAM_OK, RAM_E_INVALID (cfg or value NULL, unknown key).
+ *  Since 0.1.0. */
 RAM_API int ram_config_get(const ram_config *cfg, int key, int64_t *value);
 
 /** Inclusive bounds of a key. Either output may be NULL.
@@ -164,7 +190,8 @@ typedef enum ram_optimizer {
  *  @return RAM_OK or RAM_E_INVALID (unknown key). Since 0.1.0. */
 RAM_API int ram_param_bounds(int key, double *min, double *max);
 
-/** Default of a tunable. @return RAM_OK or RAM_E_INVALID. Since 0.1.0. */
+/** Default of a tunable.
+ *  @return RAM_OK or RAM_E_INVALID (unknown key, value NULL). Since 0.1.0. */
 RAM_API int ram_param_default(int key, double *value);
 
 /* ------------------------------------------------------------------------
@@ -178,50 +205,92 @@ typedef struct ram_agent ram_agent;
 /** Create an agent from a configuration (copied; `cfg` may be freed after).
  *  Allocates everything an episode at batch 1 needs, so that at batch 1
  *  ram_agent_step() never allocates.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE, RAM_E_NOMEM. Since 0.1.0. */
-RAM_API int ram_agent_create(const ram_config *cfg, ram_agent **out);
+ *  @param out  receives the agent; set to NULL on error.
+ *  @param cfg  the configuration.
+ *  @return RAM_OK, RAM_E_INVALID (out or cfg NULL), RAM_E_RANGE (a key out
+ *          of bounds, or RAM_CFG_PATCH x 2^(RAM_CFG_SCALES - 1) above
+ *          65536), RAM_E_NOMEM. Since 0.1.0 (out first since 0.2.0). */
+RAM_API int ram_agent_create(ram_agent **out, const ram_config *cfg);
 
 /** Free. NULL is a no-op. Since 0.1.0. */
 RAM_API void ram_agent_free(ram_agent *agent);
 
-/** Read one configuration key of the agent. Since 0.1.0. */
+/** Read one configuration key of the agent (the input geometry as fixed
+ *  by ram_agent_set_input(), and RAM_CFG_TRAINABLE as created or loaded).
+ *  @return RAM_OK, RAM_E_INVALID (agent or value NULL, unknown key).
+ *  Since 0.1.0. */
 RAM_API int ram_agent_get_config(const ram_agent *agent, int key,
                                  int64_t *value);
 
-/** Set a tunable. @return RAM_OK, RAM_E_INVALID (unknown key),
+/** Set a tunable. @return RAM_OK, RAM_E_INVALID (agent NULL, unknown key),
  *  RAM_E_RANGE (outside bounds, NaN, or not an integer for an integer
  *  key). Since 0.1.0. */
 RAM_API int ram_agent_set_param(ram_agent *agent, int key, double value);
 
-/** Read a tunable. Since 0.1.0. */
+/** Read a tunable.
+ *  @return RAM_OK, RAM_E_INVALID (agent or value NULL, unknown key).
+ *  Since 0.1.0. */
 RAM_API int ram_agent_get_param(const ram_agent *agent, int key,
                                 double *value);
 
-/** Reset every tunable to its default. Since 0.1.0. */
+/** Reset every tunable to its default.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL). Since 0.1.0. */
 RAM_API int ram_agent_reset_params(ram_agent *agent);
 
 /** The flat parameter and gradient arrays (owned by the agent) and their
- *  length. grads is NULL for an inference-only agent. The layout is the
- *  concatenation, in this order, of the glimpse, core, location, action and
- *  baseline layouts documented in their headers. Since 0.1.0. */
+ *  length. grads is NULL for an inference-only agent; it holds the SUMS
+ *  over ram_agent_grad_samples() samples (see ram_agent_end()). The
+ *  layout is the concatenation, in this order, of the glimpse, core,
+ *  location, action and baseline layouts documented in their headers. Any
+ *  output may be NULL.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL). Since 0.1.0. */
 RAM_API int ram_agent_params(ram_agent *agent, float **params, float **grads,
                              size_t *count);
 
-/** Reseed the agent's RNG (location and action sampling, random glimpses).
- *  The same seed and the same calls give bit-identical results. Use it to
- *  give data-parallel replicas of one agent different sampling streams.
- *  @return RAM_OK or RAM_E_INVALID. Since 0.1.0. */
+/** Reseed the agent's RNG (location and action sampling, random glimpses,
+ *  dropout). The same seed and the same calls give bit-identical results
+ *  with the same BLAS library, version and thread count on the same CPU
+ *  type: a different BLAS thread count (1 vs 2 OpenBLAS threads, say)
+ *  sums in another order and the runs drift apart (docs/agent.md,
+ *  "Determinism"). Use it to give data-parallel replicas of one agent
+ *  different sampling streams.
+ *  @return RAM_OK or RAM_E_INVALID (agent NULL). Since 0.1.0. */
 RAM_API int ram_agent_seed(ram_agent *agent, uint64_t seed);
 
 /** Describe the observations that ram_agent_step() will receive; see
  *  ram_sensor_glimpse() for the meaning. Channels come from the config.
- *  image_stride must be at least height * row_stride even at batch 1.
+ *  format, width and height must equal RAM_CFG_INPUT_FORMAT, _WIDTH and
+ *  _HEIGHT where those are set; the first successful call fixes the unset
+ *  ones (see "Input geometry" above).
+ *  As for the sensor, image_stride is ignored at batch 1 (0 is fine
+ *  there); an episode with a batch above 1 needs image_stride >= height *
+ *  row_stride, a multiple of the pixel size, and ram_agent_step() checks
+ *  that against the episode's batch (RAM_E_INVALID).
  *  Default: none (step fails with RAM_E_STATE until this is called).
- *  Never allocates. May be called between steps.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE. Since 0.1.0. */
+ *  Never allocates. May be called between steps. On error the previous
+ *  description stays in force.
+ *  @return RAM_OK; RAM_E_INVALID (NULL agent, unknown format, row_stride
+ *          below width * C * pixel size or not a multiple of it, or a
+ *          format, width or height other than the agent's input geometry);
+ *          RAM_E_RANGE (width or height outside 1 .. 65536, strides that
+ *          overflow). Since 0.1.0. */
 RAM_API int ram_agent_set_input(ram_agent *agent, int format, size_t width,
                                 size_t height, size_t row_stride,
                                 size_t image_stride);
+
+/** The input description in force (the last successful
+ *  ram_agent_set_input()). Every output may be NULL.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_STATE (no input
+ *          described yet; the outputs are not written). Since 0.2.0. */
+RAM_API int ram_agent_get_input(const ram_agent *agent, int *format,
+                                size_t *width, size_t *height,
+                                size_t *row_stride, size_t *image_stride);
+
+/** The batch of the episode under way (as given to ram_agent_begin()): the
+ *  number of images ram_agent_step() reads and of rows in its outputs.
+ *  @return RAM_OK, RAM_E_INVALID (NULL argument), RAM_E_STATE (no
+ *          episode; *batch is not written). Since 0.2.0. */
+RAM_API int ram_agent_batch(const ram_agent *agent, size_t *batch);
 
 /** Flags for ram_agent_begin(). Values are pinned. */
 typedef enum ram_begin_flags {
@@ -230,22 +299,31 @@ typedef enum ram_begin_flags {
     RAM_BEGIN_TRAIN = 1u,
     /** Use the location mean instead of a sample. */
     RAM_BEGIN_GREEDY_LOCATION = 2u,
-    /** Control mode: take the most probable action instead of a sample. */
+    /** Control mode: take the most probable action instead of a sample.
+     *  Refused (RAM_E_INVALID) in classify mode, which never samples. */
     RAM_BEGIN_GREEDY_ACTION = 4u
 } ram_begin_flags;
 
 /** Begin an episode for a batch of `batch` observations: h_0 = 0, and the
- *  first location l_0 comes from the location network applied to the zero
- *  state (so it is learned too). An episode already under way is dropped.
- *  Allocates only if `batch` (or, with RAM_BEGIN_TRAIN, the recording) is
- *  larger than any before.
- *  @return RAM_OK, RAM_E_INVALID (NULL, unknown flag), RAM_E_RANGE (batch),
- *          RAM_E_UNSUPPORTED (RAM_BEGIN_TRAIN on an inference-only agent),
- *          RAM_E_NOMEM. Since 0.1.0. */
+ *  first location l_0 as RAM_PARAM_FIRST_LOCATION says (by default
+ *  RAM_FIRST_LEARNED: the location network applied to the zero state,
+ *  sampled unless RAM_BEGIN_GREEDY_LOCATION; RAM_FIRST_CENTER: the centre;
+ *  RAM_FIRST_UNIFORM: uniform in [-1, 1]^2; with RAM_PARAM_RANDOM_GLIMPSES
+ *  every location is uniform). ram_agent_location() reads it. An episode
+ *  already under way is dropped. Reads the dropout rates. Allocates only
+ *  if `batch` (or, with RAM_BEGIN_TRAIN, the recording) is larger than any
+ *  before.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL, unknown flag, or
+ *          RAM_BEGIN_GREEDY_ACTION in classify mode), RAM_E_RANGE (batch
+ *          0 or above RAM_MAX_ROWS; with RAM_BEGIN_TRAIN, batch x
+ *          RAM_CFG_MAX_STEPS above RAM_MAX_ROWS), RAM_E_UNSUPPORTED
+ *          (RAM_BEGIN_TRAIN on an inference-only agent), RAM_E_NOMEM.
+ *          Since 0.1.0. */
 RAM_API int ram_agent_begin(ram_agent *agent, size_t batch, unsigned flags);
 
 /** The location the next step will glimpse at: batch pairs (x, y) in
- *  [-1, 1]. @return RAM_OK, RAM_E_INVALID, RAM_E_STATE (no episode).
+ *  [-1, 1]. @return RAM_OK, RAM_E_INVALID (agent or loc NULL),
+ *  RAM_E_STATE (no episode).
  *  Since 0.1.0. */
 RAM_API int ram_agent_location(const ram_agent *agent, float *loc);
 
@@ -253,6 +331,12 @@ RAM_API int ram_agent_location(const ram_agent *agent, float *loc);
  *  core state, and choose the next location and an action.
  *  @param images   the batch of observations, as ram_agent_set_input()
  *                  described them.
+ *  @param images_size  bytes readable at images. The step reads at most
+ *                  (batch - 1) * image_stride + (height - 1) * row_stride
+ *                  + width * C * pixel size bytes, and fails with
+ *                  RAM_E_BUFFER, reading nothing, when images_size is
+ *                  smaller (batch * image_stride always suffices when
+ *                  image_stride >= height * row_stride).
  *  @param next_loc batch x 2 output: where the next step will look, or NULL.
  *  @param probs    batch x A output: the action distribution, or NULL.
  *  @param actions  batch output: the action taken (sampled or argmax, per
@@ -261,48 +345,81 @@ RAM_API int ram_agent_location(const ram_agent *agent, float *loc);
  *  action network (only the last step's distribution is ever used, and
  *  ram_agent_end() computes it then if needed): ask at the last step only
  *  to save the work. Results are the same bits either way.
- *  @return RAM_OK; RAM_E_INVALID (NULL agent or images, or F32 images not
- *          aligned for float); RAM_E_RANGE (the batch's image strides
- *          overflow the address space); RAM_E_STATE (no
+ *  @return RAM_OK; RAM_E_INVALID (NULL agent or images, F32 images not
+ *          aligned for float, or a batch above 1 with an image_stride
+ *          below height * row_stride); RAM_E_RANGE (the batch's image
+ *          strides overflow the address space); RAM_E_BUFFER
+ *          (images_size too small for the batch and the input
+ *          description); RAM_E_STATE (no
  *          episode, no input described, or a training episode already at
  *          RAM_CFG_MAX_STEPS); RAM_E_NONFINITE (NaN/Inf in a pixel that the
  *          retina reads). On error the episode is as before the call.
- *  Never allocates. Since 0.1.0. */
+ *  Never allocates. Since 0.1.0 (images_size since 0.2.0). */
 RAM_API int ram_agent_step(ram_agent *agent, const void *images,
-                           float *next_loc, float *probs, int *actions);
+                           size_t images_size, float *next_loc, float *probs,
+                           int *actions);
 
 /** Hand over the rewards that followed the last step (batch floats,
  *  finite). Steps without a call get 0; a second call for the same step
- *  adds. @return RAM_OK, RAM_E_INVALID, RAM_E_STATE (no step yet),
- *  RAM_E_NONFINITE. Since 0.1.0. */
+ *  adds. @return RAM_OK, RAM_E_INVALID (agent or rewards NULL),
+ *  RAM_E_STATE (no episode, or no step yet), RAM_E_NONFINITE (a reward is
+ *  NaN or infinite; nothing is added). Since 0.1.0. */
 RAM_API int ram_agent_reward(ram_agent *agent, const float *rewards);
 
 /** End the episode. For a training episode, computes and *adds* into the
- *  gradient array: backpropagation through time of
- *    xent_weight      * mean cross-entropy of the last step's action
- *                       distribution against `labels` (classify mode),
+ *  gradient array the gradient of the episode's loss SUMMED over its batch
+ *  (backpropagation through time), and adds the batch to the sample count
+ *  (ram_agent_grad_samples()); ram_agent_update() divides by that count.
+ *  So episodes of any batch sizes between two updates (micro-batches,
+ *  replicas, ranks) add up to the mean over all their samples, with no
+ *  arithmetic on the host's side. The loss of one sample:
+ *    xent_weight      * cross-entropy of the last step's action
+ *                       distribution against its label (classify mode),
  *  + reinforce_weight * REINFORCE for every sampled location (and, in
  *                       control mode, every sampled action) with the
  *                       discounted return R_t and the detached baseline b_t,
- *  + baseline_weight  * mean squared error of b_t against R_t / 2,
- *  - entropy_weight   * mean action entropy (control mode).
+ *  + baseline_weight  * sum_t (b_t - R_t)^2 / 2,
+ *  - entropy_weight   * sum_t action entropy (control mode).
  *  docs/design.md gives the exact terms and which gradient reaches which
- *  network. Other episodes just end.
+ *  network. The figures (ram_agent_stat) are means over the batch. Other
+ *  episodes just end.
  *  @param labels  batch labels in [0, A), or NULL (no cross-entropy).
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_RANGE (a label), RAM_E_STATE (no
- *          episode, or a training episode with no step). Since 0.1.0. */
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_RANGE (a label),
+ *          RAM_E_STATE (no episode, or a training episode with no step).
+ *          Since 0.1.0 (sums and the count since 0.2.0). */
 RAM_API int ram_agent_end(ram_agent *agent, const int *labels);
 
-/** Apply the optimiser to the accumulated gradients (global-norm clipping
- *  first, when set), then zero them.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_STATE (no gradient accumulated
+/** Apply the optimiser to the mean gradient: the accumulated sums divided
+ *  by the sample count (ram_agent_grad_samples()), plus weight decay, then
+ *  global-norm clipping when set. Then zero the gradients and the count.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_STATE (no gradient
+ *          accumulated
  *          since the last update or zero_grad), RAM_E_UNSUPPORTED
  *          (inference-only agent), RAM_E_NONFINITE (a gradient is not
  *          finite; nothing is applied, the gradients are kept).
  *  Since 0.1.0. */
 RAM_API int ram_agent_update(ram_agent *agent);
 
-/** Discard the accumulated gradients. Since 0.1.0. */
+/** The number of samples (rows of training episodes) whose loss
+ *  gradients the gradient array sums: ram_agent_end() adds its batch;
+ *  ram_agent_update() and ram_agent_zero_grad() reset it to 0. A
+ *  data-parallel host all-reduces (sums) the gradient arrays and these
+ *  counts over its replicas or ranks, stores the total with
+ *  ram_agent_set_grad_samples(), and updates: every replica then takes the
+ *  step of the mean over all samples.
+ *  @return RAM_OK, RAM_E_INVALID (agent or samples NULL). Since 0.2.0. */
+RAM_API int ram_agent_grad_samples(const ram_agent *agent, uint64_t *samples);
+
+/** Set the sample count that ram_agent_update() divides the gradient sums
+ *  by (after an all-reduce, or after writing the gradient array by hand).
+ *  Marks the gradient as present, so that the next update applies it.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_RANGE (samples 0),
+ *          RAM_E_UNSUPPORTED (inference-only agent). Since 0.2.0. */
+RAM_API int ram_agent_set_grad_samples(ram_agent *agent, uint64_t samples);
+
+/** Discard the accumulated gradients and the sample count.
+ *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_UNSUPPORTED
+ *          (inference-only agent). Since 0.1.0. */
 RAM_API int ram_agent_zero_grad(ram_agent *agent);
 
 /** Figures about the last ended episode and the last update. Pinned. */
@@ -311,14 +428,16 @@ typedef enum ram_stat {
     RAM_STAT_ACCURACY = 2,      /**< fraction of argmax == label */
     RAM_STAT_RETURN = 3,        /**< mean discounted return from step 0 */
     RAM_STAT_BASELINE_MSE = 4,  /**< mean of (b_t - R_t)^2 */
-    RAM_STAT_GRAD_NORM = 5,     /**< global gradient norm before clipping,
-                                     at the last update */
+    RAM_STAT_GRAD_NORM = 5,     /**< global norm of the mean gradient
+                                     (weight decay included) before
+                                     clipping, at the last update */
     RAM_STAT_STEPS = 6,         /**< steps in the last ended episode */
     RAM_STAT_UPDATES = 7,       /**< updates applied since creation */
     RAM_STAT_ENTROPY = 8        /**< mean action entropy, all steps */
 } ram_stat;
 
-/** Read a figure. @return RAM_OK, RAM_E_INVALID. Since 0.1.0. */
+/** Read a figure. @return RAM_OK, RAM_E_INVALID (agent or value NULL,
+ *  unknown key). Since 0.1.0. */
 RAM_API int ram_agent_stat(const ram_agent *agent, int key, double *value);
 
 /* ------------------------------------------------------------------------
@@ -343,32 +462,47 @@ typedef enum ram_load_flags {
  *  @param buf   destination, or NULL to ask for the size only.
  *  @param cap   bytes available at buf.
  *  @param size  receives the bytes needed (always, also on RAM_E_BUFFER).
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_BUFFER (cap too small; buf is not
+ *  @return RAM_OK, RAM_E_INVALID (agent or size NULL, unknown flag),
+ *          RAM_E_BUFFER (cap too small; buf is not
  *          written), RAM_E_UNSUPPORTED (RAM_SAVE_OPTIMIZER on an
  *          inference-only agent). Since 0.1.0. */
 RAM_API int ram_agent_save(const ram_agent *agent, unsigned flags, void *buf,
                            size_t cap, size_t *size);
 
 /** Create an agent from a buffer written by ram_agent_save(). Every field is
- *  checked; no input can make it crash.
- *  @return RAM_OK, RAM_E_INVALID, RAM_E_FORMAT (not a libram model, or
+ *  checked; no input can make it crash. Format 1 files (libram 0.1.0)
+ *  load with the input geometry unset (docs/model-format.md).
+ *  @param out    receives the agent; set to NULL on error.
+ *  @param buf    the model.  @param size  its bytes.
+ *  @param flags  ram_load_flags.
+ *  @return RAM_OK, RAM_E_INVALID (out or buf NULL, unknown flag),
+ *          RAM_E_FORMAT (not a libram model, or
  *          inconsistent), RAM_E_VERSION (written by a newer format),
  *          RAM_E_CHECKSUM, RAM_E_TRUNCATED, RAM_E_NONFINITE (a parameter is
  *          NaN/Inf), RAM_E_RANGE (a configuration value out of bounds),
- *          RAM_E_NOMEM. Since 0.1.0. */
-RAM_API int ram_agent_load(const void *buf, size_t size, unsigned flags,
-                           ram_agent **out);
+ *          RAM_E_NOMEM. Since 0.1.0 (out first since 0.2.0). */
+RAM_API int ram_agent_load(ram_agent **out, const void *buf, size_t size,
+                           unsigned flags);
 
 /** ram_agent_save() to a file, atomically: written to `path`.tmp-XXXXXX in
  *  the same directory, flushed, then renamed over `path`.
- *  @return as ram_agent_save(), or RAM_E_IO. Since 0.1.0. */
+ *  File mode: a new file gets the mode that open(path, O_CREAT, 0666)
+ *  gives under the process's umask (0644 under umask 022; a default ACL
+ *  of the directory applies too); a regular file being replaced keeps its
+ *  permission bits (not its owner or group: the file is a new one).
+ *  @return RAM_OK; as ram_agent_save() (RAM_E_INVALID also for a NULL or
+ *          empty path); RAM_E_NOMEM; RAM_E_IO (the temporary file cannot
+ *          be created, written, flushed or renamed; nothing is left behind
+ *          and `path` is untouched). Since 0.1.0. */
 RAM_API int ram_agent_save_file(const ram_agent *agent, unsigned flags,
                                 const char *path);
 
-/** ram_agent_load() from a file. @return as ram_agent_load(), or RAM_E_IO.
- *  Since 0.1.0. */
-RAM_API int ram_agent_load_file(const char *path, unsigned flags,
-                                ram_agent **out);
+/** ram_agent_load() from a file.
+ *  @return as ram_agent_load() (RAM_E_INVALID also for a NULL path), or
+ *          RAM_E_IO (cannot open or read). Since 0.1.0 (out first since
+ *          0.2.0). */
+RAM_API int ram_agent_load_file(ram_agent **out, const char *path,
+                                unsigned flags);
 
 #ifdef __cplusplus
 }
