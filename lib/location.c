@@ -27,7 +27,7 @@ void ram__location_init(struct ram_location *net, size_t in, int bound,
     net->params = params;
     net->grads = grads;
     net->owned = 0;
-    net->std = 0.1;
+    net->std = RAM__LOCATION_STD_DEFAULT;
     ram__rng_seed(&net->rng, 0);
 }
 
