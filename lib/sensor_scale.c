@@ -1,0 +1,352 @@
+/* libram: the glimpse sensor with a non-integer retina scale (issue 25).
+ *
+ * The contract and the geometry are in include/ram/sensor.h
+ * (ram_sensor_glimpse_scaled); the derivation is in docs/design.md, "The
+ * scaled retina", and the handle's page is docs/sensor.md.
+ *
+ * How a patch is computed. A cell is a square of side q = s * 2^i whose
+ * edges fall anywhere; its value is the area-weighted mean of the pixels
+ * (unit squares) under it. The weight of pixel (x, y) in cell (u, v) is the
+ * product wx(u, x) * wy(v, y) of the lengths by which [x, x+1) overlaps the
+ * cell's column interval and [y, y+1) its row interval, so the mean is
+ * separable. Along each axis a cell covers the pixels floor(lo) ..
+ * ceil(hi) - 1 (clipped to the image; pixels outside read as 0, so they are
+ * simply skipped): only the first and the last have a fractional weight,
+ * every pixel in between has weight exactly 1. A cell is thus described by
+ * a `span` (first and end pixel, two weights), computed once per patch for
+ * the g columns and the g rows, on the stack.
+ *
+ * For each row of cells v and each image row y under it, each cell adds
+ * wy * (wa * p[a] + p[a+1] + ... + p[b-2] + wb * p[b-1]) to a double
+ * accumulator; at the end of the row of cells the accumulators are
+ * multiplied by 1 / q^2 (1 / (255 q^2) for U8) and rounded once to float.
+ * Image rows shared by two rows of cells are read twice, pixels shared by
+ * two cells likewise: at most a factor (q + 1)^2 / q^2 over one read.
+ *
+ * Precision. U8: the interior sums are exact integers, and at s = 1 every
+ * weight is exactly 1 and every edge an integer, so every sum is the exact
+ * integer block sum and the result, sum * (1 / (255 * 4^i)) rounded once,
+ * is the fixed sensor's bit for bit. In general the weights and their
+ * products carry double rounding (relative 2^-52 per operation), far below
+ * the final rounding to float. F32: sums in double, so a cell is within
+ * about one float ulp of the exact area-weighted mean of |pixel|-bounded
+ * data; at s = 1 it differs from the fixed sensor (float sums) only by the
+ * latter's rounding. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Double accumulators on the stack (4 KiB): one row of cells for up to
+ * ACC / g channels at a time. */
+#define ACC 512
+
+/* One cell along one axis: pixels [a, b) of the image lie under it, the
+ * first with weight wa, the last (when b - a >= 2) with weight wb, the rest
+ * with weight 1. a >= b: the cell lies wholly outside the image. */
+struct span {
+    long a, b;
+    double wa, wb;
+};
+
+/* The g cells [x0 + u q, x0 + (u + 1) q) of a patch along an axis of n
+ * pixels. Adjacent cells share their edge exactly (the same expression). */
+static void spans(double x0, double q, int g, long n, struct span *sp)
+{
+    for (int u = 0; u < g; u++) {
+        double lo = x0 + (double)u * q, hi = x0 + (double)(u + 1) * q;
+        double fa = fmax(floor(lo), 0.0), fb = fmin(ceil(hi), (double)n);
+        if (fa >= fb) {
+            sp[u].a = sp[u].b = 0;
+            sp[u].wa = sp[u].wb = 0.0;
+            continue;
+        }
+        long a = (long)fa, b = (long)fb;
+        sp[u].a = a;
+        sp[u].b = b;
+        sp[u].wa = fmin(fa + 1.0, hi) - fmax(fa, lo);
+        sp[u].wb = fmin(fb, hi) - fmax(fb - 1.0, lo);
+    }
+}
+
+/* Weighted sum of one channel along one image row under one cell; `row`
+ * points at that channel of pixel 0, pixels C elements apart. */
+static double hsum_u8(const uint8_t *row, size_t C, const struct span *sp)
+{
+    const long a = sp->a, b = sp->b;
+    double sum = sp->wa * (double)row[(size_t)a * C];
+    if (b - a >= 2) {
+        uint32_t t = 0; /* at most 4 * 2^7 pixels of 255 */
+        for (long x = a + 1; x < b - 1; x++)
+            t += row[(size_t)x * C];
+        sum += (double)t;
+        sum += sp->wb * (double)row[(size_t)(b - 1) * C];
+    }
+    return sum;
+}
+
+static double hsum_f32(const float *row, size_t C, const struct span *sp)
+{
+    const long a = sp->a, b = sp->b;
+    double sum = sp->wa * (double)row[(size_t)a * C];
+    if (b - a >= 2) {
+        double t = 0.0;
+        for (long x = a + 1; x < b - 1; x++)
+            t += (double)row[(size_t)x * C];
+        sum += t;
+        sum += sp->wb * (double)row[(size_t)(b - 1) * C];
+    }
+    return sum;
+}
+
+/* One patch: corner (x0, y0), cells of side q, into o (C planes of g x g).
+ * rs is the row stride in elements. */
+static void patch_scaled(int g, int C, int format, const void *img,
+                         size_t rs, long W, long H, double x0, double y0,
+                         double q, float *o)
+{
+    struct span sx[RAM_SENSOR_MAX_PATCH], sy[RAM_SENSOR_MAX_PATCH];
+    double acc[ACC];
+    spans(x0, q, g, W, sx);
+    spans(y0, q, g, H, sy);
+    const size_t gg = (size_t)g * (size_t)g, Cs = (size_t)C;
+    const double inv = format == RAM_PIXEL_U8 ? 1.0 / (255.0 * (q * q))
+                                              : 1.0 / (q * q);
+    const int cb = C < ACC / g ? C : ACC / g;
+    for (int c0 = 0; c0 < C; c0 += cb) {
+        const int nc = C - c0 < cb ? C - c0 : cb;
+        for (int v = 0; v < g; v++) {
+            memset(acc, 0, (size_t)nc * (size_t)g * sizeof acc[0]);
+            const struct span *ys = &sy[v];
+            for (long y = ys->a; y < ys->b; y++) {
+                const double wy =
+                    y == ys->a ? ys->wa : (y == ys->b - 1 ? ys->wb : 1.0);
+                for (int c = 0; c < nc; c++) {
+                    double *ac = acc + (size_t)c * (size_t)g;
+                    if (format == RAM_PIXEL_U8) {
+                        const uint8_t *row = (const uint8_t *)img +
+                                             (size_t)y * rs + (size_t)(c0 + c);
+                        for (int u = 0; u < g; u++)
+                            if (sx[u].a < sx[u].b)
+                                ac[u] += wy * hsum_u8(row, Cs, &sx[u]);
+                    } else {
+                        const float *row = (const float *)img +
+                                           (size_t)y * rs + (size_t)(c0 + c);
+                        for (int u = 0; u < g; u++)
+                            if (sx[u].a < sx[u].b)
+                                ac[u] += wy * hsum_f32(row, Cs, &sx[u]);
+                    }
+                }
+            }
+            for (int c = 0; c < nc; c++) {
+                float *d = o + (size_t)(c0 + c) * gg + (size_t)v * (size_t)g;
+                const double *ac = acc + (size_t)c * (size_t)g;
+                for (int u = 0; u < g; u++)
+                    d[u] = (float)(ac[u] * inv);
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------- geometry */
+
+void ram__sensor_box_scaled(const struct ram_sensor *s, size_t width,
+                            size_t height, float lx, float ly, float scale,
+                            unsigned flags, int i, double *x0, double *y0,
+                            double *side)
+{
+    /* g * s * 2^i: at most 37 significant bits, exact in double. */
+    const double S = (double)s->patch * ldexp((double)scale, i);
+    double mx, my;
+    if (flags & RAM_SENSOR_CONTINUOUS) {
+        mx = ((double)lx + 1.0) * (double)width / 2.0;
+        my = ((double)ly + 1.0) * (double)height / 2.0;
+    } else {
+        /* The centre of the fixed sensor's patch i (exact in double). */
+        long fx, fy, fs;
+        ram__sensor_rect(s, width, height, lx, ly, i, &fx, &fy, &fs);
+        mx = (double)fx + (double)fs / 2.0;
+        my = (double)fy + (double)fs / 2.0;
+    }
+    *x0 = mx - S / 2.0;
+    *y0 = my - S / 2.0;
+    *side = S;
+}
+
+void ram__sensor_run_scaled(const struct ram_sensor *s, size_t batch,
+                            const void *images, int format, size_t width,
+                            size_t height, size_t row_stride,
+                            size_t image_stride, const float *loc,
+                            const float *scale, unsigned flags, float *out)
+{
+    const int g = s->patch, C = s->channels;
+    const size_t cells = (size_t)C * (size_t)g * (size_t)g;
+    const size_t R = cells * (size_t)s->scales;
+    const size_t rs =
+        format == RAM_PIXEL_U8 ? row_stride : row_stride / sizeof(float);
+    for (size_t b = 0; b < batch; b++) {
+        /* b == 0 for batch 1: image_stride is then ignored. */
+        const char *img = (const char *)images + b * image_stride;
+        const float *l = loc + 2 * b;
+        float *o = out + b * R;
+        for (int i = 0; i < s->scales; i++, o += cells) {
+            double x0, y0, side;
+            ram__sensor_box_scaled(s, width, height, l[0], l[1], scale[b],
+                                   flags, i, &x0, &y0, &side);
+            patch_scaled(g, C, format, img, rs, (long)width, (long)height, x0,
+                         y0, side / (double)g, o);
+        }
+    }
+}
+
+/* ----------------------------------------------------------- validation */
+
+/* NaN/Inf (RAM_E_NONFINITE) before out-of-range (RAM_E_RANGE), for the n
+ * locations (2 floats each) and n scales, recorded under func. */
+static int args_check(const char *func, const float *loc, const float *scale,
+                      size_t n)
+{
+    for (size_t j = 0; j < 2 * n; j++)
+        if (!isfinite(loc[j]))
+            return ram__fail(RAM_E_NONFINITE, func,
+                             "loc[%zu] (row %zu) is NaN or infinite", j,
+                             j / 2);
+    for (size_t j = 0; j < n; j++)
+        if (!isfinite(scale[j]))
+            return ram__fail(RAM_E_NONFINITE, func,
+                             "scale[%zu] is NaN or infinite", j);
+    for (size_t j = 0; j < 2 * n; j++)
+        if (loc[j] < -1.0f || loc[j] > 1.0f)
+            return ram__fail(RAM_E_RANGE, func,
+                             "loc[%zu] = %g (row %zu) is outside [-1, 1]", j,
+                             (double)loc[j], j / 2);
+    for (size_t j = 0; j < n; j++)
+        if (scale[j] < RAM_SENSOR_SCALE_MIN || scale[j] > RAM_SENSOR_SCALE_MAX)
+            return ram__fail(RAM_E_RANGE, func,
+                             "scale[%zu] = %g is outside [%g, %g]", j,
+                             (double)scale[j], (double)RAM_SENSOR_SCALE_MIN,
+                             (double)RAM_SENSOR_SCALE_MAX);
+    return RAM_OK;
+}
+
+/* 1 if every F32 pixel under one of image img's patches is finite: the
+ * pixels of the union's bounding box (the patches are nested or nearly). */
+static int scaled_finite(const struct ram_sensor *s, const float *img,
+                         size_t width, size_t height, size_t rs,
+                         const float *l, float scale, unsigned flags)
+{
+    double xa = 0, xb = 0, ya = 0, yb = 0;
+    for (int i = 0; i < s->scales; i++) {
+        double x0, y0, side;
+        ram__sensor_box_scaled(s, width, height, l[0], l[1], scale, flags, i,
+                               &x0, &y0, &side);
+        xa = i == 0 ? x0 : fmin(xa, x0);
+        ya = i == 0 ? y0 : fmin(ya, y0);
+        xb = i == 0 ? x0 + side : fmax(xb, x0 + side);
+        yb = i == 0 ? y0 + side : fmax(yb, y0 + side);
+    }
+    xa = fmax(floor(xa), 0.0);
+    ya = fmax(floor(ya), 0.0);
+    xb = fmin(ceil(xb), (double)width);
+    yb = fmin(ceil(yb), (double)height);
+    if (xa >= xb || ya >= yb)
+        return 1;
+    const size_t C = (size_t)s->channels;
+    const size_t n = (size_t)(xb - xa) * C;
+    for (size_t y = (size_t)ya; y < (size_t)yb; y++)
+        if (!ram__all_finite(img + y * rs + (size_t)xa * C, n))
+            return 0;
+    return 1;
+}
+
+/* ------------------------------------------------------------ public */
+
+int ram_sensor_glimpse_scaled(const ram_sensor *sensor, size_t batch,
+                              const void *images, int format, size_t width,
+                              size_t height, size_t row_stride,
+                              size_t image_stride, const float *loc,
+                              const float *scale, unsigned flags, float *out)
+{
+    if (!sensor)
+        return RAM_FAIL(RAM_E_INVALID, "sensor is NULL");
+    if (!images)
+        return RAM_FAIL(RAM_E_INVALID, "images is NULL");
+    if (!loc)
+        return RAM_FAIL(RAM_E_INVALID, "loc is NULL");
+    if (!scale)
+        return RAM_FAIL(RAM_E_INVALID, "scale is NULL");
+    if (!out)
+        return RAM_FAIL(RAM_E_INVALID, "out is NULL");
+    if (flags & ~RAM_SENSOR_CONTINUOUS)
+        return RAM_FAIL(RAM_E_INVALID,
+                        "flags = 0x%x: only RAM_SENSOR_CONTINUOUS (0x%x) is "
+                        "defined", flags, RAM_SENSOR_CONTINUOUS);
+    int rc = ram__image_check_in(__func__, format, (size_t)sensor->channels,
+                                 width, height, row_stride, image_stride,
+                                 batch);
+    if (rc != RAM_OK)
+        return rc;
+    size_t R = ram_sensor_output_size(sensor);
+    if (batch > (size_t)PTRDIFF_MAX / sizeof(float) / R)
+        return RAM_FAIL(RAM_E_RANGE,
+                        "batch = %zu: batch * %zu output floats overflow "
+                        "ptrdiff_t", batch, R);
+    if (format == RAM_PIXEL_F32 &&
+        (uintptr_t)images % _Alignof(float) != 0)
+        return RAM_FAIL(RAM_E_INVALID,
+                        "images is not aligned for float (RAM_PIXEL_F32)");
+    rc = args_check(__func__, loc, scale, batch);
+    if (rc != RAM_OK)
+        return rc;
+    if (format == RAM_PIXEL_F32) {
+        size_t rs = row_stride / sizeof(float);
+        for (size_t b = 0; b < batch; b++) {
+            const float *img = (const float *)(const void *)(
+                (const char *)images + b * image_stride);
+            if (!scaled_finite(sensor, img, width, height, rs, loc + 2 * b,
+                               scale[b], flags))
+                return RAM_FAIL(RAM_E_NONFINITE,
+                                "image %zu has a NaN or infinite pixel "
+                                "inside its patches", b);
+        }
+    }
+    ram__sensor_run_scaled(sensor, batch, images, format, width, height,
+                           row_stride, image_stride, loc, scale, flags, out);
+    return RAM_OK;
+}
+
+int ram_sensor_patch_rect_scaled(const ram_sensor *sensor, size_t width,
+                                 size_t height, const float loc[2],
+                                 float scale, unsigned flags, size_t patch,
+                                 double *x0, double *y0, double *size)
+{
+    if (!sensor)
+        return RAM_FAIL(RAM_E_INVALID, "sensor is NULL");
+    if (!loc)
+        return RAM_FAIL(RAM_E_INVALID, "loc is NULL");
+    if (!x0)
+        return RAM_FAIL(RAM_E_INVALID, "x0 is NULL");
+    if (!y0)
+        return RAM_FAIL(RAM_E_INVALID, "y0 is NULL");
+    if (!size)
+        return RAM_FAIL(RAM_E_INVALID, "size is NULL");
+    if (flags & ~RAM_SENSOR_CONTINUOUS)
+        return RAM_FAIL(RAM_E_INVALID,
+                        "flags = 0x%x: only RAM_SENSOR_CONTINUOUS (0x%x) is "
+                        "defined", flags, RAM_SENSOR_CONTINUOUS);
+    if (width < 1 || width > RAM_SENSOR_MAX_IMAGE || height < 1 ||
+        height > RAM_SENSOR_MAX_IMAGE)
+        return RAM_FAIL(RAM_E_RANGE,
+                        "width = %zu or height = %zu is outside 1 .. %d",
+                        width, height, RAM_SENSOR_MAX_IMAGE);
+    if (patch >= (size_t)sensor->scales)
+        return RAM_FAIL(RAM_E_RANGE, "patch = %zu: the sensor has %d scales",
+                        patch, sensor->scales);
+    int rc = args_check(__func__, loc, &scale, 1);
+    if (rc != RAM_OK)
+        return rc;
+    ram__sensor_box_scaled(sensor, width, height, loc[0], loc[1], scale,
+                           flags, (int)patch, x0, y0, size);
+    return RAM_OK;
+}
