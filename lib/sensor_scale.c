@@ -16,12 +16,16 @@
  * a `span` (first and end pixel, two weights), computed once per patch for
  * the g columns and the g rows, on the stack.
  *
- * For each row of cells v and each image row y under it, each cell adds
- * wy * (wa * p[a] + p[a+1] + ... + p[b-2] + wb * p[b-1]) to a double
- * accumulator; at the end of the row of cells the accumulators are
- * multiplied by 1 / q^2 (1 / (255 q^2) for U8) and rounded once to float.
- * Image rows shared by two rows of cells are read twice, pixels shared by
- * two cells likewise: at most a factor (q + 1)^2 / q^2 over one read.
+ * For each row of cells v, the cells are taken in runs of consecutive
+ * cells whose columns (times C interleaved channels) fit a column buffer of
+ * COL doubles on the stack: the run's image rows are summed down into it,
+ * weighted by the row weights (U8: the rows of weight 1 in exact integers,
+ * 16 columns at a time), then each cell adds up its columns, weighted by
+ * the column weights, and the sum times 1 / q^2 (1 / (255 q^2) for U8) is
+ * rounded once to float. A cell wider than the buffer on its own (cells of
+ * 512 / C pixels or more) is summed row by row instead (cell_direct). Image
+ * rows shared by two rows of cells are read twice, columns shared by two
+ * cells likewise: at most a factor (q + 1)^2 / q^2 over one read.
  *
  * Precision. U8: the interior sums are exact integers, and at s = 1 every
  * weight is exactly 1 and every edge an integer, so every sum is the exact
@@ -38,9 +42,15 @@
 
 #include "internal.h"
 
-/* Double accumulators on the stack (4 KiB): one row of cells for up to
- * ACC / g channels at a time. */
-#define ACC 512
+/* The column buffer on the stack (4 KiB of doubles): the weighted column
+ * sums of a run of cells of one row of cells, all channels. */
+#ifndef RAM__SCALED_COL
+#define RAM__SCALED_COL 512
+#endif
+#define COL RAM__SCALED_COL
+/* The integer row sums go VB elements at a time (a fixed trip count the
+ * compiler vectorizes). */
+#define VB 16
 
 /* One cell along one axis: pixels [a, b) of the image lie under it, the
  * first with weight wa, the last (when b - a >= 2) with weight wb, the rest
@@ -52,11 +62,21 @@ struct span {
 
 /* The g cells [x0 + u q, x0 + (u + 1) q) of a patch along an axis of n
  * pixels. Adjacent cells share their edge exactly (the same expression). */
+static double dmin(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+static double dmax(double a, double b)
+{
+    return a > b ? a : b;
+}
+
 static void spans(double x0, double q, int g, long n, struct span *sp)
 {
     for (int u = 0; u < g; u++) {
         double lo = x0 + (double)u * q, hi = x0 + (double)(u + 1) * q;
-        double fa = fmax(floor(lo), 0.0), fb = fmin(ceil(hi), (double)n);
+        double fa = dmax(floor(lo), 0.0), fb = dmin(ceil(hi), (double)n);
         if (fa >= fb) {
             sp[u].a = sp[u].b = 0;
             sp[u].wa = sp[u].wb = 0.0;
@@ -65,8 +85,8 @@ static void spans(double x0, double q, int g, long n, struct span *sp)
         long a = (long)fa, b = (long)fb;
         sp[u].a = a;
         sp[u].b = b;
-        sp[u].wa = fmin(fa + 1.0, hi) - fmax(fa, lo);
-        sp[u].wb = fmin(fb, hi) - fmax(fb - 1.0, lo);
+        sp[u].wa = dmin(fa + 1.0, hi) - dmax(fa, lo);
+        sp[u].wb = dmin(fb, hi) - dmax(fb - 1.0, lo);
     }
 }
 
@@ -100,51 +120,151 @@ static double hsum_f32(const float *row, size_t C, const struct span *sp)
     return sum;
 }
 
+/* col[j] = sum over the rows of span ys of wy * r[row][j], j < n, rows rs
+ * elements apart. In three loops so that
+ * each is a plain element-wise loop the compiler can vectorize. */
+RAM_CLONES
+static void vsum_u8(double *restrict col, const uint8_t *restrict r, size_t rs,
+                    const struct span *ys, size_t n)
+{
+    const long rows = ys->b - ys->a;
+    if (rows < 2) {
+        for (size_t j = 0; j < n; j++)
+            col[j] = ys->wa * (double)r[j];
+        return;
+    }
+    /* The rows of weight 1 (at most 2^9 of 255) summed exactly in integers,
+     * VB columns at a time in registers. */
+    uint32_t mid[COL];
+    size_t j = 0;
+    for (; j + VB <= n; j += VB) {
+        uint32_t a[VB] = {0};
+        const uint8_t *q = r + j;
+        for (long y = 1; y < rows - 1; y++) {
+            q += rs;
+            for (size_t t = 0; t < VB; t++)
+                a[t] += q[t];
+        }
+        memcpy(mid + j, a, sizeof a);
+    }
+    for (; j < n; j++) {
+        uint32_t a = 0;
+        for (long y = 1; y < rows - 1; y++)
+            a += r[(size_t)y * rs + j];
+        mid[j] = a;
+    }
+    const uint8_t *last = r + (size_t)(rows - 1) * rs;
+    for (j = 0; j < n; j++)
+        col[j] = ys->wa * (double)r[j] + (double)mid[j] +
+                 ys->wb * (double)last[j];
+}
+
+RAM_CLONES
+static void vsum_f32(double *restrict col, const float *restrict r, size_t rs,
+                     const struct span *ys, size_t n)
+{
+    const long rows = ys->b - ys->a;
+    for (size_t j = 0; j < n; j++)
+        col[j] = ys->wa * (double)r[j];
+    if (rows < 2)
+        return;
+    for (long y = 1; y < rows - 1; y++) {
+        const float *q = r + (size_t)y * rs;
+        for (size_t j = 0; j < n; j++)
+            col[j] += (double)q[j];
+    }
+    const float *q = r + (size_t)(rows - 1) * rs;
+    for (size_t j = 0; j < n; j++)
+        col[j] += ys->wb * (double)q[j];
+}
+
+/* The weighted sum of one channel across one cell of col (C elements per
+ * column; col starts at column xa). */
+static double hsum_col(const double *col, size_t C, long xa,
+                       const struct span *sp)
+{
+    const double *q = col + (size_t)(sp->a - xa) * C;
+    const long w = sp->b - sp->a;
+    double sum = sp->wa * q[0];
+    if (w >= 2) {
+        double t = 0.0;
+        for (long x = 1; x < w - 1; x++)
+            t += q[(size_t)x * C];
+        sum += t + sp->wb * q[(size_t)(w - 1) * C];
+    }
+    return sum;
+}
+
+/* The slow path for one cell whose columns do not fit the column buffer:
+ * row by row, every channel. */
+static void cell_direct(int format, const void *img, size_t rs, size_t C,
+                        const struct span *xs, const struct span *ys,
+                        double inv, size_t gg, float *d)
+{
+    for (size_t c = 0; c < C; c++) {
+        double acc = 0.0;
+        for (long y = ys->a; y < ys->b; y++) {
+            const double wy =
+                y == ys->a ? ys->wa : (y == ys->b - 1 ? ys->wb : 1.0);
+            double h;
+            if (format == RAM_PIXEL_U8)
+                h = hsum_u8((const uint8_t *)img + (size_t)y * rs + c, C, xs);
+            else
+                h = hsum_f32((const float *)img + (size_t)y * rs + c, C, xs);
+            acc += wy * h;
+        }
+        d[c * gg] = (float)(acc * inv);
+    }
+}
+
 /* One patch: corner (x0, y0), cells of side q, into o (C planes of g x g).
- * rs is the row stride in elements. */
+ * rs is the row stride in elements. For each row of cells, consecutive
+ * cells whose columns (times C) fit COL elements are done together: their
+ * rows are summed down into col (weighted), then each cell sums its
+ * columns of col (weighted). A cell wider than COL on its own goes through
+ * cell_direct. */
 static void patch_scaled(int g, int C, int format, const void *img,
                          size_t rs, long W, long H, double x0, double y0,
                          double q, float *o)
 {
     struct span sx[RAM_SENSOR_MAX_PATCH], sy[RAM_SENSOR_MAX_PATCH];
-    double acc[ACC];
+    double col[COL];
     spans(x0, q, g, W, sx);
     spans(y0, q, g, H, sy);
     const size_t gg = (size_t)g * (size_t)g, Cs = (size_t)C;
     const double inv = format == RAM_PIXEL_U8 ? 1.0 / (255.0 * (q * q))
                                               : 1.0 / (q * q);
-    const int cb = C < ACC / g ? C : ACC / g;
-    for (int c0 = 0; c0 < C; c0 += cb) {
-        const int nc = C - c0 < cb ? C - c0 : cb;
-        for (int v = 0; v < g; v++) {
-            memset(acc, 0, (size_t)nc * (size_t)g * sizeof acc[0]);
-            const struct span *ys = &sy[v];
-            for (long y = ys->a; y < ys->b; y++) {
-                const double wy =
-                    y == ys->a ? ys->wa : (y == ys->b - 1 ? ys->wb : 1.0);
-                for (int c = 0; c < nc; c++) {
-                    double *ac = acc + (size_t)c * (size_t)g;
-                    if (format == RAM_PIXEL_U8) {
-                        const uint8_t *row = (const uint8_t *)img +
-                                             (size_t)y * rs + (size_t)(c0 + c);
-                        for (int u = 0; u < g; u++)
-                            if (sx[u].a < sx[u].b)
-                                ac[u] += wy * hsum_u8(row, Cs, &sx[u]);
-                    } else {
-                        const float *row = (const float *)img +
-                                           (size_t)y * rs + (size_t)(c0 + c);
-                        for (int u = 0; u < g; u++)
-                            if (sx[u].a < sx[u].b)
-                                ac[u] += wy * hsum_f32(row, Cs, &sx[u]);
-                    }
-                }
+    for (int v = 0; v < g; v++) {
+        const struct span *ys = &sy[v];
+        float *d = o + (size_t)v * (size_t)g;
+        int u = 0;
+        while (u < g) {
+            if (ys->a >= ys->b || sx[u].a >= sx[u].b) {
+                for (size_t c = 0; c < Cs; c++)
+                    d[c * gg + (size_t)u] = 0.0f;
+                u++;
+                continue;
             }
-            for (int c = 0; c < nc; c++) {
-                float *d = o + (size_t)(c0 + c) * gg + (size_t)v * (size_t)g;
-                const double *ac = acc + (size_t)c * (size_t)g;
-                for (int u = 0; u < g; u++)
-                    d[u] = (float)(ac[u] * inv);
+            const long xa = sx[u].a;
+            if ((size_t)(sx[u].b - xa) * Cs > COL) {
+                cell_direct(format, img, rs, Cs, &sx[u], ys, inv, gg, d + u);
+                u++;
+                continue;
             }
+            int u1 = u + 1;
+            while (u1 < g && sx[u1].a < sx[u1].b &&
+                   (size_t)(sx[u1].b - xa) * Cs <= COL)
+                u1++;
+            const size_t n = (size_t)(sx[u1 - 1].b - xa) * Cs;
+            const size_t off = (size_t)ys->a * rs + (size_t)xa * Cs;
+            if (format == RAM_PIXEL_U8)
+                vsum_u8(col, (const uint8_t *)img + off, rs, ys, n);
+            else
+                vsum_f32(col, (const float *)img + off, rs, ys, n);
+            for (; u < u1; u++)
+                for (size_t c = 0; c < Cs; c++)
+                    d[c * gg + (size_t)u] =
+                        (float)(hsum_col(col + c, Cs, xa, &sx[u]) * inv);
         }
     }
 }

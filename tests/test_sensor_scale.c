@@ -412,6 +412,45 @@ START_TEST(test_scaled_one_is_fixed)
 }
 END_TEST
 
+/* Wide cells and wide patches: a single cell whose columns times C exceed
+ * the library's column buffer (512 elements: the row-by-row path), and
+ * rows of cells split into several runs. */
+START_TEST(test_scaled_wide)
+{
+    uint64_t seed = 0x31de;
+    const struct {
+        size_t g, k, C, W, H;
+        float scale;
+    } cases[] = {
+        {2, 5, 9, 301, 297, 3.9f},  /* patch 4: cells of 62.4 px x 9 */
+        {2, 5, 9, 301, 297, 2.2f},  /* patch 4: 35.2 px x 9 = 325: runs */
+        {12, 3, 3, 201, 203, 2.0f}, /* patch 2: 192 px x 3 = 576 */
+        {5, 4, 64, 91, 87, 1.7f},   /* 64 channels: every cell direct */
+    };
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++)
+        for (int f = 0; f < 2; f++) {
+            int format = f ? RAM_PIXEL_U8 : RAM_PIXEL_F32;
+            ram_sensor *s = mk(cases[t].g, cases[t].k, cases[t].C);
+            simg im = simg_new(format, cases[t].C, cases[t].W, cases[t].H, 1,
+                               0, 1);
+            simg_fill(&im, &seed);
+            float loc[2] = {rand_loc(&seed), rand_loc(&seed)};
+            float scale[1] = {cases[t].scale};
+            unsigned flags = t % 2 ? RAM_SENSOR_CONTINUOUS : 0;
+            float *out = malloc(ram_sensor_output_size(s) * sizeof *out);
+            ck_assert_ptr_nonnull(out);
+            ck_assert_int_eq(ram_sensor_glimpse_scaled(
+                                 s, 1, im.buf, format, im.W, im.H, im.rs, 0,
+                                 loc, scale, flags, out),
+                             RAM_OK);
+            compare(s, &im, loc, scale, flags, out, ref_cell, TOL, "wide");
+            free(out);
+            free(im.buf);
+            ram_sensor_free(s);
+        }
+}
+END_TEST
+
 /* By hand. F32 ramp p(x, y) = x on 4x4, g = 1, k = 1, s = 1.5,
  * RAM_SENSOR_CONTINUOUS at l = (0, 0): centre (2, 2), side 1.5, the cell
  * [1.25, 2.75)^2: columns 1 and 2 each overlap by 0.75, so the mean is
@@ -700,6 +739,7 @@ Suite *suite_sensor_scale(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_scaled_vs_overlap_reference, 0, 5);
     tcase_add_test(tc, test_scaled_vs_supersampling);
+    tcase_add_test(tc, test_scaled_wide);
     tcase_add_loop_test(tc, test_scaled_one_is_fixed, 0, 3);
     tcase_add_test(tc, test_scaled_by_hand);
     tcase_add_test(tc, test_scaled_continuity);
