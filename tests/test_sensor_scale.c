@@ -506,6 +506,18 @@ START_TEST(test_scaled_by_hand)
         for (int u = 0; u < 8; u++)
             ck_assert_float_eq_tol(o[128 + v * 8 + u], want[u] * want[v],
                                    1e-6f);
+    /* Patch 0 on a column ramp (column x holds x): cell 0 is [8, 9.5),
+     * (1 * 8 + 0.5 * 9) / 1.5 = 8.333...; patch 1's cells are 3 whole
+     * pixels from X = 2: cell 0 reads (2 + 3 + 4) / 3 = 3. */
+    static float ramp[28 * 28];
+    for (int y = 0; y < 28; y++)
+        for (int x = 0; x < 28; x++)
+            ramp[y * 28 + x] = (float)x;
+    ck_assert_int_eq(ram_sensor_glimpse_scaled(s, 1, ramp, RAM_PIXEL_F32, 28,
+                                               28, 28 * 4, 0, l0, &sc, 0, o),
+                     RAM_OK);
+    ck_assert_float_eq_tol(o[0], 12.5f / 1.5f, 1e-5f);
+    ck_assert_float_eq_tol(o[64], 3.0f, 1e-6f);
     double x0, y0, side;
     ck_assert_int_eq(ram_sensor_patch_rect_scaled(s, 28, 28, l0, 1.5f, 0, 2,
                                                   &x0, &y0, &side),
