@@ -441,7 +441,7 @@ static int model_task(const char *cmd, const char *opt, const char *model,
 
 static int load_model(const char *cmd, const char *path, ram_agent **out)
 {
-    int rc = ram_agent_load_file(path, RAM_LOAD_INFERENCE, out);
+    int rc = ram_agent_load_file(out, path, RAM_LOAD_INFERENCE);
     if (rc != RAM_OK) {
         fprintf(stderr, "ram-mnist %s: cannot load model '%s': %s%s%s\n", cmd,
                 path, ram_strerror(rc), rc == RAM_E_IO ? ": " : "",

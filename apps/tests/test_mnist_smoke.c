@@ -152,8 +152,8 @@ static unsigned char *read_all(const char *path, size_t *n)
 static void assert_same_params(const char *pa, const char *pb, int ckpt)
 {
     ram_agent *a = NULL, *b = NULL;
-    ck_assert_int_eq(ram_agent_load_file(pa, 0, &a), RAM_OK);
-    ck_assert_int_eq(ram_agent_load_file(pb, 0, &b), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&a, pa, 0), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&b, pb, 0), RAM_OK);
     float *wa, *wb;
     size_t na, nb;
     ck_assert_int_eq(ram_agent_params(a, &wa, NULL, &na), RAM_OK);
@@ -213,10 +213,10 @@ START_TEST(test_train_roundtrip)
     /* The last checkpoint scores the last epoch's validation error, the best
      * model the best one, with 1 or 2 threads, trainable or not. */
     ram_agent *ck = NULL, *best = NULL;
-    ck_assert_int_eq(ram_agent_load_file(path_in(dir, "checkpoint.ram"), 0,
-                                         &ck), RAM_OK);
-    ck_assert_int_eq(ram_agent_load_file(path_in(dir, "best.ram"),
-                                         RAM_LOAD_INFERENCE, &best), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&ck, path_in(dir, "checkpoint.ram"),
+                                         0), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&best, path_in(dir, "best.ram"),
+                                         RAM_LOAD_INFERENCE), RAM_OK);
     mnist_eval_result ev1, ev2, evb;
     ck_assert_int_eq(mnist_evaluate(ck, &val, 0, 0, 1, 1, &ev1, err,
                                     sizeof err), 0);
@@ -607,10 +607,8 @@ START_TEST(test_location_lr_scale)
     train_straight(&d.src, &o, dir1, &res);
 
     ram_agent *fresh = fresh_agent(&o), *a0 = NULL, *a1 = NULL;
-    ck_assert_int_eq(ram_agent_load_file(path_in(dir0, "checkpoint.ram"), 0,
-                                         &a0), RAM_OK);
-    ck_assert_int_eq(ram_agent_load_file(path_in(dir1, "checkpoint.ram"), 0,
-                                         &a1), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&a0, path_in(dir0, "checkpoint.ram"), 0), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&a1, path_in(dir1, "checkpoint.ram"), 0), RAM_OK);
     double v;
     ck_assert_int_eq(ram_agent_get_param(a0, RAM_PARAM_LOCATION_LR_SCALE, &v),
                      RAM_OK);
@@ -773,8 +771,7 @@ END_TEST
 static double saved_param(const char *dir, int key)
 {
     ram_agent *a = NULL;
-    ck_assert_int_eq(ram_agent_load_file(path_in(dir, "checkpoint.ram"), 0,
-                                         &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&a, path_in(dir, "checkpoint.ram"), 0), RAM_OK);
     double v = -1;
     ck_assert_int_eq(ram_agent_get_param(a, key, &v), RAM_OK);
     ram_agent_free(a);
@@ -948,7 +945,7 @@ START_TEST(test_init_from_model)
     ck_assert_int_eq(mnist_agent_create(&o, &fresh, err, sizeof err), 0);
     ck_assert_msg(mnist_agent_init_from(fresh, model, err, sizeof err) == 0,
                   "%s", err);
-    ck_assert_int_eq(ram_agent_load_file(model, RAM_LOAD_INFERENCE, &ref),
+    ck_assert_int_eq(ram_agent_load_file(&ref, model, RAM_LOAD_INFERENCE),
                      RAM_OK);
     float *pf, *pr;
     size_t nf, nr;
@@ -1037,7 +1034,7 @@ END_TEST
 static float *params_of(const char *path, size_t *n)
 {
     ram_agent *a = NULL;
-    ck_assert_int_eq(ram_agent_load_file(path, 0, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&a, path, 0), RAM_OK);
     float *p;
     ck_assert_int_eq(ram_agent_params(a, &p, NULL, n), RAM_OK);
     float *c = malloc(*n * sizeof *c);
@@ -1323,7 +1320,7 @@ START_TEST(test_real_mnist_sets)
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_SCALES, o.scales), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, o.glimpses),
                      RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &ag), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&ag, cfg), RAM_OK);
     ram_config_free(cfg);
     mnist_eval_result r;
     ck_assert_int_eq(mnist_evaluate(ag, &a, 0, 0, 2, 1, &r, err, sizeof err),
