@@ -17,7 +17,9 @@
 #                   file, programs linked from it), the link test (C, C++
 #                   and static), the
 #                   library's Check runner $(BUILD)/tests/ram-test, then the
-#                   apps' Check runner $(BUILD)/apps/tests/ram-apps-test
+#                   apps' Check runner $(BUILD)/apps/tests/ram-apps-test,
+#                   the examples, and scripts/check-mpi.sh (skipped, visibly,
+#                   without mpicc and mpirun)
 #   check-lib       the library's part of check only (no examples, apps or
 #                   apps tests)
 #   check-sanitize  both Check runners built in build-asan/ with ASan+UBSan,
@@ -229,6 +231,47 @@ $(BUILD)/tests/%.o:    DIR_CFLAGS = $(TEST_INC) $(CBLAS_CFLAGS) $(CHECK_CFLAGS)
 $(BUILD)/apps/tests/%.o: DIR_CFLAGS = $(APP_TEST_INC) $(CHECK_CFLAGS)
 
 # ---------------------------------------------------------------------------
+# MPI (docs/mpi.md): examples/mpi.c and apps/mnist-mpi (ram-mnist-mpi) need
+# mpi.h, so they are built with $(MPICC), and only when it exists; `make
+# check` then runs scripts/check-mpi.sh (with $(MPIRUN), or a "skipped" line).
+MPICC  ?= mpicc
+MPIRUN ?= mpirun
+HAVE_MPICC := $(if $(shell command -v $(MPICC) 2>/dev/null),yes)
+MPI_EXAMPLE_BINS := $(filter examples/mpi,$(EXAMPLE_BINS))
+MPI_APP_NAMES    := $(filter mnist-mpi,$(APP_NAMES))
+MPI_APP_BINS     := $(foreach n,$(MPI_APP_NAMES),apps/$(n)/ram-$(n))
+MPI_BINS         := $(MPI_EXAMPLE_BINS) $(MPI_APP_BINS)
+EXAMPLE_BINS     := $(filter-out $(MPI_EXAMPLE_BINS),$(EXAMPLE_BINS))
+APP_NAMES        := $(filter-out $(MPI_APP_NAMES),$(APP_NAMES))
+APP_BINS         := $(foreach n,$(APP_NAMES),apps/$(n)/ram-$(n))
+# ram-mnist-mpi links ram-mnist's modules (all of apps/mnist but main.c).
+MPI_APP_SRCS := $(filter-out apps/mnist/main.c,$(wildcard apps/mnist/*.c)) \
+                $(APP_COMMON_SRCS)
+ifeq ($(HAVE_MPICC),yes)
+examples: $(MPI_EXAMPLE_BINS)
+apps: $(MPI_APP_BINS)
+
+examples/mpi: examples/mpi.c $(STATICLIB) $(BUILD)/build-flags
+	$(call msg,MPICC,$@)
+	$(Q)$(MPICC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATICLIB) $(APP_LIBS)
+
+$(BUILD)/apps/mnist-mpi/main.o: apps/mnist-mpi/main.c $(BUILD)/build-flags
+	$(call msg,MPICC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(MPICC) $(ALL_CFLAGS) $(APP_INC) -Iapps/mnist -MMD -MP -c -o $@ $<
+
+apps/mnist-mpi/ram-mnist-mpi: $(BUILD)/apps/mnist-mpi/main.o \
+		$(call objs,$(MPI_APP_SRCS)) $(STATICLIB)
+	$(call msg,MPICC,$@)
+	$(Q)$(MPICC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(STATICLIB) $(APP_LIBS)
+endif
+
+.PHONY: check-mpi
+check-mpi: $(if $(HAVE_MPICC),$(MPI_BINS))
+	$(Q)HAVE_MPICC='$(HAVE_MPICC)' MPIRUN='$(MPIRUN)' BUILD='$(BUILD)' \
+		bash scripts/check-mpi.sh
+
+# ---------------------------------------------------------------------------
 # Main targets.
 .PHONY: all examples apps check check-lib check-sanitize check-valgrind check-abi \
         abi-baseline bench demo install uninstall clean help test-run FORCE
@@ -418,6 +461,7 @@ check: check-lib examples apps $(APP_TEST_BIN)
 	@echo "== apps tests"
 	$(Q)$(APP_TEST_BIN) $(RAM_TEST_ARGS)
 	$(Q)$(MAKE) --no-print-directory check-examples
+	$(Q)$(MAKE) --no-print-directory check-mpi
 
 # check-examples: every example, run with quick arguments (check runs it
 # last). examples/mnist runs only when MNIST is in $RAM_MNIST_DIR or
@@ -498,7 +542,7 @@ uninstall:
 clean:
 	rm -rf build build-asan $(BUILD)
 	rm -f lib/libram.so lib/libram.so.* $(STATICLIB) $(PC) $(PC).tmp
-	rm -f $(EXAMPLE_BINS) $(APP_BINS) bench/ram-bench
+	rm -f $(EXAMPLE_BINS) $(APP_BINS) $(MPI_BINS) bench/ram-bench
 
 help:
 	@sed -n '1,/^$$/s/^# \{0,1\}//p' Makefile

@@ -12,7 +12,8 @@
  * (apps/mnist/mnist_train.h: a pure function of seed, epoch and position)
  * and its glimpse locations from the agent RNG seeded with (seed, update,
  * share), so a run depends on S, not on R, except for the order of the
- * float sums. After the episodes, ONE MPI_Allreduce sums the flat gradient
+ * float sums (none with S = 2: 1 rank and 2 ranks give the same bits).
+ * After the episodes, ONE MPI_Allreduce sums the flat gradient
  * arrays, the sample counts and the loss figures; every rank stores the
  * total count (ram_agent_set_grad_samples) and applies the same update, so
  * the parameters stay bit-identical without being sent. Every --check-every
@@ -24,6 +25,7 @@
  *
  * Exit status: 0 success, 1 failure, 2 bad arguments. */
 #include <inttypes.h>
+#include <signal.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -146,6 +148,20 @@ static int params_diverged(const float *p, size_t n, uint64_t update)
     }
     free(all);
     return 1;
+}
+
+/* --watchdog: a rank that sees no progress for that long (a peer that
+ * hangs instead of dying, a lost network) ends itself; mpirun then ends the
+ * others. Only async-signal-safe calls here. */
+static void on_alarm(int sig)
+{
+    static const char msg[] = PROG ": watchdog: no progress for --watchdog "
+                              "seconds (a rank or the network hangs?); "
+                              "ending this rank\n";
+    (void)sig;
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    (void)w;
+    _exit(124);
 }
 
 static uint64_t mix3(uint64_t a, uint64_t b, uint64_t c) /* as mnist_train.c */
@@ -413,7 +429,7 @@ static int train(int resume, const mnist_opts *cli, int shares, int epochs,
                  int check_every, int ckpt_every, uint64_t max_updates,
                  size_t synthetic, const char *data_dir, const char *dir,
                  const char *save, int fault_rank, uint64_t fault_at,
-                 int fault_kind)
+                 int fault_kind, unsigned watchdog)
 {
     trainer t;
     memset(&t, 0, sizeof t);
@@ -431,9 +447,11 @@ static int train(int resume, const mnist_opts *cli, int shares, int epochs,
         t.o.epochs = epochs;
     t.st.ranks = g_ranks;
     const int S = t.st.shares;
-    if (S % g_ranks)
-        die("%s", "the rank count must divide --shares (the shares of a "
-                  "resumed run are its own: see state.txt)");
+    if (S % g_ranks) {
+        snprintf(err, sizeof err, "%d ranks do not divide the run's %d "
+                 "shares (--shares; a resumed run keeps its own)", g_ranks, S);
+        die("%s", err);
+    }
     if (mnist_opts_check(&t.o, err, sizeof err))
         die("%s", err);
     if (!same_everywhere(fnv(FNV0, ram_version_string(),
@@ -500,7 +518,14 @@ static int train(int resume, const mnist_opts *cli, int shares, int epochs,
     uint64_t epoch_seed = 0, run_updates = 0, since_ckpt = 0;
     double reduce_s = 0, train_s = 0, run_samples = 0;
     const int first = g_rank * (S / g_ranks), last = first + S / g_ranks;
+    if (watchdog) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_alarm;
+        sigaction(SIGALRM, &sa, NULL);
+    }
     while (t.st.epochs_done < t.o.epochs && !stop) {
+        alarm(watchdog); /* re-armed at every update and epoch end */
         const int e = (int)(t.st.updates / nb);
         if (e > t.st.epochs_done) { /* the end of epoch e: validation */
             size_t lo = val.n * (size_t)g_rank / (size_t)g_ranks;
@@ -575,24 +600,37 @@ static int train(int resume, const mnist_opts *cli, int shares, int epochs,
         double t0 = MPI_Wtime();
         size_t pos0 = (size_t)(t.st.updates % nb) * B;
         size_t m = n_pool - pos0 < B ? n_pool - pos0 : B; /* images */
-        memset(t.buf + t.n, 0, EXTRA * sizeof *t.buf);
+        /* The rank's shares, each summed into buf on its own (share
+         * order): 1 rank of 2 shares then adds the same two arrays as the
+         * all-reduce of 2 ranks does, in one float addition each. */
+        memset(t.buf, 0, (t.n + EXTRA) * sizeof *t.buf);
+        uint64_t samples = 0;
         for (int s = first; s < last; s++) {
             size_t lo = m * (size_t)s / (size_t)S;
             size_t hi = m * (size_t)(s + 1) / (size_t)S;
-            if (hi > lo)
-                run_share(&t, pos0, epoch_seed, s, lo, hi);
+            if (hi == lo)
+                continue;
+            run_share(&t, pos0, epoch_seed, s, lo, hi);
+            if (samples == 0)
+                memcpy(t.buf, t.grads, t.n * sizeof *t.buf);
+            else
+                for (size_t k = 0; k < t.n; k++)
+                    t.buf[k] += t.grads[k];
+            samples += hi - lo;
+            check(ram_agent_zero_grad(t.agent), "ram_agent_zero_grad");
         }
-        if (fault_kind == 'x' && g_rank == fault_rank &&
+        if (fault_kind && fault_kind != 'p' && g_rank == fault_rank &&
             t.st.updates + 1 == fault_at) {
-            fprintf(stderr, PROG ": rank %d: --test-exit: exiting before "
-                    "update %" PRIu64 "\n", g_rank, fault_at);
+            fprintf(stderr, PROG ": rank %d: --test-%s: before update %"
+                    PRIu64 "\n", g_rank, fault_kind == 'x' ? "exit" : "hang",
+                    fault_at);
             fflush(stderr);
-            _exit(3);
+            if (fault_kind == 'x')
+                _exit(3);
+            for (;;)
+                pause(); /* until a signal ends it */
         }
         /* The one all-reduce: gradient sums, sample counts, loss sums. */
-        uint64_t samples;
-        check(ram_agent_grad_samples(t.agent, &samples), "grad_samples");
-        memcpy(t.buf, t.grads, t.n * sizeof *t.buf);
         t.buf[t.n] = (float)samples; /* exact: at most 65536 */
         double r0 = MPI_Wtime();
         MPI_Allreduce(MPI_IN_PLACE, t.buf, (int)(t.n + EXTRA), MPI_FLOAT,
@@ -629,6 +667,7 @@ static int train(int resume, const mnist_opts *cli, int shares, int epochs,
         }
         stop = at_max && t.st.updates % nb != 0;
     }
+    alarm(0);
     if (params_diverged(t.params, t.n, t.st.updates))
         return 1;
     if (g_rank == 0) {
@@ -686,9 +725,14 @@ static void train_help(FILE *f)
           "(0: at epoch ends)\n"
           "  --max-updates U     stop at update U (checkpoint; resumable)\n"
           "  --save FILE         rank 0 saves the final model to FILE\n"
+          "  --watchdog SEC      a rank waiting SEC seconds for one update or"
+          " epoch end\n"
+          "                      ends itself, and with it the job (600; 0 = "
+          "off)\n"
           "  --test-exit R:U     tests: rank R exits before update U\n"
           "  --test-perturb R:U  tests: rank R changes a parameter after "
-          "update U\n", f);
+          "update U\n"
+          "  --test-hang R:U     tests: rank R hangs before update U\n", f);
 }
 
 static int parse_fault(const args *a, const char *name, int *rank,
@@ -712,7 +756,8 @@ static int cmd_train(int argc, char **argv)
         {"glimpses", 1}, {"hidden", 1}, {"subset", 1}, {"val-images", 1},
         {"data", 1}, {"synthetic", 1}, {"check-every", 1},
         {"checkpoint-every", 1}, {"max-updates", 1}, {"save", 1},
-        {"test-exit", 1}, {"test-perturb", 1},
+        {"test-exit", 1}, {"test-perturb", 1}, {"test-hang", 1},
+        {"watchdog", 1},
     };
     args a;
     int rc = args_parse_cmd(&a, PROG, "train", argc, argv, specs,
@@ -730,7 +775,7 @@ static int cmd_train(int argc, char **argv)
     mnist_opts_preset(&o, task == TASK_INVALID ? TASK_MNIST28 : task);
     o.threads = 1;
     int shares = 0, epochs = 0, check_every = 10, ckpt_every = 0;
-    int frank = -1, fkind = 0;
+    int frank = -1, fkind = 0, watchdog = 600;
     uint64_t max_updates = 0, fat = 0, synthetic = 0, subset = 0, nval = 0;
     if (args_int(&a, "batch", 1, MNIST_MAX_ROWS, &o.batch) ||
         args_int(&a, "shares", 1, 4096, &shares) ||
@@ -745,7 +790,8 @@ static int cmd_train(int argc, char **argv)
         args_count(&a, "synthetic", 0, &synthetic) ||
         args_int(&a, "check-every", 0, 1000000000, &check_every) ||
         args_int(&a, "checkpoint-every", 0, 1000000000, &ckpt_every) ||
-        args_count(&a, "max-updates", 0, &max_updates))
+        args_count(&a, "max-updates", 0, &max_updates) ||
+        args_int(&a, "watchdog", 0, 1000000, &watchdog))
         return ARGS_USAGE;
     o.subset = (size_t)subset;
     o.val_images = (size_t)nval;
@@ -759,6 +805,10 @@ static int cmd_train(int argc, char **argv)
         return rc;
     else if (rc == 1)
         fkind = 'p';
+    else if ((rc = parse_fault(&a, "test-hang", &frank, &fat)) > 1)
+        return rc;
+    else if (rc == 1)
+        fkind = 'h';
     if (synthetic == 1 || synthetic > 1000000)
         return args_usage_error(&a, "%s", "--synthetic: 2 .. 1000000 digits");
     if (resume && (args_has(&a, "task") || args_has(&a, "batch") ||
@@ -773,7 +823,7 @@ static int cmd_train(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &g_ranks);
     rc = train(resume, &o, shares, epochs, check_every, ckpt_every,
                max_updates, (size_t)synthetic, args_get(&a, "data"), dir,
-               args_get(&a, "save"), frank, fat, fkind);
+               args_get(&a, "save"), frank, fat, fkind, (unsigned)watchdog);
     MPI_Finalize();
     return rc;
 }
