@@ -4,6 +4,7 @@
  *   mpirun -np R ram-mnist-mpi train --task T --out DIR [options]
  *   mpirun -np R ram-mnist-mpi train --resume --out DIR [options]
  *   ram-mnist-mpi compare A.ram B.ram [--max-rel X]
+ *   mpirun -np R ram-mnist-mpi allreduce [--floats N] [--reps K]
  *
  * Every rank holds the same agent. The total batch (--batch B) is cut into
  * S fixed shares (--shares, default R; R must divide S) of B / S images;
@@ -674,7 +675,8 @@ static int train(int resume, const mnist_opts *cli, int shares, int epochs,
         if (save)
             check(ram_agent_save_file(t.agent, 0, save), save);
         printf("%s at update %" PRIu64 ": %" PRIu64 " updates here, %.0f "
-               "samples/s, all-reduce %.3f ms per update (%zu bytes), "
+               "samples/s, all-reduce %.3f ms per update (%zu bytes; with "
+               "the wait for the slowest rank), "
                "parameters identical on all %d ranks\n",
                t.st.epochs_done >= t.o.epochs ? "done" : "stopped",
                t.st.updates, run_updates,
@@ -811,12 +813,13 @@ static int cmd_train(int argc, char **argv)
         fkind = 'h';
     if (synthetic == 1 || synthetic > 1000000)
         return args_usage_error(&a, "%s", "--synthetic: 2 .. 1000000 digits");
-    if (resume && (args_has(&a, "task") || args_has(&a, "batch") ||
-                   args_has(&a, "shares") || args_has(&a, "seed") ||
-                   args_has(&a, "synthetic")))
-        return args_usage_error(&a, "%s", "--resume takes the run's options "
-                                "from its state.txt (only --epochs, "
-                                "--max-updates and the checks may change)");
+    static const char *const fixed[] = {
+        "task", "batch", "shares", "seed", "lr", "lr-decay", "std",
+        "glimpses", "hidden", "subset", "val-images", "synthetic"};
+    for (int i = 0; resume && i < ARGS_COUNT(fixed); i++)
+        if (args_has(&a, fixed[i]))
+            return args_usage_error(&a, "--%s: --resume takes the run's "
+                                    "options from its state.txt", fixed[i]);
 
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
@@ -879,10 +882,65 @@ static int cmd_compare(int argc, char **argv)
     return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The all-reduce alone (the cost model's anchor, docs/performance.md): a
+ * barrier, then one in-place MPI_SUM of N floats, timed on every rank; the
+ * slowest rank's time of each repetition; median and minimum. */
+static int cmd_allreduce(int argc, char **argv)
+{
+    static const arg_spec specs[] = {{"floats", 1}, {"reps", 1}};
+    args a;
+    int rc = args_parse(&a, PROG, "allreduce", argc, argv, specs, 2, 0, NULL);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    int n = 209165 + EXTRA, reps = 200; /* mnist28's parameters */
+    if (args_int(&a, "floats", 1, 1 << 28, &n) ||
+        args_int(&a, "reps", 1, 100000, &reps))
+        return ARGS_USAGE;
+    MPI_Init(&argc, &argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &g_ranks);
+    float *buf = malloc((size_t)n * sizeof *buf);
+    double *t = malloc((size_t)reps * sizeof *t);
+    if (!buf || !t)
+        die("%s", "out of memory");
+    for (int i = 0; i < n; i++)
+        buf[i] = 0.0f;
+    for (int r = -10; r < reps; r++) { /* 10 to warm up */
+        MPI_Barrier(MPI_COMM_WORLD);
+        double t0 = MPI_Wtime();
+        MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        double dt = MPI_Wtime() - t0, worst;
+        MPI_Reduce(&dt, &worst, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+        if (r >= 0)
+            t[r] = worst;
+    }
+    if (g_rank == 0) {
+        qsort(t, (size_t)reps, sizeof *t, cmp_double);
+        double bytes = 4.0 * n, med = t[reps / 2];
+        printf("%d ranks, %d floats (%.0f bytes), %d all-reduces: median "
+               "%.3f ms, min %.3f ms; ring traffic per rank 2(R-1)/R x "
+               "bytes = %.0f bytes, %.2f GB/s at the median\n", g_ranks, n,
+               bytes, reps, 1e3 * med, 1e3 * t[0],
+               2.0 * (g_ranks - 1) / g_ranks * bytes,
+               2.0 * (g_ranks - 1) / g_ranks * bytes / med / 1e9);
+    }
+    free(buf);
+    free(t);
+    MPI_Finalize();
+    return 0;
+}
+
 static void help(FILE *f)
 {
     fputs("usage: mpirun -np R " PROG " train --task T --out DIR [options]\n"
           "       " PROG " compare A.ram B.ram [--max-rel X]\n"
+          "       mpirun -np R " PROG " allreduce [--floats N] [--reps K]\n"
           "'" PROG " train --help' lists the options; docs/mpi.md explains "
           "them.\n", f);
 }
@@ -890,6 +948,7 @@ static void help(FILE *f)
 int main(int argc, char **argv)
 {
     static const args_command cmds[] = {{"train", cmd_train},
-                                        {"compare", cmd_compare}};
+                                        {"compare", cmd_compare},
+                                        {"allreduce", cmd_allreduce}};
     return args_dispatch(PROG, cmds, ARGS_COUNT(cmds), help, argc, argv);
 }
