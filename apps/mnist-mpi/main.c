@@ -430,18 +430,20 @@ static int train(int resume, const mnist_opts *cli, int shares, int epochs,
                  int check_every, int ckpt_every, uint64_t max_updates,
                  size_t synthetic, const char *data_dir, const char *dir,
                  const char *save, int fault_rank, uint64_t fault_at,
-                 int fault_kind, unsigned watchdog)
+                 int fault_kind, unsigned watchdog, int blas_threads)
 {
     trainer t;
     memset(&t, 0, sizeof t);
     char err[512];
-    const char *blas = replicas_blas_single_thread(); /* one per rank */
+    const char *blas = replicas_blas_threads(blas_threads); /* 1 per rank */
     if (!resume) {
         t.o = *cli;
         t.st.shares = shares ? shares : g_ranks;
         t.st.synthetic = synthetic;
         t.st.best_val = 1.0;
         t.st.last_val = -1;
+        if (mnist_opts_check(&t.o, err, sizeof err)) /* before any file */
+            die("%s", err);
     }
     setup(&t, dir, resume);
     if (epochs)
@@ -727,6 +729,9 @@ static void train_help(FILE *f)
           "(0: at epoch ends)\n"
           "  --max-updates U     stop at update U (checkpoint; resumable)\n"
           "  --save FILE         rank 0 saves the final model to FILE\n"
+          "  --blas-threads N    BLAS threads per rank (1; more only for a "
+          "rank\n"
+          "                      that has cores to itself)\n"
           "  --watchdog SEC      a rank waiting SEC seconds for one update or"
           " epoch end\n"
           "                      ends itself, and with it the job (600; 0 = "
@@ -759,7 +764,7 @@ static int cmd_train(int argc, char **argv)
         {"data", 1}, {"synthetic", 1}, {"check-every", 1},
         {"checkpoint-every", 1}, {"max-updates", 1}, {"save", 1},
         {"test-exit", 1}, {"test-perturb", 1}, {"test-hang", 1},
-        {"watchdog", 1},
+        {"watchdog", 1}, {"blas-threads", 1},
     };
     args a;
     int rc = args_parse_cmd(&a, PROG, "train", argc, argv, specs,
@@ -777,7 +782,7 @@ static int cmd_train(int argc, char **argv)
     mnist_opts_preset(&o, task == TASK_INVALID ? TASK_MNIST28 : task);
     o.threads = 1;
     int shares = 0, epochs = 0, check_every = 10, ckpt_every = 0;
-    int frank = -1, fkind = 0, watchdog = 600;
+    int frank = -1, fkind = 0, watchdog = 600, blas_threads = 1;
     uint64_t max_updates = 0, fat = 0, synthetic = 0, subset = 0, nval = 0;
     if (args_int(&a, "batch", 1, MNIST_MAX_ROWS, &o.batch) ||
         args_int(&a, "shares", 1, 4096, &shares) ||
@@ -793,7 +798,8 @@ static int cmd_train(int argc, char **argv)
         args_int(&a, "check-every", 0, 1000000000, &check_every) ||
         args_int(&a, "checkpoint-every", 0, 1000000000, &ckpt_every) ||
         args_count(&a, "max-updates", 0, &max_updates) ||
-        args_int(&a, "watchdog", 0, 1000000, &watchdog))
+        args_int(&a, "watchdog", 0, 1000000, &watchdog) ||
+        args_int(&a, "blas-threads", 1, 256, &blas_threads))
         return ARGS_USAGE;
     o.subset = (size_t)subset;
     o.val_images = (size_t)nval;
@@ -826,7 +832,7 @@ static int cmd_train(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &g_ranks);
     rc = train(resume, &o, shares, epochs, check_every, ckpt_every,
                max_updates, (size_t)synthetic, args_get(&a, "data"), dir,
-               args_get(&a, "save"), frank, fat, fkind, (unsigned)watchdog);
+               args_get(&a, "save"), frank, fat, fkind, (unsigned)watchdog, blas_threads);
     MPI_Finalize();
     return rc;
 }
