@@ -383,6 +383,8 @@ static void setup(trainer *t, const char *dir, int resume)
             if (statefile_read(p_state, '=', STATE_MAGIC, state_key, &r, err,
                                sizeof err))
                 die("%s (nothing to resume?)", err);
+            if (t->st.ckpt != 0 && t->st.ckpt != 1)
+                die("%s: ckpt must be 0 or 1", p_state);
             char name[32];
             snprintf(name, sizeof name, "checkpoint-%d.ram", t->st.ckpt);
             char *p = run_path(dir, name);
