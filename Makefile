@@ -22,6 +22,9 @@
 #                   without mpicc and mpirun)
 #   check-lib       the library's part of check only (no examples, apps or
 #                   apps tests)
+#   check-mpi       scripts/check-mpi.sh alone: examples/mpi and
+#                   ram-mnist-mpi on 1 and 2 ranks (docs/mpi.md); a "skipped"
+#                   line without $(MPICC) or $(MPIRUN)
 #   check-sanitize  both Check runners built in build-asan/ with ASan+UBSan,
 #                   run with CK_FORK=no (leaves lib/ and build/ alone)
 #   check-valgrind  both Check runners under valgrind, CK_FORK=no
@@ -55,6 +58,8 @@
 #                       CBLAS_CFLAGS="-isystem /usr/include/x86_64-linux-gnu/blis-openmp"
 #                                                     (BLIS, Debian libblis-dev)
 #   CHECK_CFLAGS, CHECK_LIBS  default: pkg-config --cflags/--libs check
+#   MPICC, MPIRUN   MPI compiler wrapper and launcher (mpicc, mpirun): MPI
+#                   programs are built only when MPICC exists
 #   ABIDW, ABIDIFF  libabigail tools for check-abi (abidw, abidiff)
 #   RAM_TEST_ARGS   arguments for both test runners, e.g.
 #                     make check RAM_TEST_ARGS="--exclude-tag slow"
