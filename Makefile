@@ -19,7 +19,7 @@
 #                   library's Check runner $(BUILD)/tests/ram-test, then the
 #                   apps' Check runner $(BUILD)/apps/tests/ram-apps-test,
 #                   the examples, and scripts/check-mpi.sh (skipped, visibly,
-#                   without mpicc and mpirun)
+#                   without mpicc or mpirun)
 #   check-lib       the library's part of check only (no examples, apps or
 #                   apps tests)
 #   check-mpi       scripts/check-mpi.sh alone: examples/mpi and
