@@ -720,6 +720,7 @@ static void train_help(FILE *f)
           " R must divide S (R)\n"
           "  --epochs E --seed N --lr X --lr-decay X --std X --glimpses N "
           "--hidden N\n"
+          "  --core rnn|lstm     the core network (rnn)\n"
           "  --subset N          train on the first N digits\n"
           "  --val-images N      validation images (all)\n"
           "  --data DIR          MNIST directory ($RAM_MNIST_DIR, "
@@ -766,7 +767,7 @@ static int cmd_train(int argc, char **argv)
         {"data", 1}, {"synthetic", 1}, {"check-every", 1},
         {"checkpoint-every", 1}, {"max-updates", 1}, {"save", 1},
         {"test-exit", 1}, {"test-perturb", 1}, {"test-hang", 1},
-        {"watchdog", 1}, {"blas-threads", 1},
+        {"watchdog", 1}, {"blas-threads", 1}, {"core", 1},
     };
     args a;
     int rc = args_parse_cmd(&a, PROG, "train", argc, argv, specs,
@@ -803,6 +804,10 @@ static int cmd_train(int argc, char **argv)
         args_int(&a, "watchdog", 0, 1000000, &watchdog) ||
         args_int(&a, "blas-threads", 1, 256, &blas_threads))
         return ARGS_USAGE;
+    if (args_has(&a, "core") &&
+        (o.core = mnist_core_from_name(args_get(&a, "core"))) < 0)
+        return args_usage_error(&a, "--core '%s': expected rnn or lstm",
+                                args_get(&a, "core"));
     o.subset = (size_t)subset;
     o.val_images = (size_t)nval;
     if (epochs)
@@ -823,7 +828,7 @@ static int cmd_train(int argc, char **argv)
         return args_usage_error(&a, "%s", "--synthetic: 2 .. 1000000 digits");
     static const char *const fixed[] = {
         "task", "batch", "shares", "seed", "lr", "lr-decay", "std",
-        "glimpses", "hidden", "subset", "val-images", "synthetic"};
+        "glimpses", "hidden", "core", "subset", "val-images", "synthetic"};
     for (int i = 0; resume && i < ARGS_COUNT(fixed); i++)
         if (args_has(&a, fixed[i]))
             return args_usage_error(&a, "--%s: --resume takes the run's "
