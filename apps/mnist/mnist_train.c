@@ -324,6 +324,14 @@ int mnist_set_make(const mnist_source *src, task_id task, int split,
                    size_t holdout, size_t count, mnist_set *out, char *err,
                    size_t errlen)
 {
+    return mnist_set_make_draw(src, task, split, holdout, count, 0, out, err,
+                               errlen);
+}
+
+int mnist_set_make_draw(const mnist_source *src, task_id task, int split,
+                        size_t holdout, size_t count, uint64_t draw,
+                        mnist_set *out, char *err, size_t errlen)
+{
     memset(out, 0, sizeof *out);
     const uint8_t *pool, *labels;
     size_t n_pool;
@@ -348,6 +356,8 @@ int mnist_set_make(const mnist_source *src, task_id task, int split,
         errbuf_fail(err, errlen, "unknown split");
         return -1;
     }
+    if (draw != 0) /* another fixed draw: the seed mixed with its number */
+        seed = mix3(seed, draw, UINT64_C(0x64726177)); /* "draw" */
     if (n_pool == 0 || !pool || !labels) {
         errbuf_fail(err, errlen, "the %s split is empty",
                     split == MNIST_SPLIT_VAL ? "validation" : "test");

@@ -348,6 +348,40 @@ END_TEST
 /* ---- exact resume ------------------------------------------------------ */
 
 /* The synthetic digits and three run directories. */
+/* Other draws of the test split: draw 0 is mnist_set_make()'s; another
+ * draw moves the digits (same digits, same labels), and is itself fixed. */
+START_TEST(test_set_draws)
+{
+    fake_data d;
+    fake_make(&d);
+    char err[256];
+    mnist_set a, b, c, e;
+    ck_assert_int_eq(mnist_set_make(&d.src, TASK_TRANSLATED60,
+                                    MNIST_SPLIT_TEST, HOLDOUT, 50, &a, err,
+                                    sizeof err), 0);
+    ck_assert_int_eq(mnist_set_make_draw(&d.src, TASK_TRANSLATED60,
+                                         MNIST_SPLIT_TEST, HOLDOUT, 50, 0,
+                                         &b, err, sizeof err), 0);
+    ck_assert_int_eq(mnist_set_make_draw(&d.src, TASK_TRANSLATED60,
+                                         MNIST_SPLIT_TEST, HOLDOUT, 50, 3,
+                                         &c, err, sizeof err), 0);
+    ck_assert_int_eq(mnist_set_make_draw(&d.src, TASK_TRANSLATED60,
+                                         MNIST_SPLIT_TEST, HOLDOUT, 50, 3,
+                                         &e, err, sizeof err), 0);
+    const size_t bytes = a.n * 60 * 60;
+    ck_assert_uint_eq(a.n, 50);
+    ck_assert_mem_eq(a.images, b.images, bytes);
+    ck_assert(memcmp(a.images, c.images, bytes) != 0);
+    ck_assert_mem_eq(c.images, e.images, bytes);
+    ck_assert_mem_eq(a.labels, c.labels, a.n * sizeof(int));
+    mnist_set_free(&a);
+    mnist_set_free(&b);
+    mnist_set_free(&c);
+    mnist_set_free(&e);
+    fake_free(&d);
+}
+END_TEST
+
 typedef struct runs {
     fake_data d;
     char a[64], b[64], c[64];
@@ -1338,6 +1372,7 @@ Suite *suite_mnist_smoke(void)
     Suite *s = suite_create("mnist_smoke");
     TCase *tc = tcase_create("mnist_smoke");
     tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_set_draws);
     tcase_add_test(tc, test_train_roundtrip);
     tcase_add_test(tc, test_resume_exact);
     tcase_add_test(tc, test_mc_rollouts);
