@@ -17,6 +17,8 @@ PACKAGES=(
     ca-certificates   # https for curl
     clang             # scripts/check-headers.sh: clang -Wdocumentation on the headers
     abigail-tools     # make check-abi: abidw, abidiff (docs/abi.md)
+    libopenmpi-dev    # mpicc, mpi.h: examples/mpi, ram-mnist-mpi (docs/mpi.md)
+    openmpi-bin       # mpirun: make check's MPI smoke test (scripts/check-mpi.sh)
 )
 
 # As root (a Debian container has no sudo) it runs as it is; as another
