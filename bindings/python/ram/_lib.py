@@ -202,20 +202,22 @@ _PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
 
 def _load() -> Tuple[ctypes.CDLL, str]:
     lib, where = _open()
-    missing = [name for name in _PROTOS if not hasattr(lib, name)]
-    if missing:
-        raise LibraryError("%s is not libram %d.%d: it lacks %s"
-                           % (where, RAM_VERSION_MAJOR, RAM_VERSION_MINOR,
-                              ", ".join(missing[:5])))
+    if not hasattr(lib, "ram_version_number"):
+        raise LibraryError("%s is not libram: it has no ram_version_number()" % where)
     lib.ram_version_number.restype = c_uint
     lib.ram_version_number.argtypes = []
     number = int(lib.ram_version_number())
     if not compatible(number):
         raise LibraryError(
-            "%s is libram %d.%d.%d, but this binding is for libram %d.%d (ABI %s): "
-            "load a matching library (RAM_LIBRARY) or install the binding of that version"
+            "%s is libram %d.%d.%d, but this binding is for libram %d.%d (%s): "
+            "load a matching library (RAM_LIBRARY) or the binding of that version"
             % (where, number // 10000, (number // 100) % 100, number % 100,
                RAM_VERSION_MAJOR, RAM_VERSION_MINOR, SONAME))
+    missing = [name for name in _PROTOS if not hasattr(lib, name)]
+    if missing:
+        raise LibraryError("%s says it is libram %d.%d but lacks %s"
+                           % (where, number // 10000, (number // 100) % 100,
+                              ", ".join(missing[:5])))
     for name, (restype, argtypes) in _PROTOS.items():
         fn = getattr(lib, name)
         fn.restype = restype
