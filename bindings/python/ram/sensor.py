@@ -60,7 +60,7 @@ class Sensor(Handle):
         """(x0, y0, size): the pixels patch ``scale`` covers for one location
         in a width x height image (x0, y0 may be negative)."""
         l2 = (ctypes.c_float * 2)(*[float(v) for v in np.asarray(loc).reshape(2)])
-        x0, y0, size = ctypes.c_ptrdiff_t(), ctypes.c_ptrdiff_t(), ctypes.c_size_t()
+        x0, y0, size = ctypes.c_ssize_t(), ctypes.c_ssize_t(), ctypes.c_size_t()
         errors.check(lib.ram_sensor_patch_rect(self._h, int(width), int(height), l2, int(scale),
                                                ctypes.byref(x0), ctypes.byref(y0),
                                                ctypes.byref(size)))
