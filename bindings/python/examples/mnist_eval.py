@@ -17,13 +17,14 @@ import os
 import struct
 import sys
 import time
+from typing import Any
 
 import numpy as np
 
 import ram
 
 
-def read_idx(directory: str, base: str) -> np.ndarray:
+def read_idx(directory: str, base: str) -> "np.ndarray[Any, Any]":
     """One IDX file (base.gz, or base uncompressed) as a NumPy array."""
     path = os.path.join(directory, base)
     opener = open

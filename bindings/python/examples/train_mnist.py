@@ -16,13 +16,14 @@ import os
 import struct
 import sys
 import time
+from typing import Any
 
 import numpy as np
 
 import ram
 
 
-def read_idx(directory: str, base: str) -> np.ndarray:
+def read_idx(directory: str, base: str) -> "np.ndarray[Any, Any]":
     path = os.path.join(directory, base)
     opener = open
     if os.path.exists(path + ".gz"):
@@ -34,7 +35,7 @@ def read_idx(directory: str, base: str) -> np.ndarray:
     return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
-def error(agent: ram.Agent, images: np.ndarray, labels: np.ndarray, steps: int) -> float:
+def error(agent: ram.Agent, images: "np.ndarray[Any, Any]", labels: "np.ndarray[Any, Any]", steps: int) -> float:
     """Greedy-location error, as ram-mnist eval computes it."""
     wrong = 0
     for i in range(0, len(images), 500):

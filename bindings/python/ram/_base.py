@@ -80,7 +80,7 @@ class Handle:
             return np.empty(0, np.float32)
         buf = (ctypes.c_float * count).from_address(address)
         setattr(buf, "_ram_owner", self._owner)  # keeps the C memory alive
-        return np.frombuffer(buf, dtype=np.float32)
+        return np.frombuffer(memoryview(buf), dtype=np.float32)
 
 
 def addr(a: "npt.NDArray[Any]") -> int:

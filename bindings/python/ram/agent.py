@@ -91,7 +91,7 @@ class Agent(Handle):
     arrays. Not thread-safe: one agent, one thread at a time (the C rule).
     """
 
-    def __init__(self, config: Optional[Config] = None, **keys: int) -> None:
+    def __init__(self, config: Optional[Config] = None, /, **keys: int) -> None:
         own = None
         if config is None or keys:
             own = Config()
