@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import errors
-from ._base import F32, I32, Handle, addr, image_layout, int_in
+from ._base import F32, I32, Handle, addr, f32_in, image_layout, int_in
 from ._enums import ActionMode, BeginFlags, ConfigKey, LoadFlags, Param, PixelFormat, SaveFlags, Stat
 from ._lib import lib
 from .config import Config, KeyLike, config_key
@@ -21,6 +21,17 @@ PathLike = Union[str, "os.PathLike[str]"]
 _step = lib.ram_agent_step
 _set_input = lib.ram_agent_set_input
 _error = errors.error
+_addressof = ctypes.addressof
+_c_char = ctypes.c_char
+
+
+def _address(a: "npt.NDArray[Any]") -> int:
+    """The address of an array's first element: through the buffer protocol
+    when the array is writable and C-contiguous (fast), else numpy's ctypes
+    interface."""
+    if a.flags.writeable and a.flags.c_contiguous:
+        return _addressof(_c_char.from_buffer(a))  # type: ignore[arg-type]
+    return int(a.ctypes.data)
 
 
 def param_key(key: ParamLike) -> Param:
@@ -115,8 +126,9 @@ class Agent(Handle):
         self._channels = self.config(ConfigKey.CHANNELS)
         self._actions = self.config(ConfigKey.ACTIONS)
         self._input: Optional[Tuple[int, int, int, int, int]] = None
+        self._layout_key: Any = None
+        self._layout: Tuple[int, int, int] = (0, 0, 0)
         self._batch = 0
-        self._out: Optional[Tuple[int, F32, F32, I32, int, int, int]] = None
 
     # -- construction from a model ------------------------------------------
     @classmethod
@@ -233,6 +245,7 @@ class Agent(Handle):
         with :meth:`step`, which describes each array it is given."""
         errors.check(_set_input(self._h, int(format), width, height, row_stride, image_stride))
         self._input = (int(format), width, height, row_stride, image_stride)
+        self._layout_key = None
 
     def get_input(self) -> Tuple[PixelFormat, int, int, int, int]:
         """(format, width, height, row_stride, image_stride) in force;
@@ -271,6 +284,21 @@ class Agent(Handle):
         errors.check(lib.ram_agent_location(h, addr(out)))
         return out
 
+    def _describe(self, images: "npt.NDArray[Any]", key: Any) -> Tuple[int, int, int]:
+        """Check a new image array layout, describe it to the library (when it
+        differs from the one in force) and cache it: (count, bytes spanned,
+        writable flag)."""
+        fmt, n, w, hh, row, img, span = image_layout(images, self._channels)
+        desc = (fmt, w, hh, row, img)
+        if desc != self._input:
+            rc = _set_input(self._h, fmt, w, hh, row, img)
+            if rc:
+                raise _error(rc)
+            self._input = desc
+        self._layout_key = key
+        self._layout = (n, span, 0)
+        return self._layout
+
     def step(self, images: "npt.NDArray[Any]", probs: bool = True,
              actions: bool = True) -> Step:
         """One glimpse of every image at the current location.
@@ -283,28 +311,32 @@ class Agent(Handle):
         the array spans and refuses fewer than the episode's batch needs
         (BufferTooSmall). In classify mode pass ``probs=False,
         actions=False`` except at the last step to skip the action network.
-        Returns :class:`Step` (fresh arrays)."""
+        Returns :class:`Step` of new arrays (views of one allocation)."""
         h = self._h
-        fmt, n, w, hh, row, img, span = image_layout(images, self._channels)
-        key = (fmt, w, hh, row, img)
-        if key != self._input:
-            rc = _set_input(h, fmt, w, hh, row, img)
-            if rc:
-                raise _error(rc)
-            self._input = key
+        try:
+            key = (images.dtype, images.shape, images.strides)
+        except AttributeError:
+            raise TypeError("images: expected a numpy.ndarray (uint8 or float32), got %s"
+                            % type(images).__name__) from None
+        if key == self._layout_key and self._input is not None:
+            n, span, _ = self._layout
+        else:
+            n, span, _ = self._describe(images, key)
         b = self._batch or n  # no episode yet: the library says so (StateError)
         if n > b:
             raise ValueError("images: batch of %d, the episode's is %d" % (n, b))
-        loc = np.empty((b, 2), np.float32)
-        p = np.empty((b, self._actions), np.float32) if probs else None
-        a = np.empty(b, np.intc) if actions else None
-        rc = _step(h, images.__array_interface__["data"][0], span,
-                   loc.__array_interface__["data"][0],
-                   None if p is None else p.__array_interface__["data"][0],
-                   None if a is None else a.__array_interface__["data"][0])
+        A = self._actions
+        nl = 2 * b
+        npr = b * A if probs else 0
+        buf = np.empty(nl + npr + (b if actions else 0), np.float32)
+        base = _addressof(_c_char.from_buffer(buf))  # type: ignore[arg-type]
+        rc = _step(h, _address(images), span, base, base + 4 * nl if probs else None,
+                   base + 4 * (nl + npr) if actions else None)
         if rc:
             raise _error(rc)
-        return Step(loc, p, a)
+        return Step(buf[:nl].reshape(b, 2),
+                    buf[nl:nl + npr].reshape(b, A) if probs else None,
+                    buf[nl + npr:].view(np.intc) if actions else None)
 
     def step_into(self, images: "npt.NDArray[Any]", location: F32,
                   probs: Optional[F32] = None, actions: Optional[I32] = None) -> None:
@@ -312,19 +344,22 @@ class Agent(Handle):
         (batch, 2) and (batch, A), intc (batch,), C-contiguous), for loops
         that must not allocate."""
         h = self._h
-        fmt, n, w, hh, row, img, span = image_layout(images, self._channels)
-        key = (fmt, w, hh, row, img)
-        if key != self._input:
-            errors.check(_set_input(h, fmt, w, hh, row, img))
-            self._input = key
-        b = self._batch or n  # no episode yet: the library says so (StateError)
+        try:
+            key = (images.dtype, images.shape, images.strides)
+        except AttributeError:
+            raise TypeError("images: expected a numpy.ndarray (uint8 or float32), got %s"
+                            % type(images).__name__) from None
+        if key == self._layout_key and self._input is not None:
+            n, span, _ = self._layout
+        else:
+            n, span, _ = self._describe(images, key)
+        b = self._batch or n
         if n > b:
             raise ValueError("images: batch of %d, the episode's is %d" % (n, b))
-        from ._base import f32_in
         pl = f32_in(location, (b, 2), "location")
         pp = None if probs is None else f32_in(probs, (b, self._actions), "probs")
         pa = None if actions is None else int_in(actions, (b,), "actions")
-        rc = _step(h, addr(images), span, pl, pp, pa)
+        rc = _step(h, _address(images), span, pl, pp, pa)
         if rc:
             raise _error(rc)
 
