@@ -505,7 +505,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/$(PC)
 
 clean:
-	rm -rf build build-asan $(BUILD)
+	rm -rf build build-asan build-asan-py $(BUILD)
 	rm -f lib/libram.so lib/libram.so.* $(STATICLIB) $(PC) $(PC).tmp
 	rm -f $(EXAMPLE_BINS) $(APP_BINS) bench/ram-bench
 
@@ -564,4 +564,4 @@ check-python-asan: $(PY_ASAN_LIB) all
 	cd bindings/python && $(call PY_TESTS,tests/test_bad_input.py tests/test_api.py tests/test_errors.py,\
 		discover -s tests -p 'test_[bae]*.py',RAM_LIBRARY='$(CURDIR)/$(PY_ASAN_LIB)' \
 		LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
-		ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1)
+		ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 RAM_PY_ASAN=1)

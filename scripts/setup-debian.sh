@@ -17,6 +17,12 @@ PACKAGES=(
     ca-certificates   # https for curl
     clang             # scripts/check-headers.sh: clang -Wdocumentation on the headers
     abigail-tools     # make check-abi: abidw, abidiff (docs/abi.md)
+    python3           # make check-python: the Python binding (bindings/python)
+    python3-numpy     #   its only dependency
+    python3-pytest    #   its test runner (unittest is the fallback)
+    mypy              #   mypy --strict on its type hints
+    python3-venv      #   pip install bindings/python into a venv
+    python3-setuptools #  the build backend of bindings/python/pyproject.toml
 )
 
 # As root (a Debian container has no sudo) it runs as it is; as another

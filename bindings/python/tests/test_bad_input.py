@@ -1,10 +1,25 @@
 """Bad input from Python: each gets a clear exception, none crashes or reads
 past an array (make check-python-asan runs this module under ASan)."""
+import os
+import subprocess
+import sys
 import unittest
 
 import numpy as np
 
 import ram
+
+# What the binding prevents: a step told that a 16-byte array holds 64 bytes.
+# Under make check-python-asan (RAM_PY_ASAN=1) ASan must catch it, which
+# shows that the harness would catch a read past an array in the tests.
+LIE = """
+import ram, numpy as np
+a = ram.Agent(patch=4, hidden=8)
+a.begin(1)
+a.set_input(ram.PixelFormat.U8, 8, 8, 8, 64)
+x = np.zeros((1, 4, 4), np.uint8)
+ram._lib.lib.ram_agent_step(a._h, x.ctypes.data, 64, None, None, None)
+"""
 
 
 def small_agent(**keys: int) -> ram.Agent:
@@ -102,6 +117,15 @@ class TestImages(unittest.TestCase):
                 a.step_into(x, loc, np.empty((3, 2), np.float32).T)
             a.step_into(x, loc, np.empty((2, 3), np.float32), np.empty(2, np.intc))
             self.assertTrue(np.all(np.abs(loc) <= 1))
+
+
+class TestHarness(unittest.TestCase):
+    def test_asan_sees_a_read_past_an_array(self) -> None:
+        if os.environ.get("RAM_PY_ASAN") != "1":
+            self.skipTest("only under make check-python-asan")
+        r = subprocess.run([sys.executable, "-c", LIE], capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("heap-buffer-overflow", r.stderr)
 
 
 class TestOtherArrays(unittest.TestCase):
