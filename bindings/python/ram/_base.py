@@ -43,10 +43,11 @@ class Handle:
     (``params``, ``grads``) is freed when the last view goes."""
 
     _owner: Optional[_Owner] = None
+    _ptr: Optional[int] = None
 
     def _adopt(self, ptr: int, free: Callable[[int], None]) -> None:
         self._owner = _Owner(ptr, free)
-        self._ptr: Optional[int] = ptr
+        self._ptr = ptr
 
     @property
     def _h(self) -> int:

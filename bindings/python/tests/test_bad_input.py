@@ -82,6 +82,16 @@ class TestImages(unittest.TestCase):
         np.testing.assert_array_equal(outs[0].location, outs[1].location)
         np.testing.assert_array_equal(outs[0].probs, outs[1].probs)
 
+    def test_broadcast_and_read_only_arrays(self) -> None:
+        with small_agent() as a:
+            a.begin(3)
+            one = np.zeros((1, 8, 8), np.uint8)
+            with self.assertRaisesRegex(ram.InvalidArgument, "image_stride"):
+                a.step(np.broadcast_to(one, (3, 8, 8)))       # images 0 bytes apart
+            ro = np.zeros((3, 8, 8), np.uint8)
+            ro.setflags(write=False)
+            self.assertEqual(a.step(ro).location.shape, (3, 2))
+
     def test_too_small_buffer(self) -> None:
         with small_agent() as a:
             a.begin(4)
