@@ -180,6 +180,32 @@ class TestAgent(unittest.TestCase):
             self.assertEqual(s.actions[0], s.probs[0].argmax())
 
 
+class TestThreads(unittest.TestCase):
+    def test_two_agents_in_two_threads(self) -> None:
+        import threading
+        x = RNG.integers(0, 256, (4, 8, 8), dtype=np.uint8)
+
+        def run(seed: int, out: list) -> None:  # type: ignore[type-arg]
+            with ram.Agent(small_cfg(), seed=seed) as a:
+                for _ in range(20):
+                    train_once(a, x, np.array([0, 1, 2, 0]))
+                    a.update()
+                out.append(a.params.copy())
+
+        alone: list = []  # type: ignore[type-arg]
+        run(1, alone)
+        run(2, alone)
+        res: list = [[], []]  # type: ignore[type-arg]
+        ts = [threading.Thread(target=run, args=(1 + i, res[i])) for i in range(2)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        np.testing.assert_array_equal(res[0][0], alone[0])
+        np.testing.assert_array_equal(res[1][0], alone[1])
+        self.assertFalse(np.array_equal(alone[0], alone[1]))
+
+
 class TestSensor(unittest.TestCase):
     def test_glimpse_matches_numpy(self) -> None:
         s = ram.Sensor(patch=2, scales=2, channels=1)
