@@ -543,7 +543,7 @@ check-python: all
 	cd bindings/python && $(call PY_TESTS,tests,discover -s tests); \
 	if command -v $(MYPY) >/dev/null 2>&1; then \
 		echo "== python binding: mypy --strict"; \
-		$(MYPY) --strict --no-error-summary --cache-dir '$(CURDIR)/$(BUILD)/mypy' ram examples bench gen_enums.py; \
+		$(MYPY) --strict --cache-dir '$(CURDIR)/$(BUILD)/mypy' ram examples bench gen_enums.py; \
 	else \
 		echo "== python binding: mypy SKIPPED (not installed; Debian package mypy)"; \
 	fi
