@@ -16,6 +16,7 @@ import os
 import struct
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,7 @@ def main() -> int:
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--lr-decay", type=float, default=0.995, help="per epoch (0.995)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1, choices=(1, 2), help="replicas (1)")
     ap.add_argument("--out", default="mnist28-python.ram")
     args = ap.parse_args()
 
@@ -78,21 +80,43 @@ def main() -> int:
     agent.set_param("location_std", 0.12)
     agent.set_param("clip_norm", 5.0)
     steps = agent.config("max_steps")
+    replicas = [agent]
+    if args.threads == 2:                        # the same parameters, another RNG stream
+        replicas.append(ram.Agent.from_bytes(agent.to_bytes(optimizer=True)))
+        replicas[1].seed(args.seed + 1000)
+    pool = ThreadPoolExecutor(len(replicas))
+
+    def episode(a: ram.Agent, x: "np.ndarray[Any, Any]", y: "np.ndarray[Any, Any]") -> None:
+        a.begin(len(x), train=True)
+        for t in range(steps):
+            out = a.step(x, probs=False, actions=t == steps - 1)
+        a.reward((out.actions == y).astype(np.float32))
+        a.end(y)
+
     rng = np.random.default_rng(args.seed)
     best, t_start = 1.0, time.perf_counter()
     for epoch in range(1, args.epochs + 1):
-        agent.set_param("learning_rate", max(args.lr * args.lr_decay ** (epoch - 1), 1e-4))
+        for a in replicas:
+            a.set_param("learning_rate", max(args.lr * args.lr_decay ** (epoch - 1), 1e-4))
         order = rng.permutation(len(train_x))
         t0, batches = time.perf_counter(), len(order) // args.batch
         for b in range(batches):
             idx = order[b * args.batch:(b + 1) * args.batch]
             x, y = train_x[idx], train_y[idx]        # a fancy-index copy, C-contiguous
-            agent.begin(len(x), train=True)
-            for t in range(steps):
-                out = agent.step(x, probs=False, actions=t == steps - 1)
-            agent.reward((out.actions == y).astype(np.float32))
-            agent.end(y)
-            agent.update()
+            if len(replicas) == 1:
+                episode(agent, x, y)
+            else:                                    # half the batch each, then all-reduce
+                h = len(x) // 2
+                list(pool.map(episode, replicas, (x[:h], x[h:]), (y[:h], y[h:])))
+                total = sum(a.grad_samples for a in replicas)
+                g0, g1 = (a.grads for a in replicas)
+                assert g0 is not None and g1 is not None
+                g0 += g1
+                g1[:] = g0
+                for a in replicas:
+                    a.grad_samples = total
+            for a in replicas:
+                a.update()
             if b % 20 == 0 or b == batches - 1:
                 bar(b + 1, batches, t0, "epoch %d acc %.3f" % (epoch, agent.stat("accuracy")))
         val = error(agent, val_x, val_y, steps)
