@@ -206,6 +206,34 @@ class TestThreads(unittest.TestCase):
         self.assertFalse(np.array_equal(alone[0], alone[1]))
 
 
+class TestReplicas(unittest.TestCase):
+    def test_summed_gradients_keep_replicas_identical(self) -> None:
+        # train_mnist.py --threads 2: two replicas, each half of the batch,
+        # gradient sums and counts added, both updated: they stay equal, and
+        # equal to one agent given the summed gradient by hand.
+        x = RNG.integers(0, 256, (6, 8, 8), dtype=np.uint8)
+        y = np.array([0, 1, 2, 2, 1, 0])
+        a0 = ram.Agent(small_cfg())
+        a1 = ram.Agent.from_bytes(a0.to_bytes(optimizer=True))
+        ref = ram.Agent.from_bytes(a0.to_bytes(optimizer=True))
+        a1.seed(77)
+        for _ in range(5):
+            train_once(a0, x[:3], y[:3])
+            train_once(a1, x[3:], y[3:])
+            g0, g1 = a0.grads, a1.grads
+            assert g0 is not None and g1 is not None and ref.grads is not None
+            g0 += g1
+            g1[:] = g0
+            ref.grads[:] = g0
+            n = a0.grad_samples + a1.grad_samples
+            self.assertEqual(n, 6)
+            for a in (a0, a1, ref):
+                a.grad_samples = n
+                a.update()
+        np.testing.assert_array_equal(a0.params, a1.params)
+        np.testing.assert_array_equal(a0.params, ref.params)
+
+
 class TestSensor(unittest.TestCase):
     def test_glimpse_matches_numpy(self) -> None:
         s = ram.Sensor(patch=2, scales=2, channels=1)
