@@ -25,6 +25,12 @@
 #   check-mpi       scripts/check-mpi.sh alone: examples/mpi and
 #                   ram-mnist-mpi on 1 and 2 ranks (docs/mpi.md); a "skipped"
 #                   line without $(MPICC) or $(MPIRUN)
+#   check-python    the Python binding (bindings/python): enums in step with
+#                   the headers, its tests (pytest, else unittest) against
+#                   lib/libram.so, mypy --strict when mypy is installed; check
+#                   runs it last. Skipped, visibly, without python3 and NumPy
+#   check-python-asan  the binding's bad-input and API tests with an ASan
+#                   build of the library (build-asan-py/) and LD_PRELOAD=libasan
 #   check-sanitize  both Check runners built in build-asan/ with ASan+UBSan,
 #                   run with CK_FORK=no (leaves lib/ and build/ alone)
 #   check-valgrind  both Check runners under valgrind, CK_FORK=no
@@ -61,6 +67,8 @@
 #   MPICC, MPIRUN   MPI compiler wrapper and launcher (mpicc, mpirun): MPI
 #                   programs are built only when MPICC exists
 #   ABIDW, ABIDIFF  libabigail tools for check-abi (abidw, abidiff)
+#   PYTHON          a python3 that imports numpy (default: the first of python3,
+#                   /usr/bin/python3 that does); MYPY (mypy)
 #   RAM_TEST_ARGS   arguments for both test runners, e.g.
 #                     make check RAM_TEST_ARGS="--exclude-tag slow"
 #                   (ram-test [--tag T] [--exclude-tag T] [--list] [suite...])
@@ -467,6 +475,7 @@ check: check-lib examples apps $(APP_TEST_BIN)
 	$(Q)$(APP_TEST_BIN) $(RAM_TEST_ARGS)
 	$(Q)$(MAKE) --no-print-directory check-examples
 	$(Q)$(MAKE) --no-print-directory check-mpi
+	$(Q)$(MAKE) --no-print-directory check-python
 
 # check-examples: every example, run with quick arguments (check runs it
 # last). examples/mnist runs only when MNIST is in $RAM_MNIST_DIR or
@@ -545,7 +554,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/$(PC)
 
 clean:
-	rm -rf build build-asan $(BUILD)
+	rm -rf build build-asan build-asan-py $(BUILD)
 	rm -f lib/libram.so lib/libram.so.* $(STATICLIB) $(PC) $(PC).tmp
 	rm -f $(EXAMPLE_BINS) $(APP_BINS) $(MPI_BINS) bench/ram-bench
 
@@ -555,3 +564,53 @@ help:
 FORCE:
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
+
+# ---------------------------------------------------------------------------
+# The Python binding (bindings/python, docs/python.md). PYTHON: the first
+# python3 on the PATH that imports NumPy, else Debian's /usr/bin/python3
+# (a pyenv or venv python3 may lack python3-numpy). Expanded only when used.
+PYTHON ?= $(shell for p in python3 /usr/bin/python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import numpy' >/dev/null 2>&1; then \
+	echo $$p; break; fi; done)
+MYPY ?= mypy
+PY_ENV = RAM_LIBRARY='$(CURDIR)/$(SO_MAJOR)' PYTHONPATH='$(CURDIR)/bindings/python' \
+	OPENBLAS_NUM_THREADS=1 CC='$(CC)'
+# $(call PY_TESTS,pytest args,unittest args,extra environment)
+PY_TESTS = if $(PYTHON) -c 'import pytest' >/dev/null 2>&1; then \
+	env $(PY_ENV) $(3) $(PYTHON) -m pytest -q -p no:cacheprovider $(1); else \
+	env $(PY_ENV) $(3) $(PYTHON) -m unittest $(2); fi
+
+.PHONY: check-python check-python-asan
+check-python: all
+	@if [ -z '$(PYTHON)' ]; then \
+		echo "== python binding: SKIPPED (no python3 with NumPy; scripts/setup-debian.sh installs python3-numpy)"; \
+		exit 0; \
+	fi; \
+	set -e; \
+	echo "== python binding ($(PYTHON), $$($(PYTHON) -c 'import numpy; print("NumPy", numpy.__version__)'))"; \
+	$(PYTHON) bindings/python/gen_enums.py --check; \
+	cd bindings/python && $(call PY_TESTS,tests,discover -s tests); \
+	if command -v $(MYPY) >/dev/null 2>&1; then \
+		echo "== python binding: mypy --strict"; \
+		$(MYPY) --strict --cache-dir '$(CURDIR)/$(BUILD)/mypy' ram examples bench gen_enums.py; \
+	else \
+		echo "== python binding: mypy SKIPPED (not installed; Debian package mypy)"; \
+	fi
+
+# The library built with ASan+UBSan as a shared object, loaded by Python
+# with libasan preloaded (Python itself is not instrumented).
+PY_ASAN_LIB := build-asan-py/libram.so.asan
+PY_ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+$(PY_ASAN_LIB): $(LIB_SRCS) $(wildcard lib/*.h) $(HEADERS)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -Iinclude $(RAM_CFLAGS) $(PY_ASAN_FLAGS) $(CBLAS_CFLAGS) -shared \
+		-Wl,--version-script=$(MAP) -o $@ $(LIB_SRCS) $(CBLAS_LIBS) -lm
+
+check-python-asan: $(PY_ASAN_LIB) all
+	@if [ -z '$(PYTHON)' ]; then echo "== python binding (ASan): SKIPPED (no python3 with NumPy)"; exit 0; fi; \
+	set -e; echo "== python binding under ASan (bad input, API)"; \
+	cd bindings/python && $(call PY_TESTS,tests/test_bad_input.py tests/test_api.py tests/test_errors.py,\
+		discover -s tests -p 'test_[bae]*.py',RAM_LIBRARY='$(CURDIR)/$(PY_ASAN_LIB)' \
+		LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+		ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 RAM_PY_ASAN=1)

@@ -19,6 +19,12 @@ PACKAGES=(
     abigail-tools     # make check-abi: abidw, abidiff (docs/abi.md)
     libopenmpi-dev    # mpicc, mpi.h: examples/mpi, ram-mnist-mpi (docs/mpi.md)
     openmpi-bin       # mpirun: make check's MPI smoke test (scripts/check-mpi.sh)
+    python3           # make check-python: the Python binding (bindings/python)
+    python3-numpy     #   its only dependency
+    python3-pytest    #   its test runner (unittest is the fallback)
+    mypy              #   mypy --strict on its type hints
+    python3-venv      #   pip install bindings/python into a venv
+    python3-setuptools #  the build backend of bindings/python/pyproject.toml
 )
 
 # As root (a Debian container has no sudo) it runs as it is; as another
