@@ -24,7 +24,8 @@ DEFAULT_OUTPUT = os.path.join(HERE, "ram", "_enums.py")
 
 ENUM_RE = re.compile(r"typedef\s+enum\s+(ram_\w+)\s*\{(.*?)\}\s*(\w+)\s*;", re.S)
 MEMBER_RE = re.compile(r"\b(RAM_\w+)\s*=\s*([0-9]+)u?\b")
-DEFINE_RE = re.compile(r"^\s*#\s*define\s+(RAM_\w+)\s+([0-9]+(?:\.[0-9]+)?)\b", re.M)
+# A numeric constant: an integer (suffix u) or a float (suffix f).
+DEFINE_RE = re.compile(r"^\s*#\s*define\s+(RAM_\w+)\s+([0-9]+(?:\.[0-9]+)?)[fFuU]?(?![\w.])", re.M)
 COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 
 
