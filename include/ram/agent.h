@@ -83,7 +83,10 @@ RAM_API int ram_config_create(ram_config **out);
 /** Free. NULL is a no-op. Since 0.1.0. */
 RAM_API void ram_config_free(ram_config *cfg);
 
-/** Set one key. @return RAM_OK, RAM_E_INVALID (NULL, unknown key),
+/** Set one key. Every key's value is an int64_t, the one value type of the
+ *  key interface (sizes too; functions take sizes as size_t, seeds as
+ *  uint64_t: RAM_CFG_SEED stores the seed's bits).
+ *  @return RAM_OK, RAM_E_INVALID (NULL, unknown key),
  *  RAM_E_RANGE (outside ram_config_bounds). Since 0.1.0. */
 RAM_API int ram_config_set(ram_config *cfg, int key, int64_t value);
 
