@@ -9,7 +9,7 @@
 #define RAM__CFG_COUNT (RAM_CFG_INPUT_FORMAT + 1)
 #define RAM__PARAM_COUNT (RAM_PARAM_ACTION_DROPOUT + 1)
 #define RAM__MAX_DROPOUT 0.95
-#define RAM__STAT_COUNT (RAM_STAT_ENTROPY + 1)
+#define RAM__STAT_COUNT (RAM_STAT_REFUSED_UPDATES + 1)
 #define RAM__MAX_STEPS 4096
 
 struct ram_config {
@@ -98,11 +98,15 @@ typedef struct ram__optim {
 
 /** Step p (n floats) along the mean gradient g / samples (plus weight
  *  decay, clipped to the global norm `clip`) with the moments m, v (v is
- *  used by Adam only) and the Adam step count *adam_t; zeroes g. *norm
- *  receives the norm before clipping. Returns RAM_OK, or RAM_E_NONFINITE
- *  (a gradient is not finite) with nothing changed. */
+ *  used by Adam only) and the Adam step count *adam_t; zeroes g. fresh:
+ *  the moments belong to another optimiser and start from 0 (cleared, and
+ *  *adam_t reset, only on success). *norm receives the norm before
+ *  clipping. Returns RAM_OK, or RAM_E_NONFINITE with nothing changed: a
+ *  gradient is not finite, or the step would make a parameter or a moment
+ *  NaN or infinite (a dry run computes every new value first). */
 int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
-                    float *m, float *v, uint64_t *adam_t, double *norm);
+                    float *m, float *v, int fresh, uint64_t *adam_t,
+                    double *norm);
 
 /** Allocate the agent and its parameters from a config vector (checked
  *  here); draws initial weights unless `init` is 0. Failures are reported
