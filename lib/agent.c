@@ -271,6 +271,21 @@ static int ensure_buffers(ram_agent *a, size_t one_rows, size_t rec_rows)
 
 /* ---------------------------------------------------------- lifecycle */
 
+size_t ram__agent_count(const int64_t *cfg)
+{
+    size_t R = (size_t)(cfg[RAM_CFG_SCALES] * cfg[RAM_CFG_CHANNELS] *
+                        cfg[RAM_CFG_PATCH] * cfg[RAM_CFG_PATCH]);
+    size_t Hg = (size_t)cfg[RAM_CFG_GLIMPSE_WHAT];
+    size_t Hl = (size_t)cfg[RAM_CFG_GLIMPSE_WHERE];
+    size_t G = (size_t)cfg[RAM_CFG_GLIMPSE_SIZE];
+    size_t H = (size_t)cfg[RAM_CFG_HIDDEN];
+    size_t A = (size_t)cfg[RAM_CFG_ACTIONS];
+    return ram__glimpse_count(R, Hg, Hl, G) +
+           ram__core_count((int)cfg[RAM_CFG_CORE], G, H) +
+           ram__location_count(H) + ram__action_count(H, A) +
+           ram__baseline_count(H);
+}
+
 int ram__agent_new(const int64_t *cfg, int init, ram_agent **out,
                     const char *func)
 {

@@ -108,6 +108,10 @@ int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
                     float *m, float *v, int fresh, uint64_t *adam_t,
                     double *norm);
 
+/** The parameter count a configuration implies (every key in bounds:
+ *  no overflow on a 64-bit size_t; at most about 1.8e11). */
+size_t ram__agent_count(const int64_t *cfg);
+
 /** Allocate the agent and its parameters from a config vector (checked
  *  here); draws initial weights unless `init` is 0. Failures are reported
  *  (ram_last_error) in the name of `func`. */

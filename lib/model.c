@@ -370,9 +370,36 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
     if (f.has_tune && (rc = read_tune(&f.tune, par)) != RAM_OK)
         return rc;
 
+    /* Bound the memory before allocating it: the sizes CONF declares must
+     * be those of the PARM (and OPTM) chunks already in the buffer, so a
+     * load of N bytes allocates parameters of at most N bytes
+     * (docs/model-format.md, "Resource limits"). */
+    int64_t g = cfg[RAM_CFG_PATCH], k = cfg[RAM_CFG_SCALES];
+    if (g * ((int64_t)1 << (k - 1)) > RAM_SENSOR_MAX_IMAGE)
+        return RAM_FAIL(RAM_E_FORMAT,
+                        "CONF: RAM_CFG_PATCH %lld x 2^(RAM_CFG_SCALES %lld - "
+                        "1) is above %d",
+                        (long long)g, (long long)k, RAM_SENSOR_MAX_IMAGE);
+    const uint64_t count = ram__agent_count(cfg);
+    if (f.parm.n < 8 || (uint64_t)(f.parm.n - 8) / 4 != count ||
+        (f.parm.n - 8) % 4 != 0)
+        return RAM_FAIL(RAM_E_FORMAT,
+                        "PARM: %zu bytes, the configuration (CONF) implies "
+                        "%llu parameters (%llu bytes)",
+                        f.parm.n, (unsigned long long)count,
+                        (unsigned long long)(8 + 4 * count));
+    if (f.has_optm && cfg[RAM_CFG_TRAINABLE] &&
+        (f.optm.n < 64 || (uint64_t)(f.optm.n - 64) / 8 != count ||
+         (f.optm.n - 64) % 8 != 0))
+        return RAM_FAIL(RAM_E_FORMAT,
+                        "OPTM: %zu bytes, the configuration (CONF) implies "
+                        "%llu parameters (%llu bytes)",
+                        f.optm.n, (unsigned long long)count,
+                        (unsigned long long)(64 + 8 * count));
+
     ram_agent *agent;
-    /* Every key is in bounds (read_conf): only NOMEM or the patch and
-     * scales being too large together can fail. */
+    /* Every key is in bounds (read_conf) and the patch fits: only NOMEM
+     * can fail. */
     if ((rc = ram__agent_new(cfg, 0, &agent, __func__)) != RAM_OK)
         return rc == RAM_E_NOMEM
                    ? rc
@@ -416,6 +443,13 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
         what = "OPTM: the RNG state is all zero";
         if (!(a->rng->s[0] | a->rng->s[1] | a->rng->s[2] | a->rng->s[3]))
             goto fail; /* xoshiro's one forbidden state */
+        /* The Adam step count restarts at 0 when the optimiser changes and
+         * counts updates: it cannot exceed them (2^64 - 1 used to load and
+         * wrap to 0 at the next update: a division by zero). */
+        what = "OPTM: the Adam step count exceeds the update count, or the "
+               "update count is 2^63 or more";
+        if (adam_t > updates || updates >= (uint64_t)1 << 63)
+            goto fail;
         get_f32s(o, a->opt_m, a->count);
         get_f32s(o, a->opt_v, a->count);
         if (!ram__all_finite(a->opt_m, a->count) ||
@@ -424,6 +458,10 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
             what = "OPTM: a moment is NaN or infinite";
             goto fail;
         }
+        what = "OPTM: a second moment is negative";
+        for (size_t i = 0; i < a->count; i++)
+            if (a->opt_v[i] < 0.0f)
+                goto fail;
         *a->opt_kind = (int)kind;
         *a->adam_t = adam_t;
         *a->updates = updates;
@@ -536,6 +574,24 @@ int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
     return rc;
 }
 
+/* Read up to n bytes; returns the count read (short only at the end of
+ * the file) or -1 on a read error (errno set). */
+static ssize_t read_full(int fd, unsigned char *p, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = read(fd, p + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        done += (size_t)k;
+    }
+    return (ssize_t)done;
+}
+
 int ram_agent_load_file(ram_agent **out, const char *path, unsigned flags)
 {
     if (!out)
@@ -543,39 +599,73 @@ int ram_agent_load_file(ram_agent **out, const char *path, unsigned flags)
     *out = NULL;
     if (!path)
         return RAM_FAIL(RAM_E_INVALID, "path is NULL");
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    if (flags & ~(unsigned)RAM_LOAD_INFERENCE)
+        return RAM_FAIL(RAM_E_INVALID, "flags 0x%x has unknown bits", flags);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return RAM_FAIL(RAM_E_IO, "path \"%s\": cannot open (errno %d)",
                         path, errno);
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    int rc = buf ? RAM_OK : RAM_E_NOMEM;
-    while (rc == RAM_OK) {
-        if (n == cap) {
-            unsigned char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2)
-                                                    : NULL;
-            if (!nb) {
-                rc = RAM_E_NOMEM;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t k = fread(buf + n, 1, cap - n, fp);
-        n += k;
-        if (k == 0) {
-            if (ferror(fp))
-                rc = RAM_E_IO;
-            break;
-        }
+    /* The header first: magic, version and the declared total size are
+     * checked before anything is allocated, and the total bounds what is
+     * read (a gigabyte of zeros fails after 24 bytes). */
+    unsigned char head[HEADER_SIZE];
+    ssize_t got = read_full(fd, head, sizeof head);
+    int rc;
+    if (got < 0) {
+        rc = RAM_FAIL(RAM_E_IO, "path \"%s\": read error (errno %d)", path,
+                      errno);
+        close(fd);
+        return rc;
     }
-    fclose(fp);
-    if (rc == RAM_OK)
-        rc = ram_agent_load(out, buf, n, flags); /* sets its own detail */
-    else if (rc == RAM_E_IO)
-        RAM_FAIL(rc, "path \"%s\": read error", path);
+    if ((size_t)got < sizeof head) {
+        close(fd);
+        return ram_agent_load(out, head, (size_t)got, flags);
+    }
+    rbuf r = {head, sizeof head, 8};
+    uint32_t version = get_u32(&r);
+    (void)get_u32(&r);
+    uint64_t total = get_u64(&r);
+    if (memcmp(head, MAGIC, 8) != 0 || version == 0 ||
+        version > FORMAT_VERSION || total < HEADER_SIZE + 4) {
+        close(fd);
+        return ram_agent_load(out, head, sizeof head, flags); /* its status */
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size != total) {
+        close(fd);
+        if ((uint64_t)st.st_size < total)
+            return RAM_FAIL(RAM_E_TRUNCATED,
+                            "path \"%s\": %lld bytes, the header says %llu",
+                            path, (long long)st.st_size,
+                            (unsigned long long)total);
+        return RAM_FAIL(RAM_E_FORMAT,
+                        "path \"%s\": %lld bytes, the header says %llu "
+                        "(trailing bytes)",
+                        path, (long long)st.st_size,
+                        (unsigned long long)total);
+    }
+    if (total > (uint64_t)SIZE_MAX - 1) {
+        close(fd);
+        return RAM_FAIL(RAM_E_NOMEM, "path \"%s\": %llu bytes", path,
+                        (unsigned long long)total);
+    }
+    /* One byte more than the total, to see trailing bytes of a pipe. */
+    unsigned char *buf = malloc((size_t)total + 1);
+    if (!buf) {
+        close(fd);
+        return RAM_FAIL(RAM_E_NOMEM, "path \"%s\": %llu bytes to read it into",
+                        path, (unsigned long long)total);
+    }
+    memcpy(buf, head, sizeof head);
+    got = read_full(fd, buf + sizeof head, (size_t)total + 1 - sizeof head);
+    int err = errno;
+    close(fd);
+    if (got < 0)
+        rc = RAM_FAIL(RAM_E_IO, "path \"%s\": read error (errno %d)", path,
+                      err);
     else
-        RAM_FAIL(rc, "path \"%s\": memory to read it into", path);
+        rc = ram_agent_load(out, buf, sizeof head + (size_t)got, flags);
     free(buf);
     return rc;
 }
