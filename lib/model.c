@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent_internal.h"
@@ -25,6 +25,8 @@
 #define HEADER_SIZE 24u
 #define CHUNK_HEADER 16u
 #define CHUNK_CRITICAL 1u
+/* The fixed temporary name of ram_agent_save_file: `path` + this. */
+#define TMP_SUFFIX ".ram-tmp"
 
 /* Failures while reading are reported in the name of ram_agent_load. */
 #define LOAD_FAIL(status, ...) ram__fail((status), "ram_agent_load", __VA_ARGS__)
@@ -475,34 +477,76 @@ fail:
 
 /* --------------------------------------------------------------- files */
 
-/* Create a new temporary file next to `path` as open(..., 0666) does (the
- * umask and a default ACL apply). The name is `path`.tmp-XXXXXX with six
- * letters from the clock and the stack address, retried on a collision;
- * `tmp` has room for it. Returns the descriptor or -1 (errno set). */
-static int create_temp(const char *path, size_t plen, char *tmp)
+/* The temporary file of a save to `path` is `path`.ram-tmp: one fixed
+ * name per target, so that a save killed half-way leaves at most that one
+ * file behind, and the next save to the same path reuses it. Saves to the
+ * same path serialise on an exclusive flock() of the temporary file (a
+ * killed process's lock goes with it). Returns the descriptor, locked and
+ * truncated, or -1 (errno set). `tmp` holds the name. */
+static int open_temp(const char *path, size_t plen, char *tmp)
 {
-    static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t x = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^
-                 (uint64_t)(uintptr_t)&ts ^ (uint64_t)getpid() << 16;
     memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp-", 5);
+    memcpy(tmp + plen, TMP_SUFFIX, sizeof TMP_SUFFIX);
     for (int attempt = 0; attempt < 100; attempt++) {
-        /* splitmix64 step: a fresh name per attempt */
-        x += 0x9e3779b97f4a7c15u;
-        uint64_t z = x;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-        z ^= z >> 31;
-        for (int i = 0; i < 6; i++, z /= 36)
-            tmp[plen + 5 + i] = digits[z % 36];
-        tmp[plen + 11] = '\0';
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+        if (fd < 0)
+            return -1;
+        int rc;
+        while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+            ;
+        /* Another save may have renamed this very file into place while
+         * this one waited for the lock: then the descriptor is `path`'s,
+         * not the temporary file's. Go again. */
+        struct stat a, b;
+        if (rc == 0 && fstat(fd, &a) == 0 && lstat(tmp, &b) == 0 &&
+            a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+            S_ISREG(a.st_mode)) {
+            if (ftruncate(fd, 0) == 0)
+                return fd;
+            rc = -1;
+            int err = errno;
+            unlink(tmp); /* still ours: the lock is held */
+            errno = err;
+        }
+        int err = errno;
+        close(fd);
+        if (rc != 0) {
+            errno = err;
+            return -1;
+        }
     }
+    errno = EAGAIN;
     return -1;
+}
+
+/* fsync the directory that holds `path`, so that the rename survives a
+ * power loss. File systems that cannot (EINVAL) count as done. */
+static int sync_dir(const char *path, size_t plen)
+{
+    size_t d = plen;
+    while (d > 0 && path[d - 1] != '/')
+        d--;
+    char *dir = malloc(d + 2);
+    if (!dir)
+        return ENOMEM;
+    if (d == 0) {
+        dir[0] = '.';
+        dir[1] = '\0';
+    } else {
+        memcpy(dir, path, d);
+        dir[d] = '\0';
+    }
+    int err = 0;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        err = errno;
+    else {
+        if (fsync(fd) != 0 && errno != EINVAL)
+            err = errno;
+        close(fd);
+    }
+    free(dir);
+    return err;
 }
 
 int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
@@ -515,6 +559,16 @@ int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
     int rc = ram_agent_save(a, flags, NULL, 0, &size);
     if (rc != RAM_OK)
         return rc; /* ram_agent_save set the detail */
+    /* A file being replaced keeps its permission bits; anything but a
+     * regular file (a device such as /dev/full, a directory, a FIFO) is
+     * never replaced. */
+    struct stat st;
+    int replace = stat(path, &st) == 0;
+    if (replace && !S_ISREG(st.st_mode))
+        return RAM_FAIL(RAM_E_IO,
+                        "path \"%s\" exists and is not a regular file; it "
+                        "is left alone",
+                        path);
     unsigned char *buf = malloc(size);
     if (!buf)
         return RAM_FAIL(RAM_E_NOMEM, "%zu bytes for the model", size);
@@ -524,19 +578,16 @@ int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
         return rc;
     }
     size_t plen = strlen(path);
-    char *tmp = malloc(plen + sizeof ".tmp-XXXXXX");
+    char *tmp = malloc(plen + sizeof TMP_SUFFIX);
     if (!tmp) {
         free(buf);
         return RAM_FAIL(RAM_E_NOMEM, "the temporary file name");
     }
-    /* A file being replaced keeps its permission bits. */
-    struct stat st;
-    int replace = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-    int fd = create_temp(path, plen, tmp);
+    int fd = open_temp(path, plen, tmp);
     if (fd < 0) {
-        rc = RAM_FAIL(RAM_E_IO, "path \"%s\": cannot create a temporary "
-                                "file next to it (errno %d)",
-                      path, errno);
+        rc = RAM_FAIL(RAM_E_IO, "path \"%s\": cannot create the temporary "
+                                "file %s next to it (errno %d)",
+                      path, tmp, errno);
         free(tmp);
         free(buf);
         return rc;
@@ -558,12 +609,17 @@ int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
         err = errno, what = "chmod";
     if (!err && fsync(fd) != 0)
         err = errno, what = "fsync";
-    if (close(fd) != 0 && !err)
-        err = errno, what = "close";
+    /* Renamed while the lock is held, so that no other save truncates the
+     * file between the fsync and the rename. */
     if (!err && rename(tmp, path) != 0)
         err = errno, what = "rename";
-    if (err) {
+    if (err)
         unlink(tmp);
+    if (close(fd) != 0 && !err)
+        err = errno, what = "close";
+    if (!err && (err = sync_dir(path, plen)) != 0)
+        what = "fsync of the directory (the file is in place)";
+    if (err) {
         rc = RAM_FAIL(RAM_E_IO, "path \"%s\": %s failed (errno %d)", path,
                       what, err);
     } else {

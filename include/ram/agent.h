@@ -524,16 +524,26 @@ RAM_API int ram_agent_save(const ram_agent *agent, unsigned flags, void *buf,
 RAM_API int ram_agent_load(ram_agent **out, const void *buf, size_t size,
                            unsigned flags);
 
-/** ram_agent_save() to a file, atomically: written to `path`.tmp-XXXXXX in
- *  the same directory, flushed, then renamed over `path`.
+/** ram_agent_save() to a file, atomically and kill-safe: written to the
+ *  temporary file `path`.ram-tmp in the same directory (one fixed name per
+ *  target: a save killed half-way leaves at most that file, which the next
+ *  save to `path` reuses; saves to one path from several processes take
+ *  turns on an flock() of it), flushed (fsync), renamed over `path`, then
+ *  the directory is flushed, so that the new file survives a power loss.
+ *  At every moment `path` holds either the previous file or the new one,
+ *  whole.
  *  File mode: a new file gets the mode that open(path, O_CREAT, 0666)
  *  gives under the process's umask (0644 under umask 022; a default ACL
  *  of the directory applies too); a regular file being replaced keeps its
  *  permission bits (not its owner or group: the file is a new one).
  *  @return RAM_OK; as ram_agent_save() (RAM_E_INVALID also for a NULL or
- *          empty path); RAM_E_NOMEM; RAM_E_IO (the temporary file cannot
- *          be created, written, flushed or renamed; nothing is left behind
- *          and `path` is untouched). Since 0.1.0. */
+ *          empty path); RAM_E_NOMEM; RAM_E_IO (`path` exists and is not a
+ *          regular file, e.g. /dev/full: it is left alone; or the
+ *          temporary file cannot be created, written (a full disk),
+ *          flushed or renamed: it is removed and `path` is untouched; or
+ *          the directory cannot be flushed after the rename: the new file
+ *          is in place). Since 0.1.0 (fixed temporary name, directory
+ *          fsync, non-regular targets refused since 0.2.0). */
 RAM_API int ram_agent_save_file(const ram_agent *agent, unsigned flags,
                                 const char *path);
 
