@@ -28,6 +28,15 @@
 #                   when the version has no baseline; docs/abi.md)
 #   abi-baseline    writes abi/libram-VERSION.abi (needs the version's
 #                   CHANGELOG.md entry); the lead runs it when the ABI changes
+#   fuzz            builds the libFuzzer targets fuzz/fuzz_*.c with clang
+#                   (ASan+UBSan, in build-fuzz/) and runs each for
+#                   FUZZ_SECONDS (60) seconds on a seed corpus made at fuzz
+#                   time from models/*.ram and fuzz/gen_seeds.c; prints
+#                   executions and crashes per target (crash inputs in
+#                   build-fuzz/artifacts/); fails on any crash
+#   check-tsan      the library's Check runner built with GCC's
+#                   ThreadSanitizer in build-tsan/ (target_clones off:
+#                   -DRAM_NO_CLONES), run with CK_FORK=no
 #   bench           builds and runs bench/ram-bench
 #   demo            builds the apps and runs apps/mnist/demo.sh (which
 #                   fetches MNIST with scripts/fetch-mnist.sh if it is absent)
@@ -462,6 +471,70 @@ check-valgrind:
 		TEST_ENV='CK_FORK=no OPENBLAS_NUM_THREADS=1 $(VALGRIND) $(VALGRIND_FLAGS)'
 
 # ---------------------------------------------------------------------------
+# Fuzzing (docs/reliability.md): libFuzzer targets fuzz/fuzz_*.c, built with
+# clang, ASan and UBSan over the library's sources (no target_clones under
+# clang). The seed corpus is made at fuzz time, never committed.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build-fuzz
+FUZZ_SRCS    := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJS := $(LIB_SRCS:lib/%.c=$(FUZZ_BUILD)/lib/%.o)
+FUZZ_CFLAGS  := -g -O1 -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L \
+                -Iinclude -ffp-contract=off -fno-math-errno \
+                -fsanitize=address,undefined -fno-sanitize-recover=all
+
+.PHONY: fuzz fuzz-build
+$(FUZZ_BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h include/ram/*.h)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -DRAM_BUILDING \
+		$(CBLAS_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_LIB_OBJS) $(CBLAS_LIBS) -lz -lm
+
+$(FUZZ_BUILD)/gen_seeds: fuzz/gen_seeds.c $(FUZZ_LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJS) $(CBLAS_LIBS) -lm
+
+fuzz-build: $(FUZZ_BINS) $(FUZZ_BUILD)/gen_seeds
+
+fuzz: fuzz-build
+	$(Q)rm -rf $(FUZZ_BUILD)/seeds && mkdir -p $(FUZZ_BUILD)/seeds && \
+		./$(FUZZ_BUILD)/gen_seeds $(FUZZ_BUILD)/seeds && \
+		cp models/*.ram $(FUZZ_BUILD)/seeds/
+	$(Q)fail=0; for t in $(FUZZ_BINS); do n=$$(basename $$t); \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$n $(FUZZ_BUILD)/artifacts/$$n; \
+		echo "== $$n: $(FUZZ_SECONDS) s"; \
+		OPENBLAS_NUM_THREADS=1 ./$$t -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 -rss_limit_mb=4096 -timeout=20 \
+			-artifact_prefix=$(FUZZ_BUILD)/artifacts/$$n/ \
+			$(FUZZ_BUILD)/corpus/$$n $(FUZZ_BUILD)/seeds \
+			> $(FUZZ_BUILD)/$$n.log 2>&1 || fail=1; \
+		grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done ' \
+			$(FUZZ_BUILD)/$$n.log; \
+		c=$$(ls $(FUZZ_BUILD)/artifacts/$$n | wc -l); \
+		echo "$$n: $$c crash input(s) in $(FUZZ_BUILD)/artifacts/$$n"; \
+		[ $$c -eq 0 ] || { fail=1; tail -30 $(FUZZ_BUILD)/$$n.log; }; \
+	done; exit $$fail
+
+# ---------------------------------------------------------------------------
+# ThreadSanitizer: GCC's TSan crashes at start-up in target_clones' ifunc
+# resolvers (they run before the TSan runtime is initialised), so the build
+# switches the clones off.
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer -DRAM_NO_CLONES
+.PHONY: check-tsan
+check-tsan:
+	@echo "== library tests with ThreadSanitizer (build-tsan)"
+	$(Q)$(MAKE) --no-print-directory BUILD=build-tsan \
+		SANITIZE_FLAGS='$(TSAN_FLAGS)' build-tsan/tests/ram-test
+	$(Q)CK_FORK=no TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		build-tsan/tests/ram-test $(RAM_TEST_ARGS)
+
+# ---------------------------------------------------------------------------
 # ABI guard (docs/abi.md). check-abi compares $(SO_FULL) with the committed
 # baseline abi/libram-$(VERSION).abi (libabigail's abidw/abidiff, Debian
 # package abigail-tools) and fails on any difference, or when the version has
@@ -496,7 +569,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/$(PC)
 
 clean:
-	rm -rf build build-asan $(BUILD)
+	rm -rf build build-asan build-tsan $(FUZZ_BUILD) $(BUILD)
 	rm -f lib/libram.so lib/libram.so.* $(STATICLIB) $(PC) $(PC).tmp
 	rm -f $(EXAMPLE_BINS) $(APP_BINS) bench/ram-bench
 
