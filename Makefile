@@ -34,6 +34,8 @@
 #                   time from models/*.ram and fuzz/gen_seeds.c; prints
 #                   executions and crashes per target (crash inputs in
 #                   build-fuzz/artifacts/); fails on any crash
+#   bench-checks    the cost of the finite checks: a training step and a
+#                   batch-1 step with and without them, alternately
 #   check-tsan      the library's Check runner built with GCC's
 #                   ThreadSanitizer in build-tsan/ (target_clones off:
 #                   -DRAM_NO_CLONES), run with CK_FORK=no
@@ -522,6 +524,38 @@ fuzz: fuzz-build
 	done; exit $$fail
 
 # ---------------------------------------------------------------------------
+# The cost of the finite checks (docs/reliability.md): tests/bench_checks.c
+# linked with the library as built and with the checks compiled out
+# (-DRAM_NO_FINITE_CHECKS, objects in build-nochecks/), run alternately
+# BENCH_CHECKS_REPS times for BENCH_CHECKS_SECONDS per figure; prints the
+# medians and the ratios (checked / unchecked).
+BENCH_CHECKS_REPS    ?= 5
+BENCH_CHECKS_SECONDS ?= 3
+.PHONY: bench-checks
+$(BUILD)/bench-checks: tests/bench_checks.c $(LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(CBLAS_LIBS) -lm
+
+bench-checks: $(BUILD)/bench-checks
+	$(Q)$(MAKE) --no-print-directory BUILD=build-nochecks \
+		CPPFLAGS='$(CPPFLAGS) -DRAM_NO_FINITE_CHECKS' build-nochecks/bench-checks
+	$(Q)for i in $$(seq $(BENCH_CHECKS_REPS)); do \
+		printf 'on  '; OPENBLAS_NUM_THREADS=1 $(BUILD)/bench-checks $(BENCH_CHECKS_SECONDS); \
+		printf 'off '; OPENBLAS_NUM_THREADS=1 build-nochecks/bench-checks $(BENCH_CHECKS_SECONDS); \
+	done | tee $(BUILD)/bench-checks.txt
+	$(Q)awk '{v[$$1, "t", ++n[$$1]] = $$3; v[$$1, "s", n[$$1]] = $$5} \
+		function med(k, w,  a, i, j, c, m) { c = n[k]; \
+			for (i = 1; i <= c; i++) a[i] = v[k, w, i]; \
+			for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) \
+				if (a[j] < a[i]) { m = a[i]; a[i] = a[j]; a[j] = m; } \
+			return c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2 } \
+		END { printf "training step, batch 100: %.3f ms checked, %.3f ms unchecked: %+.2f%% (limit +2%%)\n", \
+			med("on", "t"), med("off", "t"), 100 * (med("on", "t") / med("off", "t") - 1); \
+		printf "inference step, batch 1:  %.3f us checked, %.3f us unchecked: %+.2f%% (limit +5%%)\n", \
+			med("on", "s"), med("off", "s"), 100 * (med("on", "s") / med("off", "s") - 1) }' \
+		$(BUILD)/bench-checks.txt
+
+# ---------------------------------------------------------------------------
 # ThreadSanitizer: GCC's TSan crashes at start-up in target_clones' ifunc
 # resolvers (they run before the TSan runtime is initialised), so the build
 # switches the clones off.
@@ -569,7 +603,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/$(PC)
 
 clean:
-	rm -rf build build-asan build-tsan $(FUZZ_BUILD) $(BUILD)
+	rm -rf build build-asan build-tsan build-nochecks $(FUZZ_BUILD) $(BUILD)
 	rm -f lib/libram.so lib/libram.so.* $(STATICLIB) $(PC) $(PC).tmp
 	rm -f $(EXAMPLE_BINS) $(APP_BINS) bench/ram-bench
 

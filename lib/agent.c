@@ -7,6 +7,15 @@
 
 #include "agent_internal.h"
 
+/* The checks that no call returns RAM_OK with a NaN or infinite output.
+ * RAM_NO_FINITE_CHECKS compiles them out, only to measure what they cost
+ * (`make bench-checks`, docs/reliability.md); never in a release build. */
+#ifdef RAM_NO_FINITE_CHECKS
+#define FINITE_CHECKS 0
+#else
+#define FINITE_CHECKS 1
+#endif
+
 /* The agent. Private to this file: config.c, model.c and optim.c see it
  * through agent_internal.h's functions only. */
 struct ram_agent {
@@ -679,7 +688,7 @@ int ram_agent_begin(ram_agent *a, size_t batch, unsigned flags)
      * zero state, the same for every row: refuse a model that makes it NaN
      * before anything changes (no float reaches the sensor's integer
      * conversions unchecked). */
-    if (a->par[RAM_PARAM_FIRST_LOCATION] == RAM_FIRST_LEARNED &&
+    if (FINITE_CHECKS && a->par[RAM_PARAM_FIRST_LOCATION] == RAM_FIRST_LEARNED &&
         a->par[RAM_PARAM_RANDOM_GLIMPSES] == 0.0) {
         float m0[2];
         ram__location_fwd(&a->loc, 1, NULL, m0);
@@ -861,9 +870,10 @@ int ram_agent_step(ram_agent *a, const void *images, size_t images_size,
      * infinite (a finite but absurd model, or parameters the host wrote):
      * the new state h (and c), the next locations, the probabilities.
      * Outputs are written only after the check. */
-    if (!ram__all_finite(h, B * a->H) || (c && !ram__all_finite(c, B * a->H)) ||
-        !ram__all_finite(ln, B * 2) ||
-        (!a->probs_skipped && !ram__all_finite(pr, B * a->A))) {
+    if (FINITE_CHECKS &&
+        (!ram__all_finite(h, B * a->H) ||
+         (c && !ram__all_finite(c, B * a->H)) || !ram__all_finite(ln, B * 2) ||
+         (!a->probs_skipped && !ram__all_finite(pr, B * a->A)))) {
         a->rng = rng_before;
         /* Inference: the one-step tape's probabilities may now hold this
          * step's; have ram_agent_end recompute the last step's from the

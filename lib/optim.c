@@ -26,6 +26,28 @@ static double sum_squares(const float *g, size_t n)
     return (s0 + s1) + (s2 + s3);
 }
 
+/* sum_squares of g[i] * inv (rounded to float first, as the in-place
+ * scaling makes it), in the same order. */
+RAM_CLONES
+static double sum_squares_scaled(const float *g, size_t n, float inv)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float a = g[i] * inv, b = g[i + 1] * inv, c = g[i + 2] * inv,
+              d = g[i + 3] * inv;
+        s0 += (double)a * a;
+        s1 += (double)b * b;
+        s2 += (double)c * c;
+        s3 += (double)d * d;
+    }
+    for (; i < n; i++) {
+        float a = g[i] * inv;
+        s0 += (double)a * a;
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
 /* x, or 0 when |x| < the float whose bits are `min` (on the bits, so that
  * the loops vectorise). */
 static inline float flush_below(float x, uint32_t min)
@@ -122,6 +144,7 @@ static inline uint32_t nonfinite_bit(float x)
     return (w & 0x7f800000u) + 0x00800000u;
 }
 
+#ifndef RAM_NO_FINITE_CHECKS
 /* The dry runs: what sgd() and adam() would write, element for element the
  * same arithmetic (gi as the in-place mean and decay make it), without
  * writing; 0 if any new parameter or moment would be NaN or infinite.
@@ -169,6 +192,8 @@ static int adam_dry(size_t n, const float *restrict p, const float *restrict g,
     }
     return (any & 0x80000000u) == 0;
 }
+
+#endif
 
 /* Segments of [0, n) on which the weight decay and the learning-rate scale
  * are constant: the boundaries of every decay range and of the scaled
@@ -221,7 +246,11 @@ int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
     /* The mean gradient (plus decay), as the in-place loops below make it,
      * and its squared norm in the order sum_squares() adds (element i into
      * accumulator i % 4, the tail into the first). */
-    if (use_inv || wd > 0.0) {
+    if (use_inv && !(wd > 0.0)) {
+        sq = sum_squares_scaled(g, n, inv);
+        if (!isfinite(sq))
+            return RAM_E_NONFINITE;
+    } else if (wd > 0.0) {
         double acc[4] = {0.0, 0.0, 0.0, 0.0};
         const size_t n4 = n - n % 4;
         for (size_t sgi = 0; sgi + 1 < nb; sgi++) {
@@ -252,7 +281,10 @@ int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
     const double c2 = 1.0 - pow(o->beta2, (double)t);
     const float rc2 = (float)(1.0 / sqrt(c2));
 
-    /* Dry run: nothing is written unless every new value is finite. */
+    /* Dry run: nothing is written unless every new value is finite.
+     * (RAM_NO_FINITE_CHECKS: only for measuring what the checks cost,
+     * `make bench-checks`; never in a release build.) */
+#ifndef RAM_NO_FINITE_CHECKS
     for (size_t sgi = 0; sgi + 1 < nb; sgi++) {
         size_t a = bnd[sgi], e = bnd[sgi + 1];
         const float wdf = wd > 0.0 && in_decay(o, a) ? (float)wd : 0.0f;
@@ -269,6 +301,7 @@ int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
         if (!ok)
             return RAM_E_NONFINITE;
     }
+#endif
 
     /* Apply. */
     if (fresh) {
