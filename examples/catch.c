@@ -100,7 +100,8 @@ static int play(ram_agent *agent, unsigned flags, unsigned short games[3],
         int action = (int)(nrand48(actions) % 3);
         if (agent) {
             draw(&g, screen);
-            check(ram_agent_step(agent, screen, NULL, NULL, &action));
+            check(ram_agent_step(agent, screen, SIZE * SIZE * sizeof *screen, NULL,
+                                 NULL, &action));
         }
         reward = move(&g, action);
     }
@@ -130,7 +131,7 @@ static ram_agent *new_agent(long seed)
     for (size_t i = 0; i < sizeof set / sizeof set[0] && rc == RAM_OK; i++)
         rc = ram_config_set(cfg, (int)set[i][0], set[i][1]);
     if (rc == RAM_OK)
-        rc = ram_agent_create(cfg, &agent);
+        rc = ram_agent_create(&agent, cfg);
     ram_config_free(cfg);
     check(rc);
     /* The tunables of apps/catch, with a larger learning rate. */
@@ -188,7 +189,7 @@ int main(int argc, char **argv)
 
     ram_agent *agent;
     if (model) {
-        int rc = ram_agent_load_file(model, RAM_LOAD_INFERENCE, &agent);
+        int rc = ram_agent_load_file(&agent, model, RAM_LOAD_INFERENCE);
         if (rc != RAM_OK) {
             fprintf(stderr, "catch: %s: %s (%s)\n", model, ram_strerror(rc),
                     ram_last_error());

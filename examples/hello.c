@@ -24,7 +24,7 @@ int main(void)
     ram_config *cfg;
     ram_agent *agent;
     check(ram_config_create(&cfg)); /* the paper's 28x28 model: 6 glimpses */
-    int rc = ram_agent_create(cfg, &agent);
+    int rc = ram_agent_create(&agent, cfg);
     ram_config_free(cfg);
     check(rc);
     check(ram_agent_set_input(agent, RAM_PIXEL_U8, 28, 28, 28, 28 * 28));
@@ -33,7 +33,7 @@ int main(void)
     int label = 1, guess = 0;
     check(ram_agent_begin(agent, 1, RAM_BEGIN_TRAIN));
     for (int t = 0; t < 6; t++)
-        check(ram_agent_step(agent, image, NULL, NULL, &guess));
+        check(ram_agent_step(agent, image, sizeof image, NULL, NULL, &guess));
     float reward = guess == label ? 1.0f : 0.0f;
     check(ram_agent_reward(agent, &reward));
     check(ram_agent_end(agent, &label));
@@ -44,7 +44,7 @@ int main(void)
     check(ram_agent_begin(agent, 1, RAM_BEGIN_GREEDY_LOCATION));
     for (int t = 0; t < 6; t++) {
         check(ram_agent_location(agent, loc));
-        check(ram_agent_step(agent, image, NULL, probs, &guess));
+        check(ram_agent_step(agent, image, sizeof image, NULL, probs, &guess));
         printf("glimpse %d at (%+.2f, %+.2f)\n", t, loc[0], loc[1]);
     }
     check(ram_agent_end(agent, NULL));

@@ -86,7 +86,7 @@ static size_t episode(ram_agent *agent, const unsigned char *images,
 {
     check(ram_agent_begin(agent, b, flags));
     for (int t = 0; t < GLIMPSES; t++) /* ask for the answer at the end only */
-        check(ram_agent_step(agent, images, NULL, NULL,
+        check(ram_agent_step(agent, images, b * PIXELS, NULL, NULL,
                              t == GLIMPSES - 1 ? guess : NULL));
     size_t errors = 0;
     for (size_t i = 0; i < b; i++) {
@@ -158,7 +158,7 @@ int main(int argc, char **argv)
     check(ram_config_create(&cfg));
     int rc = ram_config_set(cfg, RAM_CFG_SEED, seed);
     if (rc == RAM_OK)
-        rc = ram_agent_create(cfg, &agent);
+        rc = ram_agent_create(&agent, cfg);
     ram_config_free(cfg);
     check(rc);
     check(ram_agent_set_param(agent, RAM_PARAM_LEARNING_RATE, lr));

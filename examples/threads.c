@@ -57,8 +57,8 @@ static void check(int rc)
         fail(rc, ram_last_error());
 }
 
-/* One training episode per share: its gradient (of the mean loss over the
- * share) adds into the agent's gradient array. */
+/* One training episode per share: its gradient (the loss summed over the
+ * share) and its sample count add into the agent's. */
 static int run_shares(job *j)
 {
     int rc = RAM_OK, guess[SHARE];
@@ -70,7 +70,7 @@ static int run_shares(job *j)
         if (rc == RAM_OK)
             rc = ram_agent_begin(j->agent, SHARE, RAM_BEGIN_TRAIN);
         for (int t = 0; t < GLIMPSES && rc == RAM_OK; t++)
-            rc = ram_agent_step(j->agent, img, NULL, NULL,
+            rc = ram_agent_step(j->agent, img, SHARE * PIXELS, NULL, NULL,
                                 t == GLIMPSES - 1 ? guess : NULL);
         for (int i = 0; i < SHARE && rc == RAM_OK; i++)
             reward[i] = guess[i] == lab[i] ? 1.0f : 0.0f;
@@ -115,7 +115,7 @@ static float *train(int n, int updates, size_t *count, double *seconds)
     ram_agent *agent[MAX_THREADS];
     float *params[MAX_THREADS], *grads[MAX_THREADS];
     check(ram_config_create(&cfg));
-    int rc = ram_agent_create(cfg, &agent[0]); /* the 28x28 model, seed 1 */
+    int rc = ram_agent_create(&agent[0], cfg); /* the 28x28 model, seed 1 */
     ram_config_free(cfg);
     check(rc);
     check(ram_agent_set_param(agent[0], RAM_PARAM_LOCATION_STD, 0.12));
@@ -128,7 +128,7 @@ static float *train(int n, int updates, size_t *count, double *seconds)
         fail(RAM_E_NOMEM, "model buffer");
     check(ram_agent_save(agent[0], 0, buf, size, &size));
     for (int i = 1; i < n; i++)
-        check(ram_agent_load(buf, size, 0, &agent[i]));
+        check(ram_agent_load(&agent[i], buf, size, 0));
     free(buf);
     for (int i = 0; i < n; i++) {
         check(ram_agent_set_input(agent[i], RAM_PIXEL_U8, SIDE, SIDE, SIDE, PIXELS));
@@ -155,14 +155,21 @@ static float *train(int n, int updates, size_t *count, double *seconds)
         for (int i = 0; i < n; i++)
             if (jobs[i].rc != RAM_OK)
                 fail(jobs[i].rc, jobs[i].err);
-        /* Sum the gradients into agent 0, as the mean over the batch, and
-         * zero the replicas' for the next update. */
+        /* The agents hold gradient sums and sample counts: add both into
+         * agent 0 (the update divides), and zero the replicas'. */
+        uint64_t samples = 0;
+        for (int i = 0; i < n; i++) {
+            uint64_t k;
+            check(ram_agent_grad_samples(agent[i], &k));
+            samples += k;
+        }
         for (size_t k = 0; k < *count; k++) {
             float g = grads[0][k];
             for (int i = 1; i < n; i++)
                 g += grads[i][k];
-            grads[0][k] = g / SHARES;
+            grads[0][k] = g;
         }
+        check(ram_agent_set_grad_samples(agent[0], samples));
         for (int i = 1; i < n; i++)
             check(ram_agent_zero_grad(agent[i]));
         check(ram_agent_update(agent[0]));

@@ -290,17 +290,9 @@ int ram_action_xent(const ram_action *net, size_t n, const float *probs,
     int rc = index_check(__func__, "labels", labels, n, A);
     if (rc != RAM_OK)
         return rc;
-    for (size_t r = 0; r < n; r++) {
-        const float *p = probs + r * A;
-        float *d = dlogits + r * A;
-        size_t y = (size_t)labels[r];
-        double py = p[y] > XENT_TINY ? (double)p[y] : XENT_TINY;
-        sum += log(py);
-        for (size_t j = 0; j < A; j++)
-            d[j] = (float)(scale * ((double)p[j] - (j == y ? 1.0 : 0.0)));
-    }
+    sum = ram__action_xent_grad(n, A, probs, labels, scale, dlogits, 0, NULL);
     if (loss)
-        *loss = -scale * sum;
+        *loss = scale * sum;
     return RAM_OK;
 }
 
@@ -319,14 +311,7 @@ int ram_action_score(const ram_action *net, size_t n, const float *probs,
     int rc = index_check(__func__, "actions", actions, n, A);
     if (rc != RAM_OK)
         return rc;
-    for (size_t r = 0; r < n; r++) {
-        const float *p = probs + r * A;
-        float *d = dlogits + r * A;
-        size_t a = (size_t)actions[r];
-        double k = coef[r];
-        for (size_t j = 0; j < A; j++)
-            d[j] = (float)(k * ((j == a ? 1.0 : 0.0) - (double)p[j]));
-    }
+    ram__action_policy_grad(n, A, probs, actions, coef, 0.0, dlogits);
     return RAM_OK;
 }
 
@@ -405,8 +390,8 @@ int ram_action_backward(ram_action *net, size_t n, const float *h,
 }
 
 /* ------------------------------------------------------------------------
- * Added by the agent (api-agent, issue 21): the maths the agent's backward
- * pass needs, kept with the network that owns it. Nothing above changed.
+ * The maths the agent's backward pass needs, kept with the network that
+ * owns it (the public calls above use it too).
  * ---------------------------------------------------------------------- */
 
 size_t ram__action_weights(const struct ram_action *net, ram__range *out)

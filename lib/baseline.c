@@ -175,11 +175,7 @@ int ram_baseline_mse(const ram_baseline *net, size_t n, const float *b,
     ROWS_CHECK(n);
     if (!isfinite(scale))
         return RAM_FAIL(RAM_E_RANGE, "scale is not finite");
-    for (size_t r = 0; r < n; r++) {
-        double e = (double)b[r] - (double)target[r];
-        sum += e * e;
-        db[r] = (float)(scale * e);
-    }
+    sum = ram__baseline_mse_grad(n, b, target, scale, db);
     if (loss)
         *loss = 0.5 * scale * sum;
     return RAM_OK;
@@ -200,8 +196,8 @@ int ram_baseline_backward(ram_baseline *net, size_t n, const float *h,
 }
 
 /* ------------------------------------------------------------------------
- * Added by the agent (api-agent, issue 21): the maths the agent's backward
- * pass needs, kept with the network that owns it. Nothing above changed.
+ * The maths the agent's backward pass needs, kept with the network that
+ * owns it (the public calls above use it too).
  * ---------------------------------------------------------------------- */
 
 size_t ram__baseline_weights(const struct ram_baseline *net, ram__range *out)

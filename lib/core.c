@@ -501,8 +501,8 @@ int ram_core_backward(ram_core *core, size_t steps, size_t n, const float *h0,
 }
 
 /* ------------------------------------------------------------------------
- * Added by the agent (api-agent, issue 21): the maths the agent's backward
- * pass needs, kept with the network that owns it. Nothing above changed.
+ * The maths the agent's backward pass needs, kept with the network that
+ * owns it (the public calls above use it too).
  * ---------------------------------------------------------------------- */
 
 size_t ram__core_weights(const struct ram_core *core, ram__range *out)

@@ -390,8 +390,8 @@ int ram_glimpse_backward(ram_glimpse *net, size_t n, const float *rho,
 }
 
 /* ------------------------------------------------------------------------
- * Added by the agent (api-agent, issue 21): the maths the agent's backward
- * pass needs, kept with the network that owns it. Nothing above changed.
+ * The maths the agent's backward pass needs, kept with the network that
+ * owns it (the public calls above use it too).
  * ---------------------------------------------------------------------- */
 
 size_t ram__glimpse_weights(const struct ram_glimpse *net, ram__range *out)

@@ -187,7 +187,7 @@ struct ram_glimpse {
     size_t count;                /* parameter count */
     float *params, *grads;
     int owned;
-    /* [api-net] ram_glimpse_reserve()'s workspace (standalone handle only;
+    /* ram_glimpse_reserve()'s workspace (standalone handle only;
      * ram__glimpse_init sets it empty). */
     float *work;
     size_t work_rows;
@@ -215,7 +215,7 @@ struct ram_core {
     size_t count;
     float *params, *grads;
     int owned;
-    /* [api-net] ram_core_reserve()'s workspace (standalone handle only;
+    /* ram_core_reserve()'s workspace (standalone handle only;
      * ram__core_init sets it empty). */
     float *work;
     size_t work_rows;
@@ -306,7 +306,7 @@ void ram__baseline_fwd(const struct ram_baseline *net, size_t n,
 void ram__baseline_bwd(struct ram_baseline *net, size_t n, const float *h,
                        const float *db, float *dh);
 
-/* ---------------------------------------- added by the agent (api-agent) */
+/* ------------------------------------------- the agent's backward maths */
 
 /** A contiguous run of floats in a flat parameter array. */
 typedef struct ram__range {
@@ -354,7 +354,7 @@ double ram__baseline_mse_grad(size_t n, const float *b, const float *target,
 /** Common argument checks for the public wrappers. */
 int ram__rows_ok(size_t n); /* 1 .. RAM_MAX_ROWS */
 
-/* ============================================================ [api-net]
+/* ------------------------------------------------------------------------
  * Added for API 0.2 (network handles): accumulating input gradients
  * (beta), the policies' log-probabilities and entropies, detailed image
  * checks. The kernels above keep their signatures and meaning (beta = 0).
@@ -403,6 +403,5 @@ double ram__action_entropy_row(const float *p, size_t actions);
 int ram__image_check_in(const char *func, int format, size_t channels,
                         size_t width, size_t height, size_t row_stride,
                         size_t image_stride, size_t batch);
-/* ========================================================= [api-net] end */
 
 #endif /* RAM_INTERNAL_H */

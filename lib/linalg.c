@@ -157,7 +157,6 @@ int ram__rows_ok(size_t n)
     return n >= 1 && n <= RAM_MAX_ROWS;
 }
 
-/* [api-net] */
 int ram__beta_prep(float *x, size_t count, float beta)
 {
     if (beta == 0.0f)

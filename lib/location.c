@@ -27,7 +27,7 @@ void ram__location_init(struct ram_location *net, size_t in, int bound,
     net->params = params;
     net->grads = grads;
     net->owned = 0;
-    net->std = 0.1;
+    net->std = RAM__LOCATION_STD_DEFAULT;
     ram__rng_seed(&net->rng, 0);
 }
 
@@ -365,8 +365,8 @@ int ram_location_backward(ram_location *net, size_t n, const float *h,
 }
 
 /* ------------------------------------------------------------------------
- * Added by the agent (api-agent, issue 21): the maths the agent's backward
- * pass needs, kept with the network that owns it. Nothing above changed.
+ * The maths the agent's backward pass needs, kept with the network that
+ * owns it (the public calls above use it too).
  * ---------------------------------------------------------------------- */
 
 size_t ram__location_weights(const struct ram_location *net, ram__range *out)

@@ -196,7 +196,7 @@ int ram__image_check(int format, size_t channels, size_t width, size_t height,
                                row_stride, image_stride, batch);
 }
 
-/* [api-net] The checks, with a detail under the name func (none when func
+/* The checks, with a detail under the name func (none when func
  * is NULL: ram__image_check records nothing, as before). */
 #define IMG_FAIL(status, ...)                                                  \
     (func ? ram__fail((status), func, __VA_ARGS__) : (status))

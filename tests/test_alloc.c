@@ -60,7 +60,7 @@ void free(void *p)
 }
 #endif
 
-/* [api-net] The calling thread's allocation count, for the other test files
+/* The calling thread's allocation count, for the other test files
  * (tests/test_alloc_handles.c); -1 when the allocator is not counted. */
 long ram_test_allocations(void);
 long ram_test_allocations(void)

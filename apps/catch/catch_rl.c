@@ -155,7 +155,7 @@ int catch_agent_new(const catch_opts *o, ram_agent **out, char *err,
         }
     }
     ram_agent *a = NULL;
-    rc = ram_agent_create(cfg, &a);
+    rc = ram_agent_create(&a, cfg);
     ram_config_free(cfg);
     if (rc != RAM_OK)
         return fail(err, errlen, rc, "ram_agent_create");
@@ -307,10 +307,13 @@ static int slot_ensure(slot *s, size_t n)
 static int ball_in_fovea(const ram_sensor *sensor, const float *l, int col,
                          int row, double *dist)
 {
-    int x0, y0, size, in = 0;
+    ptrdiff_t x0, y0;
+    size_t size;
+    int in = 0;
     if (ram_sensor_patch_rect(sensor, CATCH_SIZE, CATCH_SIZE, l, 0, &x0, &y0,
                               &size) == RAM_OK)
-        in = col >= x0 && col < x0 + size && row >= y0 && row < y0 + size;
+        in = col >= x0 && col < x0 + (ptrdiff_t)size && row >= y0 &&
+             row < y0 + (ptrdiff_t)size;
     double dx = (l[0] + 1.0) * CATCH_SIZE / 2.0 - (col + 0.5);
     double dy = (l[1] + 1.0) * CATCH_SIZE / 2.0 - (row + 0.5);
     *dist = sqrt(dx * dx + dy * dy);
@@ -377,7 +380,8 @@ static int play_fn(ram_agent *a, int index, size_t lo, size_t hi, void *user)
         }
         s->what = "ram_agent_step";
         catch_observe(s->games, n, s->obs);
-        rc = ram_agent_step(a, s->obs, NULL, NULL, s->actions);
+        rc = ram_agent_step(a, s->obs, n * CATCH_PIXELS * sizeof *s->obs, NULL,
+                            NULL, s->actions);
         if (rc != RAM_OK)
             return rc;
         s->what = "catch_step";
@@ -913,7 +917,7 @@ int catch_train(const char *dir, const catch_opts *o, int resume,
         if (run_join(mpath, sizeof mpath, dir,
                      t.s.model ? CATCH_FILE_CKPT1 : CATCH_FILE_CKPT0) != 0)
             return fail(err, errlen, RAM_E_RANGE, "path too long");
-        rc = ram_agent_load_file(mpath, 0, &t.master);
+        rc = ram_agent_load_file(&t.master, mpath, 0);
         if (rc != RAM_OK)
             return fail(err, errlen, rc, "loading %s", mpath);
         double upd = -1;

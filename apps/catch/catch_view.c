@@ -14,27 +14,30 @@
 int catch_glimpse_boxes(const ram_sensor *sensor, const float loc[2],
                         catch_box *boxes, int max_boxes)
 {
-    int scales = 0;
+    size_t scales = 0;
     int rc = ram_sensor_shape(sensor, NULL, &scales, NULL);
     if (rc != RAM_OK)
         return -rc;
     if (!loc || (max_boxes > 0 && !boxes))
         return -RAM_E_INVALID;
-    if (scales > max_boxes)
-        scales = max_boxes;
-    for (int i = 0; i < scales; i++) {
-        int x0, y0, size;
-        rc = ram_sensor_patch_rect(sensor, CATCH_SIZE, CATCH_SIZE, loc, i,
-                                   &x0, &y0, &size);
+    if (max_boxes < 0)
+        max_boxes = 0;
+    if (scales > (size_t)max_boxes)
+        scales = (size_t)max_boxes;
+    for (int i = 0; i < (int)scales; i++) {
+        ptrdiff_t x0, y0;
+        size_t size;
+        rc = ram_sensor_patch_rect(sensor, CATCH_SIZE, CATCH_SIZE, loc,
+                                   (size_t)i, &x0, &y0, &size);
         if (rc != RAM_OK)
             return -rc;
-        boxes[i].x0 = x0;
-        boxes[i].y0 = y0;
-        boxes[i].x1 = x0 + size - 1;
-        boxes[i].y1 = y0 + size - 1;
+        boxes[i].x0 = (int)x0;
+        boxes[i].y0 = (int)y0;
+        boxes[i].x1 = (int)x0 + (int)size - 1;
+        boxes[i].y1 = (int)y0 + (int)size - 1;
         boxes[i].ch = (char)('1' + i % 9);
     }
-    return scales;
+    return (int)scales;
 }
 
 /* Colours of the scales, finest first. */

@@ -137,7 +137,7 @@ static int load_model(const char *model, unsigned flags, ram_agent **out,
         snprintf(path, cap, "%s/%s", model, CATCH_FILE_BEST);
     else
         snprintf(path, cap, "%s", model);
-    int rc = ram_agent_load_file(path, flags, out);
+    int rc = ram_agent_load_file(out, path, flags);
     if (rc != RAM_OK) {
         fprintf(stderr, "%s: cannot load %s: %s%s%s\n", prog, path,
                 ram_strerror(rc), rc == RAM_E_IO ? ": " : "",
@@ -599,7 +599,7 @@ static int cmd_play(int argc, char **argv)
                 what = "ram_agent_step";
                 float obs[CATCH_PIXELS];
                 catch_observe(g, 1, obs);
-                rc = ram_agent_step(agent, obs, NULL, NULL, &action);
+                rc = ram_agent_step(agent, obs, sizeof obs, NULL, NULL, &action);
             }
             if (rc == RAM_OK) {
                 what = "catch_step";

@@ -46,12 +46,9 @@ struct replicas {
     float **params, **grads;
     size_t count;
 
-    /* Per replica: slice of the current run, its result, and the weight
-     * (slice / batch) that its accumulated gradient carries. */
+    /* Per replica: slice of the current run and its result. */
     size_t *lo, *hi;
     int *rc;
-    double *weight;
-    int *pending; /* gradient accumulated by a run since the last update */
 
     /* Current task. */
     enum task task;
@@ -72,47 +69,27 @@ struct replicas {
 
 /* ------------------------------------------------------------ tasks */
 
-static void scale(float *x, size_t n, float s)
-{
-    for (size_t j = 0; j < n; j++)
-        x[j] *= s;
-}
-
 static void task_run(struct replicas *r, int i)
 {
     size_t lo = r->lo[i], hi = r->hi[i];
     r->rc[i] = 0;
     if (hi <= lo)
         return;
-    double w = (double)(hi - lo) / (double)r->batch;
-    if (r->grads[i]) {
-        /* Earlier runs' gradient carries weight[i]; express it in units of
-         * the new weight so that one multiplication at update time serves
-         * both: weight_old * G_old + w * g = w * (G_old * weight_old / w +
-         * g). */
-        if (r->pending[i] && r->weight[i] != w)
-            scale(r->grads[i], r->count, (float)(r->weight[i] / w));
-        r->weight[i] = w;
-        r->pending[i] = 1;
-    }
     r->rc[i] = r->fn(r->agents[i], i, lo, hi, r->user);
 }
 
-/* Chunk i of the arrays: master += sum of weighted replicas; replicas = 0. */
+/* Chunk i of the arrays: master += the replicas' gradient sums (since 0.2
+ * the agents hold sums, and the update divides by the sample count);
+ * replicas = 0. */
 static void task_combine(struct replicas *r, int i)
 {
     size_t a = r->count * (size_t)i / (size_t)r->n;
     size_t b = r->count * (size_t)(i + 1) / (size_t)r->n;
     float *g0 = r->grads[0];
-    if (r->pending[0] && r->weight[0] != 1.0)
-        scale(g0 + a, b - a, (float)r->weight[0]);
     for (int k = 1; k < r->n; k++) {
         float *gk = r->grads[k];
-        if (r->pending[k]) {
-            const float w = (float)r->weight[k];
-            for (size_t j = a; j < b; j++)
-                g0[j] += w * gk[j];
-        }
+        for (size_t j = a; j < b; j++)
+            g0[j] += gk[j];
         memset(gk + a, 0, (b - a) * sizeof(float));
     }
 }
@@ -229,8 +206,6 @@ void replicas_free(replicas *r)
     free(r->lo);
     free(r->hi);
     free(r->rc);
-    free(r->weight);
-    free(r->pending);
     free(r->workers);
     free(r);
 }
@@ -254,11 +229,9 @@ int replicas_create(ram_agent *master, int n, uint64_t seed_base,
     r->lo = calloc(un, sizeof *r->lo);
     r->hi = calloc(un, sizeof *r->hi);
     r->rc = calloc(un, sizeof *r->rc);
-    r->weight = calloc(un, sizeof *r->weight);
-    r->pending = calloc(un, sizeof *r->pending);
     r->workers = calloc(un, sizeof *r->workers);
     if (!r->agents || !r->params || !r->grads || !r->lo || !r->hi ||
-        !r->rc || !r->weight || !r->pending || !r->workers) {
+        !r->rc || !r->workers) {
         replicas_free(r);
         return RAM_E_NOMEM;
     }
@@ -277,8 +250,8 @@ int replicas_create(ram_agent *master, int n, uint64_t seed_base,
         if (rc == RAM_OK)
             rc = ram_agent_save(master, 0, buf, size, &size);
         for (int i = 1; i < n && rc == RAM_OK; i++) {
-            rc = ram_agent_load(buf, size, trainable ? 0 : RAM_LOAD_INFERENCE,
-                                &r->agents[i]);
+            rc = ram_agent_load(&r->agents[i], buf, size,
+                                trainable ? 0 : RAM_LOAD_INFERENCE);
             if (rc != RAM_OK)
                 break;
             r->n = i + 1;
@@ -383,12 +356,24 @@ int replicas_update(replicas *r)
 {
     if (!r)
         return RAM_E_INVALID;
-    if (r->grads[0] && r->n > 1)
+    if (r->grads[0] && r->n > 1) {
+        /* The sample counts add up as the gradient sums do. */
+        uint64_t total = 0;
+        for (int i = 0; i < r->n; i++) {
+            uint64_t k = 0;
+            if (ram_agent_grad_samples(r->agents[i], &k) == RAM_OK)
+                total += k;
+        }
         dispatch(r, TASK_COMBINE);
-    else if (r->grads[0] && r->pending[0] && r->weight[0] != 1.0)
-        scale(r->grads[0], r->count, (float)r->weight[0]);
-    for (int i = 0; i < r->n; i++)
-        r->pending[i] = 0;
+        /* The replicas' gradients are zero now; reset their counts too. */
+        for (int i = 1; i < r->n; i++)
+            ram_agent_zero_grad(r->agents[i]);
+        if (total > 0) {
+            int rc = ram_agent_set_grad_samples(r->agents[0], total);
+            if (rc != RAM_OK)
+                return rc;
+        }
+    }
     int rc = ram_agent_update(r->agents[0]);
     if (rc == RAM_OK && r->n > 1)
         dispatch(r, TASK_COPY);

@@ -13,12 +13,12 @@
  *     replicas_run(r, batch, train_slice, &job);  // begin, steps, end
  *     replicas_update(r);
  *
- * Equivalence: ram_agent_end() averages over its own batch B_i, so the
- * combined gradient is sum_i (B_i / B) grad_i, which is the gradient of one
- * agent ending an episode over the whole batch B (up to float rounding and
- * the different sampling streams). Several replicas_run() calls before one
- * replicas_update() accumulate, as several ram_agent_end() calls would, each
- * run weighted by its own slices.
+ * Equivalence: ram_agent_end() sums over its own batch B_i and counts B_i
+ * samples (libram 0.2), so the combined gradient is sum_i grad_i with the
+ * count sum_i B_i = B, and the update divides: the gradient of one agent
+ * ending an episode over the whole batch B (up to float rounding and the
+ * different sampling streams). Several replicas_run() calls before one
+ * replicas_update() accumulate, as several ram_agent_end() calls would.
  *
  * Threads: the workers are started by replicas_create() and sleep between
  * runs. The object is not thread-safe: one host thread calls replicas_*.
@@ -74,8 +74,9 @@ typedef int (*replica_fn)(ram_agent *agent, int index, size_t lo, size_t hi,
  * batch 0. */
 int replicas_run(replicas *r, size_t batch, replica_fn fn, void *user);
 
-/* Adds every replica's gradient into the master's, weighted by slice size /
- * batch of the runs that produced it, applies ram_agent_update(master),
+/* Adds every replica's gradient sums into the master's, and their sample
+ * counts into the master's count (ram_agent_set_grad_samples), applies
+ * ram_agent_update(master),
  * copies the master's parameters and tunables to the other replicas and
  * zeroes their gradients. Returns ram_agent_update()'s status (on failure
  * the combined gradient stays in the master, as ram_agent_update leaves it,

@@ -441,7 +441,7 @@ static int model_task(const char *cmd, const char *opt, const char *model,
 
 static int load_model(const char *cmd, const char *path, ram_agent **out)
 {
-    int rc = ram_agent_load_file(path, RAM_LOAD_INFERENCE, out);
+    int rc = ram_agent_load_file(out, path, RAM_LOAD_INFERENCE);
     if (rc != RAM_OK) {
         fprintf(stderr, "ram-mnist %s: cannot load model '%s': %s%s%s\n", cmd,
                 path, ram_strerror(rc), rc == RAM_E_IO ? ": " : "",
@@ -480,7 +480,7 @@ static void describe_model(ram_agent *a, FILE *f)
 
 static const arg_spec eval_specs[] = {
     {"task", 1},     {"split", 1}, {"rollouts", 1}, {"threads", 1},
-    {"glimpses", 1}, {"data", 1},  {"seed", 1},
+    {"glimpses", 1}, {"data", 1},  {"seed", 1},     {"draw", 1},
 };
 
 static void eval_help(FILE *f)
@@ -488,6 +488,7 @@ static void eval_help(FILE *f)
     fprintf(f,
 "usage: ram-mnist eval MODEL [--task T] [--split test|val] [--rollouts M]\n"
 "                      [--threads N] [--glimpses N] [--data DIR] [--seed S]\n"
+"                      [--draw D]\n"
 "\n"
 "Scores MODEL on the full test split (10,000 images; or the validation\n"
 "split, the last 10,000 training digits), generated from a fixed seed.\n"
@@ -502,7 +503,9 @@ static void eval_help(FILE *f)
 "  --threads N    threads (default 2); the result does not depend on it\n"
 "  --glimpses N   glimpses per image (default: the model's)\n"
 "  --data DIR     MNIST directory\n"
-"  --seed S       seed of the sampled rollouts (default 1)\n",
+"  --seed S       seed of the sampled rollouts (default 1)\n"
+"  --draw D       another fixed draw of the digits' positions and clutter\n"
+"                 (default 0: the draw of every reported figure)\n",
             task_names());
 }
 
@@ -516,10 +519,11 @@ static int cmd_eval(int argc, char **argv)
     if (rc >= 0)
         return rc;
     long rollouts = 0, threads = 2, glimpses = 0;
-    uint64_t seed = 1;
+    uint64_t seed = 1, draw = 0;
     int split;
     task_id task;
     if (args_long(&p, "rollouts", 0, 100000, &rollouts) ||
+        args_u64(&p, "draw", &draw) ||
         args_long(&p, "threads", 1, MNIST_MAX_THREADS, &threads) ||
         args_long(&p, "glimpses", 1, 1000000, &glimpses) ||
         args_u64(&p, "seed", &seed) ||
@@ -538,8 +542,8 @@ static int cmd_eval(int argc, char **argv)
     }
     char err[512];
     mnist_set set;
-    rc = mnist_set_make(&src, task, split, MNIST_HOLDOUT, 0, &set, err,
-                        sizeof err);
+    rc = mnist_set_make_draw(&src, task, split, MNIST_HOLDOUT, 0, draw, &set,
+                             err, sizeof err);
     mnist_free(&data);
     if (rc) {
         fprintf(stderr, "ram-mnist eval: %s\n", err);
@@ -557,9 +561,12 @@ static int cmd_eval(int argc, char **argv)
         printf("model     %s: ", p.pos[0]);
         describe_model(model, stdout);
         printf("\n");
-        printf("data      %s split of %s: %zu images, %d glimpses each\n",
+        printf("data      %s split of %s: %zu images, %d glimpses each",
                split == MNIST_SPLIT_TEST ? "test" : "validation",
                task_name(task), r.n, glimpses ? (int)glimpses : (int)steps);
+        if (draw != 0)
+            printf(", draw %" PRIu64, draw);
+        printf("\n");
         double random_g = 0.0;
         ram_agent_get_param(model, RAM_PARAM_RANDOM_GLIMPSES, &random_g);
         if (random_g != 0.0) /* the ablation: no location policy to follow */

@@ -43,19 +43,21 @@ static void faint_rect(canvas *c, int x, int y, int w, int h, rgb8 col)
 static int composite(const ram_sensor *sensor, int g, int k, const float *rho,
                      int W, const float loc[2], float *view, int S)
 {
-    int bx, by, bs;
-    int rc = ram_sensor_patch_rect(sensor, (size_t)W, (size_t)W, loc, k - 1,
-                                   &bx, &by, &bs);
+    ptrdiff_t bx, by;
+    size_t bs;
+    int rc = ram_sensor_patch_rect(sensor, (size_t)W, (size_t)W, loc,
+                                   (size_t)(k - 1), &bx, &by, &bs);
     if (rc != RAM_OK)
         return rc;
     memset(view, 0, (size_t)S * (size_t)S * sizeof(float));
     for (int i = k - 1; i >= 0; i--) {
-        int x0, y0, size;
-        rc = ram_sensor_patch_rect(sensor, (size_t)W, (size_t)W, loc, i, &x0,
-                                   &y0, &size);
+        ptrdiff_t x0, y0;
+        size_t size;
+        rc = ram_sensor_patch_rect(sensor, (size_t)W, (size_t)W, loc,
+                                   (size_t)i, &x0, &y0, &size);
         if (rc != RAM_OK)
             return rc;
-        int ox = x0 - bx, oy = y0 - by, blk = 1 << i;
+        int ox = (int)(x0 - bx), oy = (int)(y0 - by), blk = 1 << i;
         const float *p = rho + (size_t)i * (size_t)g * (size_t)g;
         for (int v = 0; v < g; v++)
             for (int u = 0; u < g; u++)
@@ -186,7 +188,8 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
         rc = ram_agent_location(model, locs + (size_t)t * count * 2);
         if (rc == RAM_OK) {
             what = "ram_agent_step";
-            rc = ram_agent_step(model, imgs, NULL, NULL, pred);
+            rc = ram_agent_step(model, imgs, (size_t)count * WW, NULL, NULL,
+                                pred);
         }
     }
     if (rc == RAM_OK) {
@@ -248,11 +251,12 @@ int mnist_show_png(ram_agent *model, const mnist_set *set, size_t first,
             xs[t] = (l[0] + 1.0f) * 0.5f * (float)W;
             ys[t] = (l[1] + 1.0f) * 0.5f * (float)W;
             if (boxes) {
-                int x0, yb, size;
+                ptrdiff_t x0, yb;
+                size_t size;
                 if (ram_sensor_patch_rect(sensor, (size_t)W, (size_t)W, l, 0,
                                           &x0, &yb, &size) == RAM_OK)
-                    faint_rect(cv, M + x0 * zi, iy + yb * zi, size * zi,
-                               size * zi, RGB_YELLOW);
+                    faint_rect(cv, M + (int)x0 * zi, iy + (int)yb * zi,
+                               (int)size * zi, (int)size * zi, RGB_YELLOW);
             }
         }
         canvas_glimpse_path(cv, xs, ys, n, M, iy, zi, 2, col);

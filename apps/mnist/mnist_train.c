@@ -324,6 +324,14 @@ int mnist_set_make(const mnist_source *src, task_id task, int split,
                    size_t holdout, size_t count, mnist_set *out, char *err,
                    size_t errlen)
 {
+    return mnist_set_make_draw(src, task, split, holdout, count, 0, out, err,
+                               errlen);
+}
+
+int mnist_set_make_draw(const mnist_source *src, task_id task, int split,
+                        size_t holdout, size_t count, uint64_t draw,
+                        mnist_set *out, char *err, size_t errlen)
+{
     memset(out, 0, sizeof *out);
     const uint8_t *pool, *labels;
     size_t n_pool;
@@ -348,6 +356,8 @@ int mnist_set_make(const mnist_source *src, task_id task, int split,
         errbuf_fail(err, errlen, "unknown split");
         return -1;
     }
+    if (draw != 0) /* another fixed draw: the seed mixed with its number */
+        seed = mix3(seed, draw, UINT64_C(0x64726177)); /* "draw" */
     if (n_pool == 0 || !pool || !labels) {
         errbuf_fail(err, errlen, "the %s split is empty",
                     split == MNIST_SPLIT_VAL ? "validation" : "test");
@@ -409,7 +419,7 @@ int mnist_agent_create(const mnist_opts *o, ram_agent **out, char *err,
     for (size_t i = 0; rc == RAM_OK && i < sizeof set / sizeof set[0]; i++)
         rc = ram_config_set(cfg, (int)set[i][0], set[i][1]);
     if (rc == RAM_OK)
-        rc = ram_agent_create(cfg, out);
+        rc = ram_agent_create(out, cfg);
     ram_config_free(cfg);
     if (rc != RAM_OK)
         errbuf_fail(err, errlen, "creating the agent: %s", ram_strerror(rc));
@@ -436,7 +446,7 @@ int mnist_agent_init_from(ram_agent *agent, const char *path, char *err,
         {RAM_CFG_LOCATION_BOUND, "location bound"},
     };
     ram_agent *src = NULL;
-    int rc = ram_agent_load_file(path, RAM_LOAD_INFERENCE, &src);
+    int rc = ram_agent_load_file(&src, path, RAM_LOAD_INFERENCE);
     if (rc != RAM_OK) {
         errbuf_fail(err, errlen, "--init %s: %s", path, ram_strerror(rc));
         return -1;
@@ -553,7 +563,7 @@ static int eval_fail(eval_job *j, int index, const char *what, int rc)
 
 /* One episode over images [i0, i0 + m): probs (may be NULL) and actions of
  * the last step. */
-static int episode(ram_agent *a, const uint8_t *images, size_t m,
+static int episode(ram_agent *a, const uint8_t *images, size_t m, size_t WW,
                    unsigned flags, int glimpses, float *probs, int *act,
                    const char **what)
 {
@@ -564,7 +574,7 @@ static int episode(ram_agent *a, const uint8_t *images, size_t m,
     }
     for (int t = 0; t < glimpses; t++) {
         int last = t == glimpses - 1;
-        rc = ram_agent_step(a, images, NULL, last ? probs : NULL,
+        rc = ram_agent_step(a, images, m * WW, NULL, last ? probs : NULL,
                             last ? act : NULL);
         if (rc != RAM_OK) {
             *what = "ram_agent_step";
@@ -596,8 +606,8 @@ static int eval_chunks(ram_agent *a, int index, size_t lo, size_t hi,
         int rc = ram_agent_seed(a, mix3(j->seed, c, UINT64_MAX));
         if (rc != RAM_OK)
             return eval_fail(j, index, "ram_agent_seed", rc);
-        rc = episode(a, img, m, RAM_BEGIN_GREEDY_LOCATION, j->glimpses, NULL,
-                     act, &what);
+        rc = episode(a, img, m, j->WW, RAM_BEGIN_GREEDY_LOCATION, j->glimpses,
+                     NULL, act, &what);
         if (rc != RAM_OK)
             return eval_fail(j, index, what, rc);
         size_t wrong = 0;
@@ -615,7 +625,7 @@ static int eval_chunks(ram_agent *a, int index, size_t lo, size_t hi,
             rc = ram_agent_seed(a, mix3(j->seed, c, (uint64_t)r));
             if (rc != RAM_OK)
                 return eval_fail(j, index, "ram_agent_seed", rc);
-            rc = episode(a, img, m, 0, j->glimpses, probs, act, &what);
+            rc = episode(a, img, m, j->WW, 0, j->glimpses, probs, act, &what);
             if (rc != RAM_OK)
                 return eval_fail(j, index, what, rc);
             for (size_t i = 0; i < m; i++)
@@ -1148,7 +1158,7 @@ static int train_slice(ram_agent *a, int index, size_t lo, size_t hi,
         return train_fail(j, index, "ram_agent_begin", rc);
     const uint8_t *img = j->images + lo * j->WW;
     for (int t = 0; t < j->glimpses; t++) {
-        rc = ram_agent_step(a, img, NULL, NULL,
+        rc = ram_agent_step(a, img, n * j->WW, NULL, NULL,
                             t == j->glimpses - 1 ? j->actions + lo : NULL);
         if (rc != RAM_OK)
             return train_fail(j, index, "ram_agent_step", rc);
@@ -1338,7 +1348,7 @@ static int load_ema(const char *dir, const run_state *st, float *ema,
         return -1;
     }
     ram_agent *a = NULL;
-    int rc = ram_agent_load_file(path, 0, &a);
+    int rc = ram_agent_load_file(&a, path, 0);
     int ret = -1;
     float *p = NULL;
     size_t m = 0;
@@ -1486,7 +1496,7 @@ int mnist_train(const mnist_source *src, const mnist_opts *opts,
 
     /* The agent. */
     if (resume) {
-        int rc = ram_agent_load_file(p_ckpt, 0, &c.master);
+        int rc = ram_agent_load_file(&c.master, p_ckpt, 0);
         if (rc != RAM_OK) {
             errbuf_fail(err, errlen, "%s: ram_agent_load_file: %s", p_ckpt,
                         ram_strerror(rc));

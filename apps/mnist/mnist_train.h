@@ -184,7 +184,13 @@ typedef struct mnist_set {
 /* Generates the first `count` images (0 = all) of a split once, from its
  * fixed seed: validation = the last `holdout` training digits (their clutter
  * from those digits too), test = the test digits (clutter from the test
- * digits). On failure *out is zeroed. */
+ * digits). On failure *out is zeroed. mnist_set_make_draw() is the same
+ * with another draw of the positions and clutter: draw 0 is the fixed draw
+ * of mnist_set_make(), draw d > 0 a different, equally fixed one (the digits
+ * and their order stay; 28x28 has no positions to draw). */
+int mnist_set_make_draw(const mnist_source *src, task_id task, int split,
+                        size_t holdout, size_t count, uint64_t draw,
+                        mnist_set *out, char *err, size_t errlen);
 int mnist_set_make(const mnist_source *src, task_id task, int split,
                    size_t holdout, size_t count, mnist_set *out, char *err,
                    size_t errlen);

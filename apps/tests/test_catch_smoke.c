@@ -70,7 +70,7 @@ static ram_agent *load(const char *dir, const char *name, unsigned flags)
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     ram_agent *a = NULL;
-    int rc = ram_agent_load_file(path, flags, &a);
+    int rc = ram_agent_load_file(&a, path, flags);
     ck_assert_msg(rc == RAM_OK, "%s: %s", path, ram_strerror(rc));
     return a;
 }
@@ -231,7 +231,7 @@ START_TEST(train_save_load_roundtrip)
                                             sizeof err),
                      RAM_OK);
     ram_agent *ck = NULL;
-    ck_assert_int_eq(ram_agent_load_file(path, 0, &ck), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&ck, path, 0), RAM_OK);
     assert_same_params(ck, fin);
     ram_agent_stat(ck, RAM_STAT_UPDATES, &upd);
     ck_assert(upd == 6.0);
@@ -255,7 +255,7 @@ START_TEST(train_save_load_roundtrip)
         memcpy(rec->frames[t].screen, catch_screen(g, 0), CATCH_PIXELS);
         float obs[CATCH_PIXELS];
         catch_observe(g, 1, obs);
-        ck_assert_int_eq(ram_agent_step(fin, obs, NULL, NULL,
+        ck_assert_int_eq(ram_agent_step(fin, obs, sizeof obs, NULL, NULL,
                                         &rec->frames[t].action),
                          RAM_OK);
         ck_assert_int_eq(catch_step(g, &rec->frames[t].action, &rec->reward,
@@ -343,8 +343,8 @@ START_TEST(resume_is_exact)
                                             sizeof err),
                      RAM_OK);
     ram_agent *ca = NULL, *cc = NULL;
-    ck_assert_int_eq(ram_agent_load_file(pa, 0, &ca), RAM_OK);
-    ck_assert_int_eq(ram_agent_load_file(pc, 0, &cc), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&ca, pa, 0), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&cc, pc, 0), RAM_OK);
     assert_same_params(ca, cc);
     ram_agent_free(ca);
     ram_agent_free(cc);
@@ -436,7 +436,8 @@ START_TEST(observation_and_first_glimpse)
         for (int k = 0; k < 4; k++)
             ck_assert(loc[k] == 0.0f);
         int act[2];
-        ck_assert_int_eq(ram_agent_step(a, obs, NULL, NULL, act), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, obs, sizeof obs, NULL,
+                                        NULL, act), RAM_OK);
     }
     ram_agent_free(a);
     catch_free(g);

@@ -152,8 +152,8 @@ static unsigned char *read_all(const char *path, size_t *n)
 static void assert_same_params(const char *pa, const char *pb, int ckpt)
 {
     ram_agent *a = NULL, *b = NULL;
-    ck_assert_int_eq(ram_agent_load_file(pa, 0, &a), RAM_OK);
-    ck_assert_int_eq(ram_agent_load_file(pb, 0, &b), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&a, pa, 0), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&b, pb, 0), RAM_OK);
     float *wa, *wb;
     size_t na, nb;
     ck_assert_int_eq(ram_agent_params(a, &wa, NULL, &na), RAM_OK);
@@ -213,10 +213,10 @@ START_TEST(test_train_roundtrip)
     /* The last checkpoint scores the last epoch's validation error, the best
      * model the best one, with 1 or 2 threads, trainable or not. */
     ram_agent *ck = NULL, *best = NULL;
-    ck_assert_int_eq(ram_agent_load_file(path_in(dir, "checkpoint.ram"), 0,
-                                         &ck), RAM_OK);
-    ck_assert_int_eq(ram_agent_load_file(path_in(dir, "best.ram"),
-                                         RAM_LOAD_INFERENCE, &best), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&ck, path_in(dir, "checkpoint.ram"),
+                                         0), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&best, path_in(dir, "best.ram"),
+                                         RAM_LOAD_INFERENCE), RAM_OK);
     mnist_eval_result ev1, ev2, evb;
     ck_assert_int_eq(mnist_evaluate(ck, &val, 0, 0, 1, 1, &ev1, err,
                                     sizeof err), 0);
@@ -348,6 +348,40 @@ END_TEST
 /* ---- exact resume ------------------------------------------------------ */
 
 /* The synthetic digits and three run directories. */
+/* Other draws of the test split: draw 0 is mnist_set_make()'s; another
+ * draw moves the digits (same digits, same labels), and is itself fixed. */
+START_TEST(test_set_draws)
+{
+    fake_data d;
+    fake_make(&d);
+    char err[256];
+    mnist_set a, b, c, e;
+    ck_assert_int_eq(mnist_set_make(&d.src, TASK_TRANSLATED60,
+                                    MNIST_SPLIT_TEST, HOLDOUT, 50, &a, err,
+                                    sizeof err), 0);
+    ck_assert_int_eq(mnist_set_make_draw(&d.src, TASK_TRANSLATED60,
+                                         MNIST_SPLIT_TEST, HOLDOUT, 50, 0,
+                                         &b, err, sizeof err), 0);
+    ck_assert_int_eq(mnist_set_make_draw(&d.src, TASK_TRANSLATED60,
+                                         MNIST_SPLIT_TEST, HOLDOUT, 50, 3,
+                                         &c, err, sizeof err), 0);
+    ck_assert_int_eq(mnist_set_make_draw(&d.src, TASK_TRANSLATED60,
+                                         MNIST_SPLIT_TEST, HOLDOUT, 50, 3,
+                                         &e, err, sizeof err), 0);
+    const size_t bytes = a.n * 60 * 60;
+    ck_assert_uint_eq(a.n, 50);
+    ck_assert_mem_eq(a.images, b.images, bytes);
+    ck_assert(memcmp(a.images, c.images, bytes) != 0);
+    ck_assert_mem_eq(c.images, e.images, bytes);
+    ck_assert_mem_eq(a.labels, c.labels, a.n * sizeof(int));
+    mnist_set_free(&a);
+    mnist_set_free(&b);
+    mnist_set_free(&c);
+    mnist_set_free(&e);
+    fake_free(&d);
+}
+END_TEST
+
 typedef struct runs {
     fake_data d;
     char a[64], b[64], c[64];
@@ -607,10 +641,8 @@ START_TEST(test_location_lr_scale)
     train_straight(&d.src, &o, dir1, &res);
 
     ram_agent *fresh = fresh_agent(&o), *a0 = NULL, *a1 = NULL;
-    ck_assert_int_eq(ram_agent_load_file(path_in(dir0, "checkpoint.ram"), 0,
-                                         &a0), RAM_OK);
-    ck_assert_int_eq(ram_agent_load_file(path_in(dir1, "checkpoint.ram"), 0,
-                                         &a1), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&a0, path_in(dir0, "checkpoint.ram"), 0), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&a1, path_in(dir1, "checkpoint.ram"), 0), RAM_OK);
     double v;
     ck_assert_int_eq(ram_agent_get_param(a0, RAM_PARAM_LOCATION_LR_SCALE, &v),
                      RAM_OK);
@@ -773,8 +805,7 @@ END_TEST
 static double saved_param(const char *dir, int key)
 {
     ram_agent *a = NULL;
-    ck_assert_int_eq(ram_agent_load_file(path_in(dir, "checkpoint.ram"), 0,
-                                         &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&a, path_in(dir, "checkpoint.ram"), 0), RAM_OK);
     double v = -1;
     ck_assert_int_eq(ram_agent_get_param(a, key, &v), RAM_OK);
     ram_agent_free(a);
@@ -948,7 +979,7 @@ START_TEST(test_init_from_model)
     ck_assert_int_eq(mnist_agent_create(&o, &fresh, err, sizeof err), 0);
     ck_assert_msg(mnist_agent_init_from(fresh, model, err, sizeof err) == 0,
                   "%s", err);
-    ck_assert_int_eq(ram_agent_load_file(model, RAM_LOAD_INFERENCE, &ref),
+    ck_assert_int_eq(ram_agent_load_file(&ref, model, RAM_LOAD_INFERENCE),
                      RAM_OK);
     float *pf, *pr;
     size_t nf, nr;
@@ -1037,7 +1068,7 @@ END_TEST
 static float *params_of(const char *path, size_t *n)
 {
     ram_agent *a = NULL;
-    ck_assert_int_eq(ram_agent_load_file(path, 0, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_load_file(&a, path, 0), RAM_OK);
     float *p;
     ck_assert_int_eq(ram_agent_params(a, &p, NULL, n), RAM_OK);
     float *c = malloc(*n * sizeof *c);
@@ -1323,7 +1354,7 @@ START_TEST(test_real_mnist_sets)
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_SCALES, o.scales), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, o.glimpses),
                      RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &ag), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&ag, cfg), RAM_OK);
     ram_config_free(cfg);
     mnist_eval_result r;
     ck_assert_int_eq(mnist_evaluate(ag, &a, 0, 0, 2, 1, &r, err, sizeof err),
@@ -1341,6 +1372,7 @@ Suite *suite_mnist_smoke(void)
     Suite *s = suite_create("mnist_smoke");
     TCase *tc = tcase_create("mnist_smoke");
     tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_set_draws);
     tcase_add_test(tc, test_train_roundtrip);
     tcase_add_test(tc, test_resume_exact);
     tcase_add_test(tc, test_mc_rollouts);

@@ -36,7 +36,7 @@ static ram_agent *small_agent(int core)
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_CORE, core), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_MAX_STEPS, T), RAM_OK);
     ck_assert_int_eq(ram_config_set(cfg, RAM_CFG_SEED, 7), RAM_OK);
-    ck_assert_int_eq(ram_agent_create(cfg, &a), RAM_OK);
+    ck_assert_int_eq(ram_agent_create(&a, cfg), RAM_OK);
     ram_config_free(cfg);
     ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W, W * W),
                      RAM_OK);
@@ -66,7 +66,8 @@ static int episode(ram_agent *a, int index, size_t lo, size_t hi, void *user)
     size_t n = hi - lo, o = j->first + lo;
     int rc = ram_agent_begin(a, n, RAM_BEGIN_TRAIN | RAM_BEGIN_GREEDY_LOCATION);
     for (int t = 0; t < T && rc == RAM_OK; t++)
-        rc = ram_agent_step(a, images[o], NULL, NULL, NULL);
+        rc = ram_agent_step(a, images[o], n * sizeof images[0], NULL, NULL,
+                            NULL);
     if (rc == RAM_OK)
         rc = ram_agent_end(a, labels + o);
     return rc;

@@ -36,7 +36,8 @@ typedef struct ram_location ram_location;
 
 /** Create. @param out receives the handle; NULL on error.
  *  @param input H, 1 .. RAM_MAX_UNITS. @param bound a ram_bound.
- *  @param seed seeds the weights and the sampling RNG. The std starts at 0.1.
+ *  @param seed seeds the weights and the sampling RNG. The std starts at
+ *         the default of RAM_PARAM_LOCATION_STD (ram_param_default()).
  *  @return RAM_OK; RAM_E_INVALID (out NULL, unknown bound); RAM_E_RANGE
  *          (input out of bounds); RAM_E_NOMEM. Since 0.1.0. */
 RAM_API int ram_location_create(ram_location **out, size_t input, int bound,
