@@ -5,6 +5,7 @@
  * bounded as docs/model-format.md ("Resource limits") says. */
 #include <check.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,6 +379,147 @@ START_TEST(load_memory_bound)
 }
 END_TEST
 
+/* Mutants: random edits of a trained small model (bytes, whole floats,
+ * 64-bit fields), the checksum recomputed. Each is rejected, or accepted
+ * and then harmless: an inference and a training episode, an update and a
+ * save and reload keep every promise (no RAM_OK with a NaN or infinite
+ * output, a refused update changes nothing, a saved model loads). Accepted
+ * mutants whose update is refused are counted apart (harmless: nothing is
+ * corrupted, and the refusal is reported). */
+static int mutant_harmful(ram_agent *a, const float *img, size_t img_size)
+{
+    float loc[2], probs[16];
+    int act;
+    for (int train = 0; train < 2; train++) {
+        int rc = ram_agent_begin(a, 1, train ? RAM_BEGIN_TRAIN : 0);
+        if (rc != RAM_OK)
+            continue;
+        if (ram_agent_location(a, loc) != RAM_OK || !isfinite(loc[0]) ||
+            !isfinite(loc[1]))
+            return 1;
+        int64_t T, A;
+        ram_agent_get_config(a, RAM_CFG_MAX_STEPS, &T);
+        ram_agent_get_config(a, RAM_CFG_ACTIONS, &A);
+        for (int64_t t = 0; t < T; t++) {
+            rc = ram_agent_step(a, img, img_size, loc, probs, &act);
+            if (rc == RAM_OK) {
+                if (!isfinite(loc[0]) || !isfinite(loc[1]))
+                    return 2;
+                for (int64_t k = 0; k < A && k < 16; k++)
+                    if (!isfinite(probs[k]))
+                        return 3;
+            }
+            float r = 1.0f;
+            ram_agent_reward(a, &r);
+        }
+        int label = 0;
+        rc = ram_agent_end(a, &label);
+        if (rc == RAM_OK && train) {
+            float *p;
+            size_t n;
+            ram_agent_params(a, &p, NULL, &n);
+            float *before = malloc(n * sizeof(float));
+            memcpy(before, p, n * sizeof(float));
+            rc = ram_agent_update(a);
+            int bad = 0;
+            for (size_t i = 0; i < n && !bad; i++)
+                bad = rc == RAM_OK ? !isfinite(p[i])
+                                   : memcmp(&before[i], &p[i], 4) != 0;
+            free(before);
+            if (bad)
+                return 4;
+            if (rc == RAM_E_NONFINITE)
+                return -1; /* refused, reported: counted apart */
+        }
+    }
+    size_t size;
+    if (ram_agent_save(a, RAM_SAVE_OPTIMIZER, NULL, 0, &size) != RAM_OK)
+        return 0;
+    unsigned char *buf = malloc(size);
+    ram_agent_save(a, RAM_SAVE_OPTIMIZER, buf, size, &size);
+    ram_agent *b;
+    int rc = ram_agent_load(&b, buf, size, 0);
+    free(buf);
+    if (rc != RAM_OK)
+        return 5;
+    ram_agent_free(b);
+    return 0;
+}
+
+START_TEST(mutants_harmless)
+{
+    ram_agent *a = small_agent(_i ? RAM_CORE_LSTM : RAM_CORE_RNN, 3);
+    static float img[28 * 28];
+    for (int i = 0; i < 28 * 28; i++)
+        img[i] = (float)(i % 13) / 13.0f;
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_F32, 28, 28, 28 * 4, 0),
+                     RAM_OK);
+    for (int u = 0; u < 2; u++) {
+        int label = u;
+        ck_assert_int_eq(ram_agent_begin(a, 1, RAM_BEGIN_TRAIN), RAM_OK);
+        ck_assert_int_eq(ram_agent_step(a, img, sizeof img, NULL, NULL, NULL),
+                         RAM_OK);
+        ck_assert_int_eq(ram_agent_end(a, &label), RAM_OK);
+        ck_assert_int_eq(ram_agent_update(a), RAM_OK);
+    }
+    size_t size;
+    unsigned char *buf = save_of(a, RAM_SAVE_OPTIMIZER, &size);
+    ram_agent_free(a);
+    unsigned char *m = malloc(size);
+    uint64_t x = 0x9e3779b97f4a7c15u * (uint64_t)(_i + 1);
+    int tried = 0, rejected = 0, harmless = 0, refused = 0, harmful = 0;
+    const int count = 1500;
+    for (int k = 0; k < count; k++) {
+        memcpy(m, buf, size);
+        int edits = 1 + (int)(x % 3);
+        for (int e = 0; e < edits; e++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            size_t off = 24 + (size_t)(x >> 33) % (size - 28);
+            unsigned kind = (unsigned)(x >> 20) % 4;
+            uint64_t v = x * 0xbf58476d1ce4e5b9u;
+            if (kind == 0) /* one byte */
+                m[off] = (unsigned char)v;
+            else if (kind == 1 && off + 4 <= size - 4) { /* a float */
+                static const float odd[] = {1e30f, -1e30f, 3.4e38f, 1e10f,
+                                            -1.0f, 0.0f, 1e-40f, 65504.0f};
+                memcpy(m + (off & ~(size_t)3), &odd[v % 8], 4);
+            } else if (kind == 2 && off + 8 <= size - 4) /* a u64 */
+                put64(m + off, v % 3 == 0 ? UINT64_MAX : v >> (v % 64));
+            else /* one bit */
+                m[off] ^= (unsigned char)(1u << (v % 8));
+        }
+        fix_crc(m, size);
+        tried++;
+        ram_agent *b;
+        if (ram_agent_load(&b, m, size, 0) != RAM_OK) {
+            rejected++;
+            continue;
+        }
+        int h = mutant_harmful(b, img, sizeof img);
+        ram_agent_free(b);
+        if (h > 0) {
+            harmful++;
+            fprintf(stderr, "mutant %d harmful (%d)\n", k, h);
+        } else if (h < 0)
+            refused++;
+        else
+            harmless++;
+    }
+    if (getenv("RAM_TEST_VERBOSE"))
+        fprintf(stderr,
+                "mutants (%s): %d tried, %d rejected, %d accepted harmless "
+                "(%d of them with the update refused and reported), %d "
+                "accepted harmful\n",
+                _i ? "LSTM" : "RNN", tried, rejected, harmless + refused,
+                refused, harmful);
+    ck_assert_int_eq(harmful, 0);
+    ck_assert_int_gt(rejected, 0);
+    ck_assert_int_gt(harmless, 0);
+    free(m);
+    free(buf);
+}
+END_TEST
+
 Suite *suite_model_limits(void)
 {
     Suite *s = suite_create("model_limits");
@@ -387,6 +529,7 @@ Suite *suite_model_limits(void)
     tcase_add_test(tc, small_file_claiming_huge_layers);
     tcase_add_test(tc, optimizer_state_validated);
     tcase_add_test(tc, load_memory_bound);
+    tcase_add_loop_test(tc, mutants_harmless, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
