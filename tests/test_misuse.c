@@ -440,6 +440,85 @@ START_TEST(misuse_no_status_functions)
 }
 END_TEST
 
+/* Agent calls out of order: RAM_E_STATE (or RAM_E_UNSUPPORTED), nothing
+ * changed. */
+static void expect_state(fx *F, int rc, int want, const char *what)
+{
+    (void)F;
+    ck_assert_msg(rc == want, "%s: %s, expected %s", what,
+                  ram_status_name(rc), ram_status_name(want));
+}
+
+START_TEST(misuse_out_of_order)
+{
+    fx *F = fx_new(1); /* the training episode ended */
+    ram_agent *a;
+    ck_assert_int_eq(ram_agent_create(&a, F->cfg), RAM_OK);
+    ram_agent *keep = F->agent;
+    F->agent = a;
+    float loc[2 * N];
+    size_t b;
+    int fmt;
+    uint64_t d0 = digest(F);
+    /* A fresh agent: no input, no episode, no gradient. */
+    expect_state(F, ram_agent_get_input(a, &fmt, NULL, NULL, NULL, NULL),
+                 RAM_E_STATE, "get_input before set_input");
+    expect_state(F, ram_agent_batch(a, &b), RAM_E_STATE, "batch");
+    expect_state(F, ram_agent_location(a, loc), RAM_E_STATE, "location");
+    expect_state(F, ram_agent_step(a, F->img, sizeof F->img, NULL, NULL, NULL),
+                 RAM_E_STATE, "step without begin");
+    expect_state(F, ram_agent_reward(a, F->f[0]), RAM_E_STATE,
+                 "reward without begin");
+    expect_state(F, ram_agent_end(a, NULL), RAM_E_STATE, "end without begin");
+    expect_state(F, ram_agent_update(a), RAM_E_STATE, "update without grad");
+    ck_assert(digest(F) == d0);
+    /* An episode, but no input described. */
+    ck_assert_int_eq(ram_agent_begin(a, N, RAM_BEGIN_TRAIN), RAM_OK);
+    d0 = digest(F);
+    expect_state(F, ram_agent_step(a, F->img, sizeof F->img, NULL, NULL, NULL),
+                 RAM_E_STATE, "step before set_input");
+    expect_state(F, ram_agent_reward(a, F->f[0]), RAM_E_STATE,
+                 "reward before a step");
+    expect_state(F, ram_agent_end(a, NULL), RAM_E_STATE,
+                 "end of a training episode with no step");
+    ck_assert(digest(F) == d0);
+    /* Past RAM_CFG_MAX_STEPS (3). */
+    ck_assert_int_eq(ram_agent_set_input(a, RAM_PIXEL_U8, 8, 8, 8, 64), RAM_OK);
+    for (int t = 0; t < 3; t++)
+        ck_assert_int_eq(
+            ram_agent_step(a, F->img, sizeof F->img, NULL, NULL, NULL), RAM_OK);
+    d0 = digest(F);
+    expect_state(F, ram_agent_step(a, F->img, sizeof F->img, NULL, NULL, NULL),
+                 RAM_E_STATE, "a fourth step");
+    ck_assert(digest(F) == d0);
+    ck_assert_int_eq(ram_agent_end(a, NULL), RAM_OK);
+    expect_state(F, ram_agent_end(a, NULL), RAM_E_STATE, "end twice");
+    ck_assert_int_eq(ram_agent_update(a), RAM_OK);
+    expect_state(F, ram_agent_update(a), RAM_E_STATE, "update twice");
+    /* Inference-only: training calls are unsupported. */
+    ram_agent *inf;
+    ck_assert_int_eq(ram_agent_load(&inf, F->model, F->model_size,
+                                    RAM_LOAD_INFERENCE),
+                     RAM_OK);
+    F->agent = inf;
+    d0 = digest(F);
+    expect_state(F, ram_agent_begin(inf, 1, RAM_BEGIN_TRAIN),
+                 RAM_E_UNSUPPORTED, "train an inference agent");
+    expect_state(F, ram_agent_update(inf), RAM_E_UNSUPPORTED, "update");
+    expect_state(F, ram_agent_zero_grad(inf), RAM_E_UNSUPPORTED, "zero_grad");
+    expect_state(F, ram_agent_set_grad_samples(inf, 1), RAM_E_UNSUPPORTED,
+                 "set_grad_samples");
+    size_t sz;
+    expect_state(F, ram_agent_save(inf, RAM_SAVE_OPTIMIZER, NULL, 0, &sz),
+                 RAM_E_UNSUPPORTED, "save the optimiser");
+    ck_assert(digest(F) == d0);
+    ram_agent_free(inf);
+    ram_agent_free(a);
+    F->agent = keep;
+    fx_free(F);
+}
+END_TEST
+
 /* The names a test covers: the table, plus the no-status functions. */
 static const char *const no_status[] = {
     "ram_action_free",   "ram_agent_free",         "ram_baseline_free",
@@ -492,6 +571,7 @@ Suite *suite_misuse(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, misuse_covers_every_export);
     tcase_add_test(tc, misuse_no_status_functions);
+    tcase_add_test(tc, misuse_out_of_order);
     tcase_add_loop_test(tc, misuse_every_function, 0, ENTRIES);
     suite_add_tcase(s, tc);
     return s;
