@@ -35,7 +35,8 @@
 #                   executions and crashes per target (crash inputs in
 #                   build-fuzz/artifacts/); fails on any crash
 #   bench-checks    the cost of the finite checks: a training step and a
-#                   batch-1 step with and without them, alternately
+#                   batch-1 step with and without them, alternately in one
+#                   process (BENCH_CHECKS_SECONDS, 30)
 #   check-tsan      the library's Check runner built with GCC's
 #                   ThreadSanitizer in build-tsan/ (target_clones off:
 #                   -DRAM_NO_CLONES), run with CK_FORK=no
@@ -524,36 +525,27 @@ fuzz: fuzz-build
 	done; exit $$fail
 
 # ---------------------------------------------------------------------------
-# The cost of the finite checks (docs/reliability.md): tests/bench_checks.c
-# linked with the library as built and with the checks compiled out
-# (-DRAM_NO_FINITE_CHECKS, objects in build-nochecks/), run alternately
-# BENCH_CHECKS_REPS times for BENCH_CHECKS_SECONDS per figure; prints the
-# medians and the ratios (checked / unchecked).
-BENCH_CHECKS_REPS    ?= 5
-BENCH_CHECKS_SECONDS ?= 3
+# The cost of the finite checks (docs/reliability.md): the library linked
+# twice as a shared object, as built and with the checks compiled out
+# (-DRAM_NO_FINITE_CHECKS, objects in build-nochecks/); tests/bench_checks.c
+# loads both and times them alternately in one process for
+# BENCH_CHECKS_SECONDS of CPU time; prints the medians and the ratios.
+BENCH_CHECKS_SECONDS ?= 30
 .PHONY: bench-checks
-$(BUILD)/bench-checks: tests/bench_checks.c $(LIB_OBJS)
+$(BUILD)/libram-bench.so: $(LIB_OBJS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(CBLAS_LIBS) -lm
+	$(Q)$(CC) -shared $(ALL_LDFLAGS) -Wl,--version-script=$(MAP) -o $@ \
+		$(LIB_OBJS) $(CBLAS_LIBS) -lm
 
-bench-checks: $(BUILD)/bench-checks
+$(BUILD)/bench-checks: tests/bench_checks.c $(FLAGS_STAMP)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ldl
+
+bench-checks: $(BUILD)/bench-checks $(BUILD)/libram-bench.so
 	$(Q)$(MAKE) --no-print-directory BUILD=build-nochecks \
-		CPPFLAGS='$(CPPFLAGS) -DRAM_NO_FINITE_CHECKS' build-nochecks/bench-checks
-	$(Q)for i in $$(seq $(BENCH_CHECKS_REPS)); do \
-		printf 'on  '; OPENBLAS_NUM_THREADS=1 $(BUILD)/bench-checks $(BENCH_CHECKS_SECONDS); \
-		printf 'off '; OPENBLAS_NUM_THREADS=1 build-nochecks/bench-checks $(BENCH_CHECKS_SECONDS); \
-	done | tee $(BUILD)/bench-checks.txt
-	$(Q)awk '{v[$$1, "t", ++n[$$1]] = $$3; v[$$1, "s", n[$$1]] = $$5} \
-		function med(k, w,  a, i, j, c, m) { c = n[k]; \
-			for (i = 1; i <= c; i++) a[i] = v[k, w, i]; \
-			for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) \
-				if (a[j] < a[i]) { m = a[i]; a[i] = a[j]; a[j] = m; } \
-			return c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2 } \
-		END { printf "training step, batch 100: %.3f ms checked, %.3f ms unchecked: %+.2f%% (limit +2%%)\n", \
-			med("on", "t"), med("off", "t"), 100 * (med("on", "t") / med("off", "t") - 1); \
-		printf "inference step, batch 1:  %.3f us checked, %.3f us unchecked: %+.2f%% (limit +5%%)\n", \
-			med("on", "s"), med("off", "s"), 100 * (med("on", "s") / med("off", "s") - 1) }' \
-		$(BUILD)/bench-checks.txt
+		CPPFLAGS='$(CPPFLAGS) -DRAM_NO_FINITE_CHECKS' build-nochecks/libram-bench.so
+	$(Q)OPENBLAS_NUM_THREADS=1 $(BUILD)/bench-checks $(CURDIR)/$(BUILD)/libram-bench.so \
+		$(CURDIR)/build-nochecks/libram-bench.so $(BENCH_CHECKS_SECONDS)
 
 # ---------------------------------------------------------------------------
 # ThreadSanitizer: GCC's TSan crashes at start-up in target_clones' ifunc

@@ -41,6 +41,7 @@ struct ram_agent {
     uint64_t adam_t;
     uint64_t updates;
     uint64_t refused; /* updates refused with RAM_E_NONFINITE */
+    double opt_bounds[2]; /* >= max |opt_m|, max opt_v (optim.c) */
     int opt_kind; /* the optimiser the moments belong to */
     ram__range wranges[RAM__MAX_WEIGHT_RANGES];
     int n_wranges;
@@ -89,6 +90,7 @@ void ram__agent_view_of(const ram_agent *ca, ram__agent_view *v)
     v->opt_v = a->opt_v;
     v->opt_kind = &a->opt_kind;
     v->adam_t = &a->adam_t;
+    v->opt_bounds = a->opt_bounds;
     v->updates = &a->updates;
     v->rng = &a->rng;
     v->trainable = a->trainable;
@@ -1176,7 +1178,7 @@ int ram_agent_update(ram_agent *a)
     uint64_t t = a->adam_t;
     double norm;
     if (ram__optim_step(&o, a->count, a->params, a->grads, a->opt_m,
-                        a->opt_v, fresh, &t, &norm) != RAM_OK) {
+                        a->opt_v, fresh, &t, a->opt_bounds, &norm) != RAM_OK) {
         /* Nothing is applied; the refusal is counted so that a loop that
          * only logs cannot miss it. */
         a->refused++;

@@ -73,6 +73,7 @@ typedef struct ram__agent_view {
     float *opt_m, *opt_v; /* NULL for an inference-only agent */
     int *opt_kind;  /* the optimiser the moments belong to */
     uint64_t *adam_t, *updates;
+    double *opt_bounds; /* ram__optim_step's moment bounds */
     ram_rng *rng;
     int trainable;
 } ram__agent_view;
@@ -103,10 +104,15 @@ typedef struct ram__optim {
  *  *adam_t reset, only on success). *norm receives the norm before
  *  clipping. Returns RAM_OK, or RAM_E_NONFINITE with nothing changed: a
  *  gradient is not finite, or the step would make a parameter or a moment
- *  NaN or infinite (a dry run computes every new value first). */
+ *  NaN or infinite (a bound, or else a dry run, shows it first). bounds:
+ *  upper bounds on max |m| and max v, which the step keeps up to date. */
 int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
                     float *m, float *v, int fresh, uint64_t *adam_t,
-                    double *norm);
+                    double *bounds, double *norm);
+/** Upper bounds on max |m| and max v of n moments (their magnitudes), for
+ *  ram__optim_step's bounds after a load. */
+void ram__optim_bounds(size_t n, const float *m, const float *v,
+                       double *bounds);
 
 /** The parameter count a configuration implies (every key in bounds:
  *  no overflow on a 64-bit size_t; at most about 1.8e11). */

@@ -464,6 +464,7 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
         for (size_t i = 0; i < a->count; i++)
             if (a->opt_v[i] < 0.0f)
                 goto fail;
+        ram__optim_bounds(a->count, a->opt_m, a->opt_v, a->opt_bounds);
         *a->opt_kind = (int)kind;
         *a->adam_t = adam_t;
         *a->updates = updates;

@@ -48,6 +48,31 @@ static double sum_squares_scaled(const float *g, size_t n, float inv)
     return (s0 + s1) + (s2 + s3);
 }
 
+/* The largest magnitude among n floats, as bits (a NaN's bits are above
+ * every finite float's and infinity's). */
+RAM_CLONES
+static uint32_t max_abs_bits(const float *x, size_t n)
+{
+    uint32_t lane[8] = {0}, mx = 0;
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (size_t t = 0; t < 8; t++) {
+            uint32_t w;
+            memcpy(&w, x + j + t, sizeof w);
+            w &= 0x7fffffffu;
+            lane[t] = lane[t] > w ? lane[t] : w;
+        }
+    for (; j < n; j++) {
+        uint32_t w;
+        memcpy(&w, x + j, sizeof w);
+        w &= 0x7fffffffu;
+        mx = mx > w ? mx : w;
+    }
+    for (size_t t = 0; t < 8; t++)
+        mx = mx > lane[t] ? mx : lane[t];
+    return mx;
+}
+
 /* x, or 0 when |x| < the float whose bits are `min` (on the bits, so that
  * the loops vectorise). */
 static inline float flush_below(float x, uint32_t min)
@@ -233,7 +258,7 @@ static int in_decay(const ram__optim *o, size_t i)
 
 int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
                     float *m, float *v, int fresh, uint64_t *adam_t,
-                    double *norm_out)
+                    double *bounds, double *norm_out)
 {
     double sq = sum_squares(g, n);
     if (!isfinite(sq))
@@ -281,11 +306,36 @@ int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
     const double c2 = 1.0 - pow(o->beta2, (double)t);
     const float rc2 = (float)(1.0 / sqrt(c2));
 
-    /* Dry run: nothing is written unless every new value is finite.
-     * (RAM_NO_FINITE_CHECKS: only for measuring what the checks cost,
-     * `make bench-checks`; never in a release build.) */
+    /* Nothing is written unless every new value is finite. First a bound:
+     * every |g_i| <= the norm, the moments are below bounds[0] (|m|) and
+     * bounds[1] (v), which the library alone writes; the parameters, which
+     * the host may write, are scanned. When the bound shows that no new
+     * value can reach 1e37 (FLT_MAX is 3.4e38), the step is safe; else a
+     * dry run computes every new value. (RAM_NO_FINITE_CHECKS: only for
+     * measuring what the checks cost, `make bench-checks`; never in a
+     * release build.) */
+    const double mb = fresh ? 0.0 : bounds[0], vb = fresh ? 0.0 : bounds[1];
+    const double gb = (double)scale * norm * (1.0 + 1e-5) + 1e-30;
+    double lr_max = o->lr * (o->scaled_lr > 1.0 ? o->scaled_lr : 1.0);
+    double m_new, v_new, p_step;
+    if (o->kind == RAM_OPT_SGD) {
+        m_new = (o->momentum * mb + gb) * (1.0 + 1e-5);
+        v_new = vb;
+        p_step = lr_max * m_new;
+    } else {
+        m_new = (o->beta1 * mb + (1.0 - o->beta1) * gb) * (1.0 + 1e-5);
+        v_new = (o->beta2 * vb + (1.0 - o->beta2) * gb * gb) * (1.0 + 1e-5);
+        p_step = lr_max / c1 * m_new / o->epsilon * (1.0 + 1e-5);
+    }
+    const uint32_t pbits = max_abs_bits(p, n);
+    if (pbits > 0x7f7fffffu)
+        return RAM_E_NONFINITE; /* a parameter is NaN or infinite */
+    float pmax;
+    memcpy(&pmax, &pbits, sizeof pmax);
+    const int safe = m_new < 1e37 && v_new < 1e37 &&
+                     (double)pmax + p_step < 1e37;
 #ifndef RAM_NO_FINITE_CHECKS
-    for (size_t sgi = 0; sgi + 1 < nb; sgi++) {
+    for (size_t sgi = 0; !safe && sgi + 1 < nb; sgi++) {
         size_t a = bnd[sgi], e = bnd[sgi + 1];
         const float wdf = wd > 0.0 && in_decay(o, a) ? (float)wd : 0.0f;
         const double lr = o->lr * (a >= lo && a < hi ? o->scaled_lr : 1.0);
@@ -301,9 +351,13 @@ int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
         if (!ok)
             return RAM_E_NONFINITE;
     }
+
+#else
+    (void)safe;
 #endif
 
-    /* Apply. */
+    /* Apply. The new bounds: the ones above when they held, else the
+     * magnitudes after the step. */
     if (fresh) {
         memset(m, 0, n * sizeof(float));
         if (v)
@@ -337,5 +391,29 @@ int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
                  v + off[r], scale, (float)o->beta1, (float)o->beta2,
                  (float)(o->lr * lr_s[r] / c1), rc2, eps);
     }
+    if (safe) {
+        bounds[0] = m_new;
+        bounds[1] = v_new;
+    } else {
+        uint32_t b = max_abs_bits(m, n);
+        float f;
+        memcpy(&f, &b, sizeof f);
+        bounds[0] = f;
+        b = o->kind == RAM_OPT_ADAM ? max_abs_bits(v, n) : 0;
+        memcpy(&f, &b, sizeof f);
+        bounds[1] = f;
+    }
     return RAM_OK; /* sgd() and adam() zeroed the gradient */
+}
+
+void ram__optim_bounds(size_t n, const float *m, const float *v,
+                       double *bounds)
+{
+    uint32_t b = max_abs_bits(m, n);
+    float f;
+    memcpy(&f, &b, sizeof f);
+    bounds[0] = f;
+    b = max_abs_bits(v, n);
+    memcpy(&f, &b, sizeof f);
+    bounds[1] = f;
 }

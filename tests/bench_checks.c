@@ -1,19 +1,66 @@
-/* bench-checks: the time of a training step (batch 100) and of an
- * inference step at batch 1, on the paper's mnist28 RNN, for `make
- * bench-checks`, which links this program twice, with the library as
- * built and with the finite checks compiled out (-DRAM_NO_FINITE_CHECKS),
- * and runs the two alternately (docs/reliability.md). Not a test.
- * usage: bench-checks [SECONDS per figure] */
+/* bench-checks: what the finite checks cost. `make bench-checks` builds
+ * the library twice as shared objects, as it is and with the checks
+ * compiled out (-DRAM_NO_FINITE_CHECKS), and this program loads both
+ * (dlopen) and times them alternately, iteration by iteration, in the
+ * same process: a training step at batch 100 (begin, 6 steps with
+ * rewards, end, Adam update) and an inference step at batch 1, on the
+ * paper's mnist28 RNN (the default configuration), in thread CPU time.
+ * Prints the medians and the ratios (docs/reliability.md). Not a test.
+ * usage: bench-checks LIB_CHECKED LIB_UNCHECKED [SECONDS] */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "ram/ram.h"
 
-static double now(void)
+typedef struct api {
+    int (*config_create)(ram_config **);
+    void (*config_free)(ram_config *);
+    int (*create)(ram_agent **, const ram_config *);
+    void (*free)(ram_agent *);
+    int (*set_input)(ram_agent *, int, size_t, size_t, size_t, size_t);
+    int (*begin)(ram_agent *, size_t, unsigned);
+    int (*step)(ram_agent *, const void *, size_t, float *, float *, int *);
+    int (*reward)(ram_agent *, const float *);
+    int (*end)(ram_agent *, const int *);
+    int (*update)(ram_agent *);
+    ram_agent *agent;
+} api;
+
+static void *sym(void *h, const char *name)
+{
+    void *p = dlsym(h, name);
+    if (!p) {
+        fprintf(stderr, "bench-checks: %s: %s\n", name, dlerror());
+        exit(1);
+    }
+    return p;
+}
+
+static void load(api *x, const char *path)
+{
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        fprintf(stderr, "bench-checks: %s\n", dlerror());
+        exit(1);
+    }
+    *(void **)&x->config_create = sym(h, "ram_config_create");
+    *(void **)&x->config_free = sym(h, "ram_config_free");
+    *(void **)&x->create = sym(h, "ram_agent_create");
+    *(void **)&x->free = sym(h, "ram_agent_free");
+    *(void **)&x->set_input = sym(h, "ram_agent_set_input");
+    *(void **)&x->begin = sym(h, "ram_agent_begin");
+    *(void **)&x->step = sym(h, "ram_agent_step");
+    *(void **)&x->reward = sym(h, "ram_agent_reward");
+    *(void **)&x->end = sym(h, "ram_agent_end");
+    *(void **)&x->update = sym(h, "ram_agent_update");
+}
+
+static double cpu(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -25,62 +72,99 @@ static int cmp(const void *x, const void *y)
 
 #define CK(call)                                                               \
     do {                                                                       \
-        int rc_ = (call);                                                      \
-        if (rc_ != RAM_OK) {                                                   \
-            fprintf(stderr, "%s: %s\n", #call, ram_last_error());             \
+        if ((call) != RAM_OK) {                                                \
+            fprintf(stderr, "bench-checks: %s failed\n", #call);              \
             exit(1);                                                           \
         }                                                                      \
     } while (0)
 
+enum { B = 100, T = 6, W = 28, MAXN = 20000 };
+static unsigned char img[B * W * W];
+static int labels[B];
+static float rewards[B], probs[10 * B];
+
+static double train_step(api *x)
+{
+    double t0 = cpu();
+    CK(x->begin(x->agent, B, RAM_BEGIN_TRAIN));
+    for (int t = 0; t < T; t++) {
+        CK(x->step(x->agent, img, sizeof img, NULL, t == T - 1 ? probs : NULL,
+                   NULL));
+        CK(x->reward(x->agent, rewards));
+    }
+    CK(x->end(x->agent, labels));
+    CK(x->update(x->agent));
+    return cpu() - t0;
+}
+
+static double infer_steps(api *x)
+{
+    CK(x->begin(x->agent, 1, 0));
+    double t0 = cpu();
+    for (int t = 0; t < T; t++)
+        CK(x->step(x->agent, img, W * W, NULL, t == T - 1 ? probs : NULL,
+                   NULL));
+    double dt = (cpu() - t0) / T;
+    CK(x->end(x->agent, NULL));
+    return dt;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double tr[2][MAXN], st[2][MAXN];
+
 int main(int argc, char **argv)
 {
-    double seconds = argc > 1 ? atof(argv[1]) : 2.0;
-    enum { B = 100, T = 6, W = 28 };
-    static unsigned char img[B * W * W];
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench-checks LIB_CHECKED LIB_UNCHECKED "
+                        "[SECONDS]\n");
+        return 2;
+    }
+    double seconds = argc > 3 ? atof(argv[3]) : 20.0;
+    api x[2];
+    for (int k = 0; k < 2; k++) {
+        load(&x[k], argv[1 + k]);
+        ram_config *cfg;
+        CK(x[k].config_create(&cfg));
+        CK(x[k].create(&x[k].agent, cfg)); /* the defaults: mnist28 */
+        x[k].config_free(cfg);
+        CK(x[k].set_input(x[k].agent, RAM_PIXEL_U8, W, W, W, W * W));
+    }
     for (int i = 0; i < B * W * W; i++)
         img[i] = (unsigned char)((i * 2654435761u) >> 24);
-    ram_config *cfg;
-    ram_agent *a;
-    CK(ram_config_create(&cfg));
-    CK(ram_agent_create(&a, cfg)); /* the defaults: the paper's mnist28 */
-    ram_config_free(cfg);
-    CK(ram_agent_set_input(a, RAM_PIXEL_U8, W, W, W, W * W));
-    int labels[B];
-    float rewards[B], probs[10 * B];
     for (int b = 0; b < B; b++)
         labels[b] = b % 10, rewards[b] = (float)(b % 2);
-    /* Training steps: begin, T steps with rewards, end, update. */
-    double times[4096];
-    int n = 0;
-    double t_end = now() + seconds;
-    while ((now() < t_end || n < 5) && n < 4096) {
-        double t0 = now();
-        CK(ram_agent_begin(a, B, RAM_BEGIN_TRAIN));
-        for (int t = 0; t < T; t++) {
-            CK(ram_agent_step(a, img, sizeof img, NULL,
-                              t == T - 1 ? probs : NULL, NULL));
-            CK(ram_agent_reward(a, rewards));
-        }
-        CK(ram_agent_end(a, labels));
-        CK(ram_agent_update(a));
-        times[n++] = now() - t0;
+    for (int k = 0; k < 2; k++) /* warm-up */
+        train_step(&x[k]), infer_steps(&x[k]);
+    /* Alternate, the order swapped every iteration. */
+    int nt = 0, ns = 0;
+    double start = cpu();
+    while (cpu() - start < seconds / 2 && nt < MAXN) {
+        int first = nt & 1;
+        tr[first][nt] = train_step(&x[first]);
+        tr[!first][nt] = train_step(&x[!first]);
+        nt++;
     }
-    qsort(times, (size_t)n, sizeof *times, cmp);
-    double train = times[n / 2];
-    /* Inference steps at batch 1. */
-    n = 0;
-    t_end = now() + seconds;
-    while ((now() < t_end || n < 5) && n < 4096) {
-        CK(ram_agent_begin(a, 1, 0));
-        double t0 = now();
-        for (int t = 0; t < T; t++)
-            CK(ram_agent_step(a, img, W * W, NULL,
-                              t == T - 1 ? probs : NULL, NULL));
-        times[n++] = (now() - t0) / T;
-        CK(ram_agent_end(a, NULL));
+    start = cpu();
+    while (cpu() - start < seconds / 2 && ns < MAXN) {
+        int first = ns & 1;
+        st[first][ns] = infer_steps(&x[first]);
+        st[!first][ns] = infer_steps(&x[!first]);
+        ns++;
     }
-    qsort(times, (size_t)n, sizeof *times, cmp);
-    printf("train_ms %.4f step_us %.3f\n", 1e3 * train, 1e6 * times[n / 2]);
-    ram_agent_free(a);
+    double t_on = median(tr[0], nt), t_off = median(tr[1], nt);
+    double s_on = median(st[0], ns), s_off = median(st[1], ns);
+    printf("training step, batch 100 (%d pairs): %.3f ms checked, %.3f ms "
+           "unchecked: %+.2f%% (limit +2%%)\n",
+           nt, 1e3 * t_on, 1e3 * t_off, 100.0 * (t_on / t_off - 1.0));
+    printf("inference step, batch 1 (%d pairs of %d steps): %.3f us checked, "
+           "%.3f us unchecked: %+.2f%% (limit +5%%)\n",
+           ns, T, 1e6 * s_on, 1e6 * s_off, 100.0 * (s_on / s_off - 1.0));
+    for (int k = 0; k < 2; k++)
+        x[k].free(x[k].agent);
     return 0;
 }
