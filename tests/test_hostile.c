@@ -469,6 +469,46 @@ START_TEST(update_refuses_overflow_state_kept)
 }
 END_TEST
 
+/* A parameter of 1e37 (finite) defeats the update's cheap bound, so the
+ * dry run decides: the step is finite and must be applied, the same bits
+ * as a twin whose large parameter is only set after its update (the
+ * update is elementwise: the other parameters cannot tell). */
+START_TEST(update_near_the_bound_is_applied)
+{
+    fill_image(img_a, 41);
+    ram_agent *a = agent_of(43, RAM_ACTION_CLASSIFY),
+              *twin = agent_of(43, RAM_ACTION_CLASSIFY);
+    int label = 2;
+    outs x;
+    for (int k = 0; k < 2; k++) {
+        ram_agent *g = k ? twin : a;
+        ck_assert_int_eq(ram_agent_begin(g, 1, RAM_BEGIN_TRAIN), RAM_OK);
+        ck_assert_int_eq(step(g, img_a, &x), RAM_OK);
+        ck_assert_int_eq(ram_agent_end(g, &label), RAM_OK);
+    }
+    float *p, *q, *g;
+    size_t n;
+    ram_agent_params(a, &p, &g, &n);
+    ram_agent_params(twin, &q, NULL, &n);
+    size_t big = 0; /* a parameter with a zero gradient */
+    while (big < n && g[big] != 0.0f)
+        big++;
+    ck_assert(big < n);
+    const float keep = p[big];
+    p[big] = 1e37f;
+    ck_assert_int_eq(ram_agent_update(a), RAM_OK);
+    ck_assert_int_eq(ram_agent_update(twin), RAM_OK);
+    ck_assert(p[big] == 1e37f);
+    p[big] = keep;
+    ck_assert(memcmp(p, q, n * sizeof(float)) == 0);
+    double refused;
+    ram_agent_stat(a, RAM_STAT_REFUSED_UPDATES, &refused);
+    ck_assert(refused == 0.0);
+    ram_agent_free(a);
+    ram_agent_free(twin);
+}
+END_TEST
+
 /* begin(RAM_BEGIN_TRAIN) with a batch too large for memory, in the middle
  * of an inference episode: RAM_E_NOMEM, and the episode goes on exactly
  * as a twin's. */
@@ -518,6 +558,7 @@ Suite *suite_hostile(void)
     tcase_add_test(tc, pixel_range_sensor_and_step_agree);
     tcase_add_test(tc, reward_bound);
     tcase_add_loop_test(tc, update_refuses_overflow_state_kept, 0, 8);
+    tcase_add_test(tc, update_near_the_bound_is_applied);
     tcase_add_test(tc, begin_nomem_keeps_the_episode);
     suite_add_tcase(s, tc);
     return s;
