@@ -690,7 +690,8 @@ int ram_agent_begin(ram_agent *a, size_t batch, unsigned flags)
      * zero state, the same for every row: refuse a model that makes it NaN
      * before anything changes (no float reaches the sensor's integer
      * conversions unchecked). */
-    if (FINITE_CHECKS && a->par[RAM_PARAM_FIRST_LOCATION] == RAM_FIRST_LEARNED &&
+    if (FINITE_CHECKS &&
+        a->par[RAM_PARAM_FIRST_LOCATION] == RAM_FIRST_LEARNED &&
         a->par[RAM_PARAM_RANDOM_GLIMPSES] == 0.0) {
         float m0[2];
         ram__location_fwd(&a->loc, 1, NULL, m0);
@@ -919,9 +920,9 @@ int ram_agent_reward(ram_agent *a, const float *rewards)
      * gradient term derived from it overflows. All checked before any is
      * added. */
     for (size_t b = 0; b < a->B; b++) {
-        double sum = (double)rewards[b] +
-                     (training(a) ? (double)a->rec.rewards[(a->t - 1) * a->B + b]
-                                  : 0.0);
+        double sum = (double)rewards[b];
+        if (training(a))
+            sum += (double)a->rec.rewards[(a->t - 1) * a->B + b];
         if (!(fabs((double)rewards[b]) <= RAM_AGENT_MAX_REWARD) ||
             !(fabs(sum) <= RAM_AGENT_MAX_REWARD))
             return RAM_FAIL(RAM_E_RANGE,

@@ -371,10 +371,10 @@ RAM_API int ram_agent_step(ram_agent *agent, const void *images,
                            int *actions);
 
 /** Largest magnitude of one step's reward (the sum of its
- *  ram_agent_reward() calls): 10^6. With at most 4096 steps (the bound
- *  of RAM_CFG_MAX_STEPS), no discounted return exceeds 4.1e9, and no return, baseline
- *  error or gradient term derived from it overflows a float. Since
- *  0.2.0. */
+ *  ram_agent_reward() calls): 10^6. With at most 4096 steps (the bound of
+ *  RAM_CFG_MAX_STEPS), no discounted return exceeds 4.1e9, and no return,
+ *  baseline error or gradient term derived from it overflows a float.
+ *  Since 0.2.0. */
 #define RAM_AGENT_MAX_REWARD 1000000.0
 
 /** Hand over the rewards that followed the last step (batch floats,
