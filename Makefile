@@ -17,9 +17,14 @@
 #                   file, programs linked from it), the link test (C, C++
 #                   and static), the
 #                   library's Check runner $(BUILD)/tests/ram-test, then the
-#                   apps' Check runner $(BUILD)/apps/tests/ram-apps-test
+#                   apps' Check runner $(BUILD)/apps/tests/ram-apps-test,
+#                   the examples, and scripts/check-mpi.sh (skipped, visibly,
+#                   without mpicc or mpirun)
 #   check-lib       the library's part of check only (no examples, apps or
 #                   apps tests)
+#   check-mpi       scripts/check-mpi.sh alone: examples/mpi and
+#                   ram-mnist-mpi on 1 and 2 ranks (docs/mpi.md); a "skipped"
+#                   line without $(MPICC) or $(MPIRUN)
 #   check-sanitize  both Check runners built in build-asan/ with ASan+UBSan,
 #                   run with CK_FORK=no (leaves lib/ and build/ alone)
 #   check-valgrind  both Check runners under valgrind, CK_FORK=no
@@ -65,6 +70,8 @@
 #                       CBLAS_CFLAGS="-isystem /usr/include/x86_64-linux-gnu/blis-openmp"
 #                                                     (BLIS, Debian libblis-dev)
 #   CHECK_CFLAGS, CHECK_LIBS  default: pkg-config --cflags/--libs check
+#   MPICC, MPIRUN   MPI compiler wrapper and launcher (mpicc, mpirun): MPI
+#                   programs are built only when MPICC exists
 #   ABIDW, ABIDIFF  libabigail tools for check-abi (abidw, abidiff)
 #   RAM_TEST_ARGS   arguments for both test runners, e.g.
 #                     make check RAM_TEST_ARGS="--exclude-tag slow"
@@ -239,6 +246,47 @@ $(BUILD)/apps/%.o:     DIR_CFLAGS = $(APP_INC)
 $(BUILD)/bench/%.o:    DIR_CFLAGS = $(APP_INC)
 $(BUILD)/tests/%.o:    DIR_CFLAGS = $(TEST_INC) $(CBLAS_CFLAGS) $(CHECK_CFLAGS)
 $(BUILD)/apps/tests/%.o: DIR_CFLAGS = $(APP_TEST_INC) $(CHECK_CFLAGS)
+
+# ---------------------------------------------------------------------------
+# MPI (docs/mpi.md): examples/mpi.c and apps/mnist-mpi (ram-mnist-mpi) need
+# mpi.h, so they are built with $(MPICC), and only when it exists; `make
+# check` then runs scripts/check-mpi.sh (with $(MPIRUN), or a "skipped" line).
+MPICC  ?= mpicc
+MPIRUN ?= mpirun
+HAVE_MPICC := $(if $(shell command -v $(MPICC) 2>/dev/null),yes)
+MPI_EXAMPLE_BINS := $(filter examples/mpi,$(EXAMPLE_BINS))
+MPI_APP_NAMES    := $(filter mnist-mpi,$(APP_NAMES))
+MPI_APP_BINS     := $(foreach n,$(MPI_APP_NAMES),apps/$(n)/ram-$(n))
+MPI_BINS         := $(MPI_EXAMPLE_BINS) $(MPI_APP_BINS)
+EXAMPLE_BINS     := $(filter-out $(MPI_EXAMPLE_BINS),$(EXAMPLE_BINS))
+APP_NAMES        := $(filter-out $(MPI_APP_NAMES),$(APP_NAMES))
+APP_BINS         := $(foreach n,$(APP_NAMES),apps/$(n)/ram-$(n))
+# ram-mnist-mpi links ram-mnist's modules (all of apps/mnist but main.c).
+MPI_APP_SRCS := $(filter-out apps/mnist/main.c,$(wildcard apps/mnist/*.c)) \
+                $(APP_COMMON_SRCS)
+ifeq ($(HAVE_MPICC),yes)
+examples: $(MPI_EXAMPLE_BINS)
+apps: $(MPI_APP_BINS)
+
+examples/mpi: examples/mpi.c $(STATICLIB) $(BUILD)/build-flags
+	$(call msg,MPICC,$@)
+	$(Q)$(MPICC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATICLIB) $(APP_LIBS)
+
+$(BUILD)/apps/mnist-mpi/main.o: apps/mnist-mpi/main.c $(BUILD)/build-flags
+	$(call msg,MPICC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(MPICC) $(ALL_CFLAGS) $(APP_INC) -Iapps/mnist -MMD -MP -c -o $@ $<
+
+apps/mnist-mpi/ram-mnist-mpi: $(BUILD)/apps/mnist-mpi/main.o \
+		$(call objs,$(MPI_APP_SRCS)) $(STATICLIB)
+	$(call msg,MPICC,$@)
+	$(Q)$(MPICC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(STATICLIB) $(APP_LIBS)
+endif
+
+.PHONY: check-mpi
+check-mpi: $(if $(HAVE_MPICC),$(MPI_BINS))
+	$(Q)HAVE_MPICC='$(HAVE_MPICC)' MPIRUN='$(MPIRUN)' BUILD='$(BUILD)' \
+		bash scripts/check-mpi.sh
 
 # ---------------------------------------------------------------------------
 # Main targets.
@@ -430,6 +478,7 @@ check: check-lib examples apps $(APP_TEST_BIN)
 	@echo "== apps tests"
 	$(Q)$(APP_TEST_BIN) $(RAM_TEST_ARGS)
 	$(Q)$(MAKE) --no-print-directory check-examples
+	$(Q)$(MAKE) --no-print-directory check-mpi
 
 # check-examples: every example, run with quick arguments (check runs it
 # last). examples/mnist runs only when MNIST is in $RAM_MNIST_DIR or
@@ -597,7 +646,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-tsan build-nochecks $(FUZZ_BUILD) $(BUILD)
 	rm -f lib/libram.so lib/libram.so.* $(STATICLIB) $(PC) $(PC).tmp
-	rm -f $(EXAMPLE_BINS) $(APP_BINS) bench/ram-bench
+	rm -f $(EXAMPLE_BINS) $(APP_BINS) $(MPI_BINS) bench/ram-bench
 
 help:
 	@sed -n '1,/^$$/s/^# \{0,1\}//p' Makefile

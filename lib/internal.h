@@ -404,4 +404,24 @@ int ram__image_check_in(const char *func, int format, size_t channels,
                         size_t width, size_t height, size_t row_stride,
                         size_t image_stride, size_t batch);
 
+/* ------------------------------------------------------------------------
+ * Scaled retina (lib/sensor_scale.c; issue 25, learned scale).
+ */
+
+/** Patch `i` of ram_sensor_glimpse_scaled() for one location and scale:
+ *  left and top edges and side, in pixel units (no checks). */
+void ram__sensor_box_scaled(const struct ram_sensor *s, size_t width,
+                            size_t height, float lx, float ly, float scale,
+                            unsigned flags, int i, double *x0, double *y0,
+                            double *side);
+
+/** ram_sensor_glimpse_scaled() without argument checks: loc finite and in
+ *  [-1,1], scale finite and in bounds, flags valid. Writes out even if
+ *  pixels are not finite (the caller checks out). Allocates nothing. */
+void ram__sensor_run_scaled(const struct ram_sensor *s, size_t batch,
+                            const void *images, int format, size_t width,
+                            size_t height, size_t row_stride,
+                            size_t image_stride, const float *loc,
+                            const float *scale, unsigned flags, float *out);
+/* ---------------------------------------------- end of the scaled retina */
 #endif /* RAM_INTERNAL_H */

@@ -19,6 +19,8 @@ PACKAGES=(
     libclang-rt-dev   # make fuzz: clang's libFuzzer, ASan and UBSan runtimes
     valgrind          # make check-valgrind
     abigail-tools     # make check-abi: abidw, abidiff (docs/abi.md)
+    libopenmpi-dev    # mpicc, mpi.h: examples/mpi, ram-mnist-mpi (docs/mpi.md)
+    openmpi-bin       # mpirun: make check's MPI smoke test (scripts/check-mpi.sh)
 )
 
 # As root (a Debian container has no sudo) it runs as it is; as another

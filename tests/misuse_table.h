@@ -94,6 +94,17 @@ E(ram_sensor_patch_rect, "hzzpzppp", 0,
                         PT(7)),
   P(F->sensor), 8, 8, F1, 1, P(&F->pd[0]), P(&F->pd[1]), P(&F->sz[0]))
 
+E(ram_sensor_glimpse_scaled, "hnpkzzzzppfp", 0,
+  ram_sensor_glimpse_scaled(PT(0), ZZ(1), PT(2), KK(3), ZZ(4), ZZ(5), ZZ(6),
+                            ZZ(7), PT(8), PT(9), (unsigned)a[10], PT(11)),
+  P(F->sensor), N, P(F->img), RAM_PIXEL_U8, 8, 8, 8, 64, F1, P(F->f[8]),
+  RAM_SENSOR_CONTINUOUS, F2)
+E(ram_sensor_patch_rect_scaled, "hzzpdfzppp", 0,
+  ram_sensor_patch_rect_scaled(PT(0), ZZ(1), ZZ(2), PT(3), (float)D(4),
+                               (unsigned)a[5], ZZ(6), PT(7), PT(8), PT(9)),
+  P(F->sensor), 8, 8, F1, dbits(1.5), 0, 1, P(&F->dbl[0]), P(&F->dbl[1]),
+  P(&F->dbl[2]))
+
 /* glimpse network */
 E(ram_glimpse_create, "pzzzzx", 0,
   ram_glimpse_create(PT(0), ZZ(1), ZZ(2), ZZ(3), ZZ(4), UU(5)), OUT(0), R, HG,

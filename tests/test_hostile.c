@@ -297,6 +297,14 @@ START_TEST(pixel_range_sensor_and_step_agree)
             ck_assert(all_finite(out, 3 * 64));
         else
             ck_assert(memcmp(out, out0, sizeof out) == 0);
+        /* The scaled retina makes the same check. */
+        const float sc = 1.3f;
+        int rz = ram_sensor_glimpse_scaled(s, 1, img_bad, RAM_PIXEL_F32, W, H,
+                                           W * sizeof(float), 0, loc, &sc, 0,
+                                           out);
+        ck_assert_msg(rz == expect[k], "scaled, pixel %g: %d", vals[k], rz);
+        if (rz == RAM_OK)
+            ck_assert(all_finite(out, 3 * 64));
 
         ram_agent *a = agent_of(5, RAM_ACTION_CLASSIFY);
         ck_assert_int_eq(ram_agent_begin(a, 1, 0), RAM_OK);

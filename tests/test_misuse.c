@@ -50,7 +50,7 @@ typedef struct fx {
     size_t sz[8];
     int64_t i64[2];
     uint64_t u64;
-    double dbl[2];
+    double dbl[4];
     int in[2];
     ptrdiff_t pd[2];
     size_t scratch; /* not in the digest: ram_agent_save's *size, which
@@ -70,7 +70,7 @@ static fx *fx_new(int stage)
             F->f[k][j] = 0.1f + 0.01f * (float)(j % 7);
     /* Probabilities (rows of A summing to 1) and locations in [-1, 1]. */
     for (int j = 0; j < POOL; j++)
-        F->f[1][j] = 1.0f / 3.0f;
+        F->f[1][j] = 1.0f / 3.0f, F->f[8][j] = 1.5f; /* f[8]: scales */
     for (int k = 0; k < NI; k++)
         for (int j = 0; j < POOL; j++)
             F->i[k][j] = j % 2;

@@ -88,9 +88,11 @@ void mnist_opts_preset(mnist_opts *o, task_id task)
     switch (task) {
     case TASK_TRANSLATED60:
     case TASK_CLUTTERED60:
+    case TASK_SCALED60: /* not in the paper: as cluttered60 */
         o->glimpses = 8, o->patch = 12, o->scales = 3, o->std = 0.2;
         break;
     case TASK_CLUTTERED100:
+    case TASK_SCALED100: /* not in the paper: as cluttered100 */
         o->glimpses = 8, o->patch = 12, o->scales = 4, o->std = 0.15;
         break;
     default: /* mnist28 */

@@ -54,11 +54,11 @@ static int in_box(int x, int y, int bx, int by, int side)
 
 START_TEST(test_names)
 {
-    const char *names[4] = {"mnist28", "translated60", "cluttered60",
-                            "cluttered100"};
-    const int widths[4] = {28, 60, 60, 100};
-    const int clutter[4] = {0, 0, 4, 8};
-    for (int t = 0; t < 4; t++) {
+    const char *names[6] = {"mnist28",      "translated60", "cluttered60",
+                            "cluttered100", "scaled60",     "scaled100"};
+    const int widths[6] = {28, 60, 60, 100, 60, 100};
+    const int clutter[6] = {0, 0, 4, 8, 4, 8};
+    for (int t = 0; t < 6; t++) {
         task_id id = task_from_name(names[t]);
         ck_assert_int_eq(id, t);
         ck_assert_str_eq(task_name(id), names[t]);
@@ -454,8 +454,8 @@ START_TEST(test_errors)
     example_rng_seed(&rng, 1);
     ck_assert_int_eq(task_generate(TASK_INVALID, pool, POOL_N, 0, &rng, out,
                                    NULL, NULL), TASK_E_TASK);
-    ck_assert_int_eq(task_generate((task_id)4, pool, POOL_N, 0, &rng, out,
-                                   NULL, NULL), TASK_E_TASK);
+    ck_assert_int_eq(task_generate((task_id)TASK_COUNT, pool, POOL_N, 0, &rng,
+                                   out, NULL, NULL), TASK_E_TASK);
     ck_assert_int_eq(task_generate(TASK_TRANSLATED60, NULL, POOL_N, 0, &rng,
                                    out, NULL, NULL), TASK_E_ARG);
     ck_assert_int_eq(task_generate(TASK_TRANSLATED60, pool, POOL_N, 0, &rng,
@@ -601,6 +601,233 @@ START_TEST(test_rng_float_normal)
 }
 END_TEST
 
+/* ---- scaled ----------------------------------------------------------- */
+
+/* The bilinear resize on synthetic digits. A ramp p(x, y) = 6 x + 2 y + 10
+ * (x, y < 28) is linear, so bilinear interpolation reproduces it exactly
+ * wherever the four neighbours are inside the 28x28: out(j, i) =
+ * 6 sx + 2 sy + 10 rounded, sx = (j + 0.5) / f - 0.5. */
+START_TEST(test_scale_digit_bilinear)
+{
+    uint8_t d[PX], out[TASK_MAX_SCALED_SIDE * TASK_MAX_SCALED_SIDE];
+    for (int y = 0; y < 28; y++)
+        for (int x = 0; x < 28; x++)
+            d[y * 28 + x] = (uint8_t)(6 * x + 2 * y + 10);
+    const double fs[] = {0.5, 0.73, 1.0, 1.5, 2.0, 2.37, 2.5};
+    int nbad = 0, first_bad = 0, checked = 0;
+    for (size_t t = 0; t < sizeof fs / sizeof fs[0]; t++) {
+        double f = fs[t];
+        int n = -1;
+        ck_assert_int_eq(task_scale_digit(d, f, out, &n), TASK_OK);
+        ck_assert_int_eq(n, (int)ceil(28.0 * f));
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                double sx = (j + 0.5) / f - 0.5, sy = (i + 0.5) / f - 0.5;
+                if (sx < 0 || sy < 0 || sx > 27 || sy > 27)
+                    continue;
+                double want = 6 * sx + 2 * sy + 10;
+                EXPECT(fabs(out[i * n + j] - want) <= 0.5 + 1e-9);
+                checked++;
+            }
+        /* f = 1 is the identity. */
+        if (f == 1.0)
+            EXPECT(memcmp(out, d, PX) == 0);
+    }
+    ASSERT_NO_BAD();
+    ck_assert_int_gt(checked, 5000);
+    /* f = 2: a single ink pixel (value 200 at (10, 10)) spreads to the 4x4
+     * block 19..22, with weights (1/4, 3/4) per axis: centre 2x2 read
+     * 200 * 9/16 = 112.5 -> 113, edges 200 * 3/16 = 37.5 -> 38, corners
+     * 200 / 16 = 12.5 -> 13. */
+    memset(d, 0, PX);
+    d[10 * 28 + 10] = 200;
+    int n = 0;
+    ck_assert_int_eq(task_scale_digit(d, 2.0, out, &n), TASK_OK);
+    ck_assert_int_eq(n, 56);
+    const int w4[4] = {1, 3, 3, 1};
+    int ink = 0;
+    for (int i = 0; i < 56; i++)
+        for (int j = 0; j < 56; j++) {
+            int v = out[i * 56 + j];
+            if (i >= 19 && i <= 22 && j >= 19 && j <= 22) {
+                double want = 200.0 * w4[i - 19] * w4[j - 19] / 16.0;
+                ck_assert_int_eq(v, (int)floor(want + 0.5));
+            } else {
+                ink += v;
+            }
+        }
+    ck_assert_int_eq(ink, 0);
+    /* Arguments. */
+    ck_assert_int_eq(task_scale_digit(d, 0.49, out, &n), TASK_E_ARG);
+    ck_assert_int_eq(task_scale_digit(d, 2.51, out, &n), TASK_E_ARG);
+    ck_assert_int_eq(task_scale_digit(d, NAN, out, &n), TASK_E_ARG);
+    ck_assert_int_eq(task_scale_digit(NULL, 1.0, out, &n), TASK_E_ARG);
+    ck_assert_int_eq(task_scale_digit(d, 1.0, NULL, &n), TASK_E_ARG);
+}
+END_TEST
+
+/* A pool of "digits" with a known ink box: digit k is a 16 x 20 block
+ * (columns 6..21, rows 4..23) of value 40 + 10 k on black. */
+static uint8_t *make_box_pool(void)
+{
+    uint8_t *p = calloc((size_t)POOL_N, PX);
+    ck_assert_ptr_nonnull(p);
+    for (int k = 0; k < POOL_N; k++)
+        for (int y = 4; y < 24; y++)
+            for (int x = 6; x < 22; x++)
+                p[k * PX + y * 28 + x] = (uint8_t)(40 + 10 * k);
+    return p;
+}
+
+static void check_scaled(task_id task, int w, int pieces)
+{
+    uint8_t *pool = make_box_pool();
+    uint8_t *out = malloc((size_t)w * w), *ref = malloc((size_t)w * w);
+    uint8_t big[TASK_MAX_SCALED_SIDE * TASK_MAX_SCALED_SIDE];
+    ck_assert_ptr_nonnull(out);
+    ck_assert_ptr_nonnull(ref);
+    example_rng rng;
+    example_rng_seed(&rng, 7);
+    int nbad = 0, first_bad = 0, below_mid = 0, n = 0;
+    double fmin = 9, fmax = 0;
+    int xmin = w, xmax = 0;
+    for (int it = 0; it < 2000; it++, n++) {
+        size_t k = (size_t)(it % POOL_N);
+        task_info info;
+        memset(&info, 0x7F, sizeof info);
+        EXPECT(task_generate_info(task, pool, POOL_N, k, &rng, out, &info) ==
+               TASK_OK);
+        double f = info.scale;
+        EXPECT(f >= TASK_SCALE_MIN && f < TASK_SCALE_MAX);
+        EXPECT(info.n_clutter == pieces);
+        EXPECT(info.digit_side == (int)ceil(28 * f));
+        fmin = f < fmin ? f : fmin;
+        fmax = f > fmax ? f : fmax;
+        below_mid += f < TASK_SCALE_MIN * sqrt(TASK_SCALE_MAX / TASK_SCALE_MIN);
+        /* The ink box scales with the factor: the 16 x 20 block [6, 22) x
+         * [4, 24) becomes 16 f x 20 f. Bilinear interpolation reads the
+         * block from source coordinates in (5, 22), an interval of 17 f
+         * output pixels: the box is between 16 f - 1 and 17 f + 1 wide. */
+        EXPECT(info.ink_w >= 16 * f - 1 && info.ink_w <= 17 * f + 1);
+        EXPECT(info.ink_h >= 20 * f - 1 && info.ink_h <= 21 * f + 1);
+        /* ... and it is fully inside the canvas. */
+        EXPECT(info.ink_x >= 0 && info.ink_x + info.ink_w <= w);
+        EXPECT(info.ink_y >= 0 && info.ink_y + info.ink_h <= w);
+        xmin = info.ink_x < xmin ? info.ink_x : xmin;
+        xmax = info.ink_x + info.ink_w > xmax ? info.ink_x + info.ink_w
+                                                : xmax;
+        if (nbad)
+            break;
+        /* The image is exactly the resized digit at (digit_x, digit_y),
+         * cut to the canvas, plus the pieces, pasted with max. */
+        int side = 0;
+        EXPECT(task_scale_digit(pool + k * PX, f, big, &side) == TASK_OK);
+        memset(ref, 0, (size_t)w * w);
+        for (int r = 0; r < side; r++)
+            for (int c = 0; c < side; c++) {
+                int y = info.digit_y + r, x = info.digit_x + c;
+                if (x >= 0 && y >= 0 && x < w && y < w)
+                    ref[y * w + x] = big[r * side + c];
+                else
+                    EXPECT(big[r * side + c] == 0); /* only margin is cut */
+            }
+        for (int i = 0; i < pieces; i++) {
+            const task_clutter_piece *p = &info.clutter[i];
+            EXPECT(p->src_index != k && p->src_index < POOL_N);
+            EXPECT(p->x >= 0 && p->x <= w - 8 && p->y >= 0 && p->y <= w - 8);
+            for (int r = 0; r < 8; r++)
+                for (int c = 0; c < 8; c++) {
+                    uint8_t v = pool[p->src_index * PX + (p->src_y + r) * 28 +
+                                     p->src_x + c];
+                    uint8_t *o = &ref[(p->y + r) * w + p->x + c];
+                    if (v > *o)
+                        *o = v;
+                }
+        }
+        EXPECT(memcmp(out, ref, (size_t)w * w) == 0);
+        /* Deterministic: the same generator state gives the same example,
+         * and task_generate agrees. */
+        example_rng a, b;
+        example_rng_seed(&a, (uint64_t)it + 1000);
+        b = a;
+        int x = -1, y = -1;
+        EXPECT(task_generate_info(task, pool, POOL_N, k, &a, out, &info) ==
+               TASK_OK);
+        EXPECT(task_generate(task, pool, POOL_N, k, &b, ref, &x, &y) ==
+               TASK_OK);
+        EXPECT(memcmp(out, ref, (size_t)w * w) == 0);
+        EXPECT(x == info.digit_x && y == info.digit_y);
+        EXPECT(memcmp(&a, &b, sizeof a) == 0);
+    }
+    ASSERT_NO_BAD();
+    /* Log-uniform: half the factors below the geometric mean sqrt(0.5 *
+     * 2.5) ~ 1.118 (2000 draws: sd 1.1%), the whole range reached. */
+    ck_assert_double_eq_tol((double)below_mid / n, 0.5, 0.05);
+    ck_assert_double_lt(fmin, 0.52);
+    ck_assert_double_gt(fmax, 2.4);
+    ck_assert_int_eq(xmin, 0);
+    ck_assert_int_eq(xmax, w);
+    free(ref);
+    free(out);
+    free(pool);
+}
+
+START_TEST(test_scaled60)
+{
+    check_scaled(TASK_SCALED60, 60, 4);
+}
+END_TEST
+
+START_TEST(test_scaled100)
+{
+    check_scaled(TASK_SCALED100, 100, 8);
+}
+END_TEST
+
+/* task_generate_set_info: the same images as task_generate_set, and the
+ * factors, which are reproducible and differ between examples; for the
+ * unscaled tasks the factor is 1 and the frame 28. */
+START_TEST(test_generate_set_info)
+{
+    uint8_t *pool = make_pool();
+    const size_t wsq = 60 * 60;
+    uint8_t *a = malloc(POOL_N * wsq), *b = malloc(POOL_N * wsq);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    task_info ia[POOL_N], ib[POOL_N];
+    ck_assert_int_eq(task_generate_set_info(TASK_SCALED60, pool, POOL_N, 0,
+                                            POOL_N, 5, a, ia), TASK_OK);
+    ck_assert_int_eq(task_generate_set(TASK_SCALED60, pool, POOL_N, 0, POOL_N,
+                                       5, b, NULL), TASK_OK);
+    ck_assert_mem_eq(a, b, POOL_N * wsq);
+    ck_assert_int_eq(task_generate_set_info(TASK_SCALED60, pool, POOL_N, 3, 5,
+                                            5, b, ib), TASK_OK);
+    ck_assert_mem_eq(a + 3 * wsq, b, 5 * wsq);
+    int distinct = 0;
+    for (int i = 0; i < 5; i++)
+        ck_assert(ia[3 + i].scale == ib[i].scale);
+    for (int i = 1; i < POOL_N; i++)
+        distinct += ia[i].scale != ia[0].scale;
+    ck_assert_int_eq(distinct, POOL_N - 1);
+    ck_assert_int_eq(task_generate_set_info(TASK_CLUTTERED60, pool, POOL_N, 0,
+                                            4, 5, a, ia), TASK_OK);
+    for (int i = 0; i < 4; i++) {
+        ck_assert(ia[i].scale == 1.0);
+        ck_assert_int_eq(ia[i].digit_side, 28);
+        /* make_pool's digits are ink everywhere: the box is the frame. */
+        ck_assert_int_eq(ia[i].ink_x, ia[i].digit_x);
+        ck_assert_int_eq(ia[i].ink_w, 28);
+    }
+    ck_assert_int_eq(task_generate_set_info(TASK_SCALED60, pool, 1, 0, 1, 5,
+                                            a, ia), TASK_E_POOL);
+    ck_assert_int_eq(task_generate_set_info((task_id)6, pool, POOL_N, 0, 1, 5,
+                                            a, ia), TASK_E_TASK);
+    free(a);
+    free(b);
+    free(pool);
+}
+END_TEST
+
 Suite *suite_mnist_tasks(void)
 {
     Suite *s = suite_create("mnist_tasks");
@@ -617,6 +844,10 @@ Suite *suite_mnist_tasks(void)
     tcase_add_test(tc, test_same_seed_same_images);
     tcase_add_test(tc, test_generate_set);
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_scale_digit_bilinear);
+    tcase_add_test(tc, test_scaled60);
+    tcase_add_test(tc, test_scaled100);
+    tcase_add_test(tc, test_generate_set_info);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("rng");
