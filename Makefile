@@ -39,6 +39,18 @@
 #                   when the version has no baseline; docs/abi.md)
 #   abi-baseline    writes abi/libram-VERSION.abi (needs the version's
 #                   CHANGELOG.md entry); the lead runs it when the ABI changes
+#   fuzz            builds the libFuzzer targets fuzz/fuzz_*.c with clang
+#                   (ASan+UBSan, in build-fuzz/) and runs each for
+#                   FUZZ_SECONDS (60) seconds on a seed corpus made at fuzz
+#                   time from models/*.ram and fuzz/gen_seeds.c; prints
+#                   executions and crashes per target (crash inputs in
+#                   build-fuzz/artifacts/); fails on any crash
+#   bench-checks    the cost of the finite checks: a training step and a
+#                   batch-1 step with and without them, alternately in one
+#                   process (BENCH_CHECKS_SECONDS, 30)
+#   check-tsan      the library's Check runner built with GCC's
+#                   ThreadSanitizer in build-tsan/ (target_clones off:
+#                   -DRAM_NO_CLONES), run with CK_FORK=no
 #   bench           builds and runs bench/ram-bench
 #   demo            builds the apps and runs apps/mnist/demo.sh (which
 #                   fetches MNIST with scripts/fetch-mnist.sh if it is absent)
@@ -520,6 +532,93 @@ check-valgrind:
 		TEST_ENV='CK_FORK=no OPENBLAS_NUM_THREADS=1 $(VALGRIND) $(VALGRIND_FLAGS)'
 
 # ---------------------------------------------------------------------------
+# Fuzzing (docs/reliability.md): libFuzzer targets fuzz/fuzz_*.c, built with
+# clang, ASan and UBSan over the library's sources (no target_clones under
+# clang). The seed corpus is made at fuzz time, never committed.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build-fuzz
+FUZZ_SRCS    := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJS := $(LIB_SRCS:lib/%.c=$(FUZZ_BUILD)/lib/%.o)
+FUZZ_CFLAGS  := -g -O1 -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L \
+                -Iinclude -ffp-contract=off -fno-math-errno \
+                -fsanitize=address,undefined -fno-sanitize-recover=all
+
+.PHONY: fuzz fuzz-build
+$(FUZZ_BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h include/ram/*.h)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -DRAM_BUILDING \
+		$(CBLAS_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_LIB_OBJS) $(CBLAS_LIBS) -lz -lm
+
+$(FUZZ_BUILD)/gen_seeds: fuzz/gen_seeds.c $(FUZZ_LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJS) $(CBLAS_LIBS) -lm
+
+fuzz-build: $(FUZZ_BINS) $(FUZZ_BUILD)/gen_seeds
+
+fuzz: fuzz-build
+	$(Q)rm -rf $(FUZZ_BUILD)/seeds && mkdir -p $(FUZZ_BUILD)/seeds && \
+		./$(FUZZ_BUILD)/gen_seeds $(FUZZ_BUILD)/seeds && \
+		cp models/*.ram $(FUZZ_BUILD)/seeds/
+	$(Q)fail=0; for t in $(FUZZ_BINS); do n=$$(basename $$t); \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$n $(FUZZ_BUILD)/artifacts/$$n; \
+		echo "== $$n: $(FUZZ_SECONDS) s"; \
+		OPENBLAS_NUM_THREADS=1 ./$$t -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 -rss_limit_mb=4096 -timeout=20 \
+			-artifact_prefix=$(FUZZ_BUILD)/artifacts/$$n/ \
+			$(FUZZ_BUILD)/corpus/$$n $(FUZZ_BUILD)/seeds \
+			> $(FUZZ_BUILD)/$$n.log 2>&1 || fail=1; \
+		grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done ' \
+			$(FUZZ_BUILD)/$$n.log; \
+		c=$$(ls $(FUZZ_BUILD)/artifacts/$$n | wc -l); \
+		echo "$$n: $$c crash input(s) in $(FUZZ_BUILD)/artifacts/$$n"; \
+		[ $$c -eq 0 ] || { fail=1; tail -30 $(FUZZ_BUILD)/$$n.log; }; \
+	done; exit $$fail
+
+# ---------------------------------------------------------------------------
+# The cost of the finite checks (docs/reliability.md): the library linked
+# twice as a shared object, as built and with the checks compiled out
+# (-DRAM_NO_FINITE_CHECKS, objects in build-nochecks/); tests/bench_checks.c
+# loads both and times them alternately in one process for
+# BENCH_CHECKS_SECONDS of CPU time; prints the medians and the ratios.
+BENCH_CHECKS_SECONDS ?= 30
+.PHONY: bench-checks
+$(BUILD)/libram-bench.so: $(LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared $(ALL_LDFLAGS) -Wl,--version-script=$(MAP) -o $@ \
+		$(LIB_OBJS) $(CBLAS_LIBS) -lm
+
+$(BUILD)/bench-checks: tests/bench_checks.c $(FLAGS_STAMP)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ldl
+
+bench-checks: $(BUILD)/bench-checks $(BUILD)/libram-bench.so
+	$(Q)$(MAKE) --no-print-directory BUILD=build-nochecks \
+		CPPFLAGS='$(CPPFLAGS) -DRAM_NO_FINITE_CHECKS' build-nochecks/libram-bench.so
+	$(Q)OPENBLAS_NUM_THREADS=1 $(BUILD)/bench-checks $(CURDIR)/$(BUILD)/libram-bench.so \
+		$(CURDIR)/build-nochecks/libram-bench.so $(BENCH_CHECKS_SECONDS)
+
+# ---------------------------------------------------------------------------
+# ThreadSanitizer: GCC's TSan crashes at start-up in target_clones' ifunc
+# resolvers (they run before the TSan runtime is initialised), so the build
+# switches the clones off.
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer -DRAM_NO_CLONES
+.PHONY: check-tsan
+check-tsan:
+	@echo "== library tests with ThreadSanitizer (build-tsan)"
+	$(Q)$(MAKE) --no-print-directory BUILD=build-tsan \
+		SANITIZE_FLAGS='$(TSAN_FLAGS)' build-tsan/tests/ram-test
+	$(Q)CK_FORK=no TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		build-tsan/tests/ram-test $(RAM_TEST_ARGS)
+
+# ---------------------------------------------------------------------------
 # ABI guard (docs/abi.md). check-abi compares $(SO_FULL) with the committed
 # baseline abi/libram-$(VERSION).abi (libabigail's abidw/abidiff, Debian
 # package abigail-tools) and fails on any difference, or when the version has
@@ -554,7 +653,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/$(PC)
 
 clean:
-	rm -rf build build-asan build-asan-py $(BUILD)
+	rm -rf build build-asan build-asan-py build-tsan build-nochecks $(FUZZ_BUILD) $(BUILD)
 	rm -f lib/libram.so lib/libram.so.* $(STATICLIB) $(PC) $(PC).tmp
 	rm -f $(EXAMPLE_BINS) $(APP_BINS) $(MPI_BINS) bench/ram-bench
 

@@ -7,6 +7,15 @@
 
 #include "agent_internal.h"
 
+/* The checks that no call returns RAM_OK with a NaN or infinite output.
+ * RAM_NO_FINITE_CHECKS compiles them out, only to measure what they cost
+ * (`make bench-checks`, docs/reliability.md); never in a release build. */
+#ifdef RAM_NO_FINITE_CHECKS
+#define FINITE_CHECKS 0
+#else
+#define FINITE_CHECKS 1
+#endif
+
 /* The agent. Private to this file: config.c, model.c and optim.c see it
  * through agent_internal.h's functions only. */
 struct ram_agent {
@@ -31,6 +40,8 @@ struct ram_agent {
     float *opt_v;  /* Adam second moment */
     uint64_t adam_t;
     uint64_t updates;
+    uint64_t refused; /* updates refused with RAM_E_NONFINITE */
+    double opt_bounds[2]; /* >= max |opt_m|, max opt_v (optim.c) */
     int opt_kind; /* the optimiser the moments belong to */
     ram__range wranges[RAM__MAX_WEIGHT_RANGES];
     int n_wranges;
@@ -79,6 +90,7 @@ void ram__agent_view_of(const ram_agent *ca, ram__agent_view *v)
     v->opt_v = a->opt_v;
     v->opt_kind = &a->opt_kind;
     v->adam_t = &a->adam_t;
+    v->opt_bounds = a->opt_bounds;
     v->updates = &a->updates;
     v->rng = &a->rng;
     v->trainable = a->trainable;
@@ -212,57 +224,78 @@ static int ws_layout(const ram_agent *a, size_t rows, size_t steps,
     return RAM_OK;
 }
 
-/* Make the one-step buffers (and the two state slots) hold `rows`. On
- * failure nothing changes. */
-static int ensure_one(ram_agent *a, size_t rows)
-{
-    if (a->one.block && a->one.rows >= rows)
-        return RAM_OK;
-    size_t total, state;
-    int ok = 1;
-    if (tape_layout(a, rows, 1, 0, NULL, NULL, &total) != RAM_OK)
-        return RAM_E_NOMEM;
-    state = mul(mul(rows, a->H, &ok), 4 * sizeof(float), &ok);
-    if (!ok || total > SIZE_MAX - 64 - state)
-        return RAM_E_NOMEM;
-    size_t off = (total + 63) & ~(size_t)63;
-    char *blk = calloc(1, off + state);
-    if (!blk)
-        return RAM_E_NOMEM;
-    free(a->one.block);
-    tape_layout(a, rows, 1, 0, &a->one, blk, &total);
-    float *st = (float *)(blk + off);
-    size_t rh = rows * a->H;
-    a->h_state[0] = st;
-    a->h_state[1] = st + rh;
-    a->c_state[0] = st + 2 * rh;
-    a->c_state[1] = st + 3 * rh;
-    return RAM_OK;
-}
+/* New blocks for ensure_buffers, allocated before anything changes. */
+typedef struct buffers {
+    char *one, *rec, *ws;
+    size_t one_state_off;
+} buffers;
 
-/* Make the training recording and gradient workspace hold `rows`. */
-static int ensure_rec(ram_agent *a, size_t rows)
+/* Make the one-step buffers (and the two state slots) hold `one_rows`, and,
+ * if rec_rows is not 0, the training recording and gradient workspace hold
+ * `rec_rows`. Everything is allocated first: on failure nothing changes
+ * (an episode under way keeps its buffers). */
+static int ensure_buffers(ram_agent *a, size_t one_rows, size_t rec_rows)
 {
-    if (a->rec.block && a->rec.rows >= rows)
-        return RAM_OK;
-    size_t t1, t2;
-    if (tape_layout(a, rows, a->T, 1, NULL, NULL, &t1) != RAM_OK ||
-        ws_layout(a, rows, a->T, NULL, NULL, &t2) != RAM_OK)
-        return RAM_E_NOMEM;
-    char *b1 = calloc(1, t1), *b2 = calloc(1, t2);
-    if (!b1 || !b2) {
-        free(b1);
-        free(b2);
-        return RAM_E_NOMEM;
+    buffers nb = {NULL, NULL, NULL, 0};
+    size_t t_one = 0, t_rec = 0, t_ws = 0;
+    int ok = 1;
+    const int need_one = !a->one.block || a->one.rows < one_rows;
+    const int need_rec = rec_rows && (!a->rec.block || a->rec.rows < rec_rows);
+    if (need_one) {
+        size_t state;
+        if (tape_layout(a, one_rows, 1, 0, NULL, NULL, &t_one) != RAM_OK)
+            return RAM_E_NOMEM;
+        state = mul(mul(one_rows, a->H, &ok), 4 * sizeof(float), &ok);
+        if (!ok || t_one > SIZE_MAX - 64 - state)
+            return RAM_E_NOMEM;
+        nb.one_state_off = (t_one + 63) & ~(size_t)63;
+        if (!(nb.one = calloc(1, nb.one_state_off + state)))
+            return RAM_E_NOMEM;
     }
-    free(a->rec.block);
-    free(a->ws.block);
-    tape_layout(a, rows, a->T, 1, &a->rec, b1, &t1);
-    ws_layout(a, rows, a->T, &a->ws, b2, &t2);
+    if (need_rec) {
+        if (tape_layout(a, rec_rows, a->T, 1, NULL, NULL, &t_rec) != RAM_OK ||
+            ws_layout(a, rec_rows, a->T, NULL, NULL, &t_ws) != RAM_OK ||
+            !(nb.rec = calloc(1, t_rec)) || !(nb.ws = calloc(1, t_ws))) {
+            free(nb.one);
+            free(nb.rec);
+            return RAM_E_NOMEM;
+        }
+    }
+    if (need_one) {
+        free(a->one.block);
+        tape_layout(a, one_rows, 1, 0, &a->one, nb.one, &t_one);
+        float *st = (float *)(nb.one + nb.one_state_off);
+        size_t rh = one_rows * a->H;
+        a->h_state[0] = st;
+        a->h_state[1] = st + rh;
+        a->c_state[0] = st + 2 * rh;
+        a->c_state[1] = st + 3 * rh;
+    }
+    if (need_rec) {
+        free(a->rec.block);
+        free(a->ws.block);
+        tape_layout(a, rec_rows, a->T, 1, &a->rec, nb.rec, &t_rec);
+        ws_layout(a, rec_rows, a->T, &a->ws, nb.ws, &t_ws);
+    }
     return RAM_OK;
 }
 
 /* ---------------------------------------------------------- lifecycle */
+
+size_t ram__agent_count(const int64_t *cfg)
+{
+    size_t R = (size_t)(cfg[RAM_CFG_SCALES] * cfg[RAM_CFG_CHANNELS] *
+                        cfg[RAM_CFG_PATCH] * cfg[RAM_CFG_PATCH]);
+    size_t Hg = (size_t)cfg[RAM_CFG_GLIMPSE_WHAT];
+    size_t Hl = (size_t)cfg[RAM_CFG_GLIMPSE_WHERE];
+    size_t G = (size_t)cfg[RAM_CFG_GLIMPSE_SIZE];
+    size_t H = (size_t)cfg[RAM_CFG_HIDDEN];
+    size_t A = (size_t)cfg[RAM_CFG_ACTIONS];
+    return ram__glimpse_count(R, Hg, Hl, G) +
+           ram__core_count((int)cfg[RAM_CFG_CORE], G, H) +
+           ram__location_count(H) + ram__action_count(H, A) +
+           ram__baseline_count(H);
+}
 
 int ram__agent_new(const int64_t *cfg, int init, ram_agent **out,
                     const char *func)
@@ -365,9 +398,7 @@ int ram__agent_new(const int64_t *cfg, int init, ram_agent **out,
         ram__action_reset(&a->act, &a->rng);
         ram__baseline_reset(&a->base, &a->rng);
     }
-    if ((rc = ensure_one(a, 1)) != RAM_OK)
-        goto fail;
-    if (a->trainable && (rc = ensure_rec(a, 1)) != RAM_OK)
+    if ((rc = ensure_buffers(a, 1, a->trainable ? 1 : 0)) != RAM_OK)
         goto fail;
     *out = a;
     return RAM_OK;
@@ -655,11 +686,25 @@ int ram_agent_begin(ram_agent *a, size_t batch, unsigned flags)
         return RAM_FAIL(RAM_E_RANGE,
                         "batch %zu x RAM_CFG_MAX_STEPS %zu is above %d rows",
                         batch, a->T, RAM_MAX_ROWS);
-    int rc = ensure_one(a, batch);
-    if (rc == RAM_OK && train)
-        rc = ensure_rec(a, batch);
+    /* l_0 of the learned policy is the location network's output for the
+     * zero state, the same for every row: refuse a model that makes it NaN
+     * before anything changes (no float reaches the sensor's integer
+     * conversions unchecked). */
+    if (FINITE_CHECKS &&
+        a->par[RAM_PARAM_FIRST_LOCATION] == RAM_FIRST_LEARNED &&
+        a->par[RAM_PARAM_RANDOM_GLIMPSES] == 0.0) {
+        float m0[2];
+        ram__location_fwd(&a->loc, 1, NULL, m0);
+        if (!ram__all_finite(m0, 2))
+            return RAM_FAIL(RAM_E_NONFINITE,
+                            "the first location (the location network's "
+                            "output for the zero state) is NaN or infinite; "
+                            "nothing changed");
+    }
+    int rc = ensure_buffers(a, batch, train ? batch : 0);
     if (rc != RAM_OK)
-        return RAM_FAIL(rc, "the buffers for batch %zu", batch);
+        return RAM_FAIL(rc, "the buffers for batch %zu (nothing changed)",
+                        batch);
     a->B = batch;
     a->flags = flags;
     a->t = 0;
@@ -749,13 +794,22 @@ int ram_agent_step(ram_agent *a, const void *images, size_t images_size,
     size_t ct = ram__core_tape(a->core_type, a->H);
 
     const float *lcur = tp->loc + s * B * 2;
+    /* 8-bit pixels are always valid: only float images need the scan, the
+     * same as ram_sensor_glimpse's (finite, |x| <= RAM_PIXEL_F32_MAX). */
+    if (a->in_format == RAM_PIXEL_F32 &&
+        (rc = ram__sensor_pixels_check(__func__, &a->sensor, B, images,
+                                       a->in_w, a->in_h, a->in_row,
+                                       a->in_img, lcur)) != RAM_OK)
+        return rc;
+    /* What a refused step must put back: the RNG (dropout and sampling
+     * draw from it) and whether the last probabilities are to be
+     * recomputed. Everything else it writes is beyond the episode's
+     * recorded steps, or the spare state slot. */
+    const ram_rng rng_before = a->rng;
+    const int skipped_before = a->probs_skipped;
     float *rho = tp->rho + s * B * a->R;
     ram__sensor_run(&a->sensor, B, images, a->in_format, a->in_w, a->in_h,
                     a->in_row, a->in_img, lcur, rho);
-    /* 8-bit pixels are always finite: only float images need the scan. */
-    if (a->in_format != RAM_PIXEL_U8 && !ram__all_finite(rho, B * a->R))
-        return RAM_FAIL(RAM_E_NONFINITE,
-                        "images: a pixel the retina reads is NaN or infinite");
 
     float *g = tp->g + s * B * a->G;
     ram__glimpse_fwd(&a->glimpse, B, rho, lcur, g,
@@ -815,6 +869,26 @@ int ram_agent_step(ram_agent *a, const void *images, size_t images_size,
             ram__action_argmax(B, a->A, pr, ac);
     }
 
+    /* No output and no state that a later call reads may be NaN or
+     * infinite (a finite but absurd model, or parameters the host wrote):
+     * the new state h (and c), the next locations, the probabilities.
+     * Outputs are written only after the check. */
+    if (FINITE_CHECKS &&
+        (!ram__all_finite(h, B * a->H) ||
+         (c && !ram__all_finite(c, B * a->H)) || !ram__all_finite(ln, B * 2) ||
+         (!a->probs_skipped && !ram__all_finite(pr, B * a->A)))) {
+        a->rng = rng_before;
+        /* Inference: the one-step tape's probabilities may now hold this
+         * step's; have ram_agent_end recompute the last step's from the
+         * state slot, which is unchanged (the same bits). Training: the
+         * slots of step t are not part of the recording yet. */
+        a->probs_skipped = train ? skipped_before : (skipped_before || t > 0);
+        return RAM_FAIL(RAM_E_NONFINITE,
+                        "step %zu: the model's state, next location or "
+                        "action probabilities are NaN or infinite (finite "
+                        "but absurd parameters?); the episode is as before",
+                        t);
+    }
     if (next_loc)
         memcpy(next_loc, ln, B * 2 * sizeof(float));
     if (probs)
@@ -841,6 +915,23 @@ int ram_agent_reward(ram_agent *a, const float *rewards)
         return RAM_FAIL(RAM_E_STATE, "no step yet in this episode");
     if (!ram__all_finite(rewards, a->B))
         return RAM_FAIL(RAM_E_NONFINITE, "rewards: a value is NaN or infinite");
+    /* A step's reward (the sum of its calls) stays within
+     * +-RAM_AGENT_MAX_REWARD, so that no return, baseline error or
+     * gradient term derived from it overflows. All checked before any is
+     * added. */
+    for (size_t b = 0; b < a->B; b++) {
+        double sum = (double)rewards[b];
+        if (training(a))
+            sum += (double)a->rec.rewards[(a->t - 1) * a->B + b];
+        if (!(fabs((double)rewards[b]) <= RAM_AGENT_MAX_REWARD) ||
+            !(fabs(sum) <= RAM_AGENT_MAX_REWARD))
+            return RAM_FAIL(RAM_E_RANGE,
+                            "rewards[%zu] = %g: the step's reward would be "
+                            "%g, outside +-RAM_AGENT_MAX_REWARD (%g); "
+                            "nothing is added",
+                            b, (double)rewards[b], sum,
+                            (double)RAM_AGENT_MAX_REWARD);
+    }
     if (training(a)) {
         float *r = a->rec.rewards + (a->t - 1) * a->B;
         for (size_t b = 0; b < a->B; b++)
@@ -1005,18 +1096,23 @@ static void backward(ram_agent *a, const int *labels)
                      ws->dg, NULL, NULL, ws->work);
 }
 
-/* The last step's action head, if ram_agent_step skipped it. */
-static void fill_last_probs(ram_agent *a)
+/* The last step's action head, if ram_agent_step skipped it: 1, or 0 if
+ * the probabilities are not finite (then it stays skipped). */
+static int fill_last_probs(ram_agent *a)
 {
     if (!a->probs_skipped || a->t == 0)
-        return;
+        return 1;
     size_t B = a->B;
+    float *pr = training(a) ? a->rec.probs + (a->t - 1) * B * a->A
+                            : a->one.probs;
     if (training(a))
-        ram__action_fwd(&a->act, B, action_input(a, a->t - 1),
-                        a->rec.probs + (a->t - 1) * B * a->A);
+        ram__action_fwd(&a->act, B, action_input(a, a->t - 1), pr);
     else /* step() flipped cur: the slot it names holds the newest h */
-        ram__action_fwd(&a->act, B, a->h_state[a->cur], a->one.probs);
+        ram__action_fwd(&a->act, B, a->h_state[a->cur], pr);
+    if (!ram__all_finite(pr, B * a->A))
+        return 0;
     a->probs_skipped = 0;
+    return 1;
 }
 
 int ram_agent_end(ram_agent *a, const int *labels)
@@ -1033,7 +1129,11 @@ int ram_agent_end(ram_agent *a, const int *labels)
                                 labels[b], a->A);
     if (training(a) && a->t == 0)
         return RAM_FAIL(RAM_E_STATE, "a training episode with no step");
-    fill_last_probs(a);
+    if (!fill_last_probs(a))
+        return RAM_FAIL(RAM_E_NONFINITE,
+                        "the last step's action probabilities are NaN or "
+                        "infinite (finite but absurd parameters?); the "
+                        "episode goes on");
     if (!training(a)) {
         if (labels && a->t > 0)
             xent_last(a, a->one.probs, labels, 0.0, NULL);
@@ -1076,24 +1176,22 @@ int ram_agent_update(ram_agent *a)
     };
     /* Moments of another optimiser are dropped, on success only. */
     const int fresh = kind != a->opt_kind;
-    uint64_t t = fresh ? 0 : a->adam_t;
+    uint64_t t = a->adam_t;
     double norm;
-    if (fresh) {
-        /* The gradient must be checked before the moments are cleared. */
-        for (size_t i = 0; i < a->count; i++)
-            if (!isfinite(a->grads[i]))
-                return RAM_FAIL(RAM_E_NONFINITE,
-                                "a gradient is NaN or infinite; nothing "
-                                "applied");
-        memset(a->opt_m, 0, a->count * sizeof(float));
-        memset(a->opt_v, 0, a->count * sizeof(float));
-        a->opt_kind = kind;
-        a->adam_t = 0;
-    }
     if (ram__optim_step(&o, a->count, a->params, a->grads, a->opt_m,
-                        a->opt_v, &t, &norm) != RAM_OK)
+                        a->opt_v, fresh, &t, a->opt_bounds, &norm) != RAM_OK) {
+        /* Nothing is applied; the refusal is counted so that a loop that
+         * only logs cannot miss it. */
+        a->refused++;
         return RAM_FAIL(RAM_E_NONFINITE,
-                        "a gradient is NaN or infinite; nothing applied");
+                        "a gradient is NaN or infinite, or the step would "
+                        "make a parameter or moment NaN or infinite; "
+                        "nothing applied, the gradients are kept "
+                        "(RAM_STAT_REFUSED_UPDATES = %llu; "
+                        "ram_agent_zero_grad() discards them)",
+                        (unsigned long long)a->refused);
+    }
+    a->opt_kind = kind;
     a->adam_t = t;
     a->stat[RAM_STAT_GRAD_NORM] = norm;
     a->has_grad = 0;
@@ -1149,6 +1247,8 @@ int ram_agent_stat(const ram_agent *a, int key, double *value)
         return RAM_FAIL(RAM_E_INVALID, "key %d is not a ram_stat", key);
     if (key == RAM_STAT_UPDATES)
         *value = (double)a->updates;
+    else if (key == RAM_STAT_REFUSED_UPDATES)
+        *value = (double)a->refused;
     else
         *value = a->stat[key];
     return RAM_OK;

@@ -9,7 +9,7 @@
 #define RAM__CFG_COUNT (RAM_CFG_INPUT_FORMAT + 1)
 #define RAM__PARAM_COUNT (RAM_PARAM_ACTION_DROPOUT + 1)
 #define RAM__MAX_DROPOUT 0.95
-#define RAM__STAT_COUNT (RAM_STAT_ENTROPY + 1)
+#define RAM__STAT_COUNT (RAM_STAT_REFUSED_UPDATES + 1)
 #define RAM__MAX_STEPS 4096
 
 struct ram_config {
@@ -73,6 +73,7 @@ typedef struct ram__agent_view {
     float *opt_m, *opt_v; /* NULL for an inference-only agent */
     int *opt_kind;  /* the optimiser the moments belong to */
     uint64_t *adam_t, *updates;
+    double *opt_bounds; /* ram__optim_step's moment bounds */
     ram_rng *rng;
     int trainable;
 } ram__agent_view;
@@ -98,11 +99,24 @@ typedef struct ram__optim {
 
 /** Step p (n floats) along the mean gradient g / samples (plus weight
  *  decay, clipped to the global norm `clip`) with the moments m, v (v is
- *  used by Adam only) and the Adam step count *adam_t; zeroes g. *norm
- *  receives the norm before clipping. Returns RAM_OK, or RAM_E_NONFINITE
- *  (a gradient is not finite) with nothing changed. */
+ *  used by Adam only) and the Adam step count *adam_t; zeroes g. fresh:
+ *  the moments belong to another optimiser and start from 0 (cleared, and
+ *  *adam_t reset, only on success). *norm receives the norm before
+ *  clipping. Returns RAM_OK, or RAM_E_NONFINITE with nothing changed: a
+ *  gradient is not finite, or the step would make a parameter or a moment
+ *  NaN or infinite (a bound, or else a dry run, shows it first). bounds:
+ *  upper bounds on max |m| and max v, which the step keeps up to date. */
 int ram__optim_step(const ram__optim *o, size_t n, float *p, float *g,
-                    float *m, float *v, uint64_t *adam_t, double *norm);
+                    float *m, float *v, int fresh, uint64_t *adam_t,
+                    double *bounds, double *norm);
+/** Upper bounds on max |m| and max v of n moments (their magnitudes), for
+ *  ram__optim_step's bounds after a load. */
+void ram__optim_bounds(size_t n, const float *m, const float *v,
+                       double *bounds);
+
+/** The parameter count a configuration implies (every key in bounds:
+ *  no overflow on a 64-bit size_t; at most about 1.8e11). */
+size_t ram__agent_count(const int64_t *cfg);
 
 /** Allocate the agent and its parameters from a config vector (checked
  *  here); draws initial weights unless `init` is 0. Failures are reported

@@ -109,6 +109,9 @@ void ram__zero(float *x, size_t n);
 
 /** 1 if every one of the n floats is finite. */
 int ram__all_finite(const float *x, size_t n);
+/** 1 if every one of the n floats is a valid F32 pixel: finite with
+ *  |x| <= RAM_PIXEL_F32_MAX. */
+int ram__all_pixels_ok(const float *x, size_t n);
 
 /* ReLU without a branch. Hidden units are active about half the time in no
  * predictable order, so `x > 0 ? x : 0` costs a mispredicted branch per
@@ -149,6 +152,16 @@ struct ram_sensor {
  *  Returns RAM_OK, RAM_E_INVALID or RAM_E_RANGE. */
 int ram__image_check(int format, size_t channels, size_t width, size_t height,
                      size_t row_stride, size_t image_stride, size_t batch);
+
+/** Check the F32 pixels that the patches of `batch` images at `loc` read
+ *  (finite, |x| <= RAM_PIXEL_F32_MAX): RAM_OK, RAM_E_NONFINITE or
+ *  RAM_E_RANGE, recorded under the name func. The arguments are otherwise
+ *  valid (ram__image_check, loc finite in [-1,1]). The one check that both
+ *  ram_sensor_glimpse() and ram_agent_step() make. */
+int ram__sensor_pixels_check(const char *func, const struct ram_sensor *s,
+                             size_t batch, const void *images, size_t width,
+                             size_t height, size_t row_stride,
+                             size_t image_stride, const float *loc);
 
 /** The glimpse without argument checks. loc must be finite and in [-1,1].
  *  Writes out even if pixels are not finite (the caller checks out). */

@@ -110,6 +110,31 @@ int ram__all_finite(const float *x, size_t n)
     return (any & 0x80000000u) == 0;
 }
 
+RAM_CLONES
+int ram__all_pixels_ok(const float *x, size_t n)
+{
+    /* |x| <= RAM_PIXEL_F32_MAX (2^24, bits 0x4b800000) on the bits: adding
+     * 0x7fffffff - 0x4b800000 to the magnitude carries into the top bit
+     * exactly when it is larger (NaN and Inf included). */
+    const uint32_t k = 0x7fffffffu - 0x4b800000u;
+    uint32_t lane[8] = {0}, any = 0;
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (size_t t = 0; t < 8; t++) {
+            uint32_t w;
+            memcpy(&w, x + j + t, sizeof w);
+            lane[t] |= (w & 0x7fffffffu) + k;
+        }
+    for (; j < n; j++) {
+        uint32_t w;
+        memcpy(&w, x + j, sizeof w);
+        any |= (w & 0x7fffffffu) + k;
+    }
+    for (size_t t = 0; t < 8; t++)
+        any |= lane[t];
+    return (any & 0x80000000u) == 0;
+}
+
 void ram__params_out(float *p, float *g, size_t count, float **params,
                      float **grads, size_t *cnt)
 {

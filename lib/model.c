@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent_internal.h"
@@ -25,6 +25,8 @@
 #define HEADER_SIZE 24u
 #define CHUNK_HEADER 16u
 #define CHUNK_CRITICAL 1u
+/* The fixed temporary name of ram_agent_save_file: `path` + this. */
+#define TMP_SUFFIX ".ram-tmp"
 
 /* Failures while reading are reported in the name of ram_agent_load. */
 #define LOAD_FAIL(status, ...) ram__fail((status), "ram_agent_load", __VA_ARGS__)
@@ -370,9 +372,36 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
     if (f.has_tune && (rc = read_tune(&f.tune, par)) != RAM_OK)
         return rc;
 
+    /* Bound the memory before allocating it: the sizes CONF declares must
+     * be those of the PARM (and OPTM) chunks already in the buffer, so a
+     * load of N bytes allocates parameters of at most N bytes
+     * (docs/model-format.md, "Resource limits"). */
+    int64_t g = cfg[RAM_CFG_PATCH], k = cfg[RAM_CFG_SCALES];
+    if (g * ((int64_t)1 << (k - 1)) > RAM_SENSOR_MAX_IMAGE)
+        return RAM_FAIL(RAM_E_FORMAT,
+                        "CONF: RAM_CFG_PATCH %lld x 2^(RAM_CFG_SCALES %lld - "
+                        "1) is above %d",
+                        (long long)g, (long long)k, RAM_SENSOR_MAX_IMAGE);
+    const uint64_t count = ram__agent_count(cfg);
+    if (f.parm.n < 8 || (uint64_t)(f.parm.n - 8) / 4 != count ||
+        (f.parm.n - 8) % 4 != 0)
+        return RAM_FAIL(RAM_E_FORMAT,
+                        "PARM: %zu bytes, the configuration (CONF) implies "
+                        "%llu parameters (%llu bytes)",
+                        f.parm.n, (unsigned long long)count,
+                        (unsigned long long)(8 + 4 * count));
+    if (f.has_optm && cfg[RAM_CFG_TRAINABLE] &&
+        (f.optm.n < 64 || (uint64_t)(f.optm.n - 64) / 8 != count ||
+         (f.optm.n - 64) % 8 != 0))
+        return RAM_FAIL(RAM_E_FORMAT,
+                        "OPTM: %zu bytes, the configuration (CONF) implies "
+                        "%llu parameters (%llu bytes)",
+                        f.optm.n, (unsigned long long)count,
+                        (unsigned long long)(64 + 8 * count));
+
     ram_agent *agent;
-    /* Every key is in bounds (read_conf): only NOMEM or the patch and
-     * scales being too large together can fail. */
+    /* Every key is in bounds (read_conf) and the patch fits: only NOMEM
+     * can fail. */
     if ((rc = ram__agent_new(cfg, 0, &agent, __func__)) != RAM_OK)
         return rc == RAM_E_NOMEM
                    ? rc
@@ -416,6 +445,13 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
         what = "OPTM: the RNG state is all zero";
         if (!(a->rng->s[0] | a->rng->s[1] | a->rng->s[2] | a->rng->s[3]))
             goto fail; /* xoshiro's one forbidden state */
+        /* The Adam step count restarts at 0 when the optimiser changes and
+         * counts updates: it cannot exceed them (2^64 - 1 used to load and
+         * wrap to 0 at the next update: a division by zero). */
+        what = "OPTM: the Adam step count exceeds the update count, or the "
+               "update count is 2^63 or more";
+        if (adam_t > updates || updates >= (uint64_t)1 << 63)
+            goto fail;
         get_f32s(o, a->opt_m, a->count);
         get_f32s(o, a->opt_v, a->count);
         if (!ram__all_finite(a->opt_m, a->count) ||
@@ -424,6 +460,11 @@ int ram_agent_load(ram_agent **out, const void *buf, size_t size,
             what = "OPTM: a moment is NaN or infinite";
             goto fail;
         }
+        what = "OPTM: a second moment is negative";
+        for (size_t i = 0; i < a->count; i++)
+            if (a->opt_v[i] < 0.0f)
+                goto fail;
+        ram__optim_bounds(a->count, a->opt_m, a->opt_v, a->opt_bounds);
         *a->opt_kind = (int)kind;
         *a->adam_t = adam_t;
         *a->updates = updates;
@@ -437,34 +478,76 @@ fail:
 
 /* --------------------------------------------------------------- files */
 
-/* Create a new temporary file next to `path` as open(..., 0666) does (the
- * umask and a default ACL apply). The name is `path`.tmp-XXXXXX with six
- * letters from the clock and the stack address, retried on a collision;
- * `tmp` has room for it. Returns the descriptor or -1 (errno set). */
-static int create_temp(const char *path, size_t plen, char *tmp)
+/* The temporary file of a save to `path` is `path`.ram-tmp: one fixed
+ * name per target, so that a save killed half-way leaves at most that one
+ * file behind, and the next save to the same path reuses it. Saves to the
+ * same path serialise on an exclusive flock() of the temporary file (a
+ * killed process's lock goes with it). Returns the descriptor, locked and
+ * truncated, or -1 (errno set). `tmp` holds the name. */
+static int open_temp(const char *path, size_t plen, char *tmp)
 {
-    static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t x = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^
-                 (uint64_t)(uintptr_t)&ts ^ (uint64_t)getpid() << 16;
     memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp-", 5);
+    memcpy(tmp + plen, TMP_SUFFIX, sizeof TMP_SUFFIX);
     for (int attempt = 0; attempt < 100; attempt++) {
-        /* splitmix64 step: a fresh name per attempt */
-        x += 0x9e3779b97f4a7c15u;
-        uint64_t z = x;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-        z ^= z >> 31;
-        for (int i = 0; i < 6; i++, z /= 36)
-            tmp[plen + 5 + i] = digits[z % 36];
-        tmp[plen + 11] = '\0';
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+        if (fd < 0)
+            return -1;
+        int rc;
+        while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+            ;
+        /* Another save may have renamed this very file into place while
+         * this one waited for the lock: then the descriptor is `path`'s,
+         * not the temporary file's. Go again. */
+        struct stat a, b;
+        if (rc == 0 && fstat(fd, &a) == 0 && lstat(tmp, &b) == 0 &&
+            a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+            S_ISREG(a.st_mode)) {
+            if (ftruncate(fd, 0) == 0)
+                return fd;
+            rc = -1;
+            int err = errno;
+            unlink(tmp); /* still ours: the lock is held */
+            errno = err;
+        }
+        int err = errno;
+        close(fd);
+        if (rc != 0) {
+            errno = err;
+            return -1;
+        }
     }
+    errno = EAGAIN;
     return -1;
+}
+
+/* fsync the directory that holds `path`, so that the rename survives a
+ * power loss. File systems that cannot (EINVAL) count as done. */
+static int sync_dir(const char *path, size_t plen)
+{
+    size_t d = plen;
+    while (d > 0 && path[d - 1] != '/')
+        d--;
+    char *dir = malloc(d + 2);
+    if (!dir)
+        return ENOMEM;
+    if (d == 0) {
+        dir[0] = '.';
+        dir[1] = '\0';
+    } else {
+        memcpy(dir, path, d);
+        dir[d] = '\0';
+    }
+    int err = 0;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        err = errno;
+    else {
+        if (fsync(fd) != 0 && errno != EINVAL)
+            err = errno;
+        close(fd);
+    }
+    free(dir);
+    return err;
 }
 
 int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
@@ -477,6 +560,16 @@ int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
     int rc = ram_agent_save(a, flags, NULL, 0, &size);
     if (rc != RAM_OK)
         return rc; /* ram_agent_save set the detail */
+    /* A file being replaced keeps its permission bits; anything but a
+     * regular file (a device such as /dev/full, a directory, a FIFO) is
+     * never replaced. */
+    struct stat st;
+    int replace = stat(path, &st) == 0;
+    if (replace && !S_ISREG(st.st_mode))
+        return RAM_FAIL(RAM_E_IO,
+                        "path \"%s\" exists and is not a regular file; it "
+                        "is left alone",
+                        path);
     unsigned char *buf = malloc(size);
     if (!buf)
         return RAM_FAIL(RAM_E_NOMEM, "%zu bytes for the model", size);
@@ -486,19 +579,16 @@ int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
         return rc;
     }
     size_t plen = strlen(path);
-    char *tmp = malloc(plen + sizeof ".tmp-XXXXXX");
+    char *tmp = malloc(plen + sizeof TMP_SUFFIX);
     if (!tmp) {
         free(buf);
         return RAM_FAIL(RAM_E_NOMEM, "the temporary file name");
     }
-    /* A file being replaced keeps its permission bits. */
-    struct stat st;
-    int replace = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-    int fd = create_temp(path, plen, tmp);
+    int fd = open_temp(path, plen, tmp);
     if (fd < 0) {
-        rc = RAM_FAIL(RAM_E_IO, "path \"%s\": cannot create a temporary "
-                                "file next to it (errno %d)",
-                      path, errno);
+        rc = RAM_FAIL(RAM_E_IO, "path \"%s\": cannot create the temporary "
+                                "file %s next to it (errno %d)",
+                      path, tmp, errno);
         free(tmp);
         free(buf);
         return rc;
@@ -520,12 +610,17 @@ int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
         err = errno, what = "chmod";
     if (!err && fsync(fd) != 0)
         err = errno, what = "fsync";
-    if (close(fd) != 0 && !err)
-        err = errno, what = "close";
+    /* Renamed while the lock is held, so that no other save truncates the
+     * file between the fsync and the rename. */
     if (!err && rename(tmp, path) != 0)
         err = errno, what = "rename";
-    if (err) {
+    if (err)
         unlink(tmp);
+    if (close(fd) != 0 && !err)
+        err = errno, what = "close";
+    if (!err && (err = sync_dir(path, plen)) != 0)
+        what = "fsync of the directory (the file is in place)";
+    if (err) {
         rc = RAM_FAIL(RAM_E_IO, "path \"%s\": %s failed (errno %d)", path,
                       what, err);
     } else {
@@ -536,6 +631,24 @@ int ram_agent_save_file(const ram_agent *a, unsigned flags, const char *path)
     return rc;
 }
 
+/* Read up to n bytes; returns the count read (short only at the end of
+ * the file) or -1 on a read error (errno set). */
+static ssize_t read_full(int fd, unsigned char *p, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = read(fd, p + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        done += (size_t)k;
+    }
+    return (ssize_t)done;
+}
+
 int ram_agent_load_file(ram_agent **out, const char *path, unsigned flags)
 {
     if (!out)
@@ -543,39 +656,73 @@ int ram_agent_load_file(ram_agent **out, const char *path, unsigned flags)
     *out = NULL;
     if (!path)
         return RAM_FAIL(RAM_E_INVALID, "path is NULL");
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    if (flags & ~(unsigned)RAM_LOAD_INFERENCE)
+        return RAM_FAIL(RAM_E_INVALID, "flags 0x%x has unknown bits", flags);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return RAM_FAIL(RAM_E_IO, "path \"%s\": cannot open (errno %d)",
                         path, errno);
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    int rc = buf ? RAM_OK : RAM_E_NOMEM;
-    while (rc == RAM_OK) {
-        if (n == cap) {
-            unsigned char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2)
-                                                    : NULL;
-            if (!nb) {
-                rc = RAM_E_NOMEM;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t k = fread(buf + n, 1, cap - n, fp);
-        n += k;
-        if (k == 0) {
-            if (ferror(fp))
-                rc = RAM_E_IO;
-            break;
-        }
+    /* The header first: magic, version and the declared total size are
+     * checked before anything is allocated, and the total bounds what is
+     * read (a gigabyte of zeros fails after 24 bytes). */
+    unsigned char head[HEADER_SIZE];
+    ssize_t got = read_full(fd, head, sizeof head);
+    int rc;
+    if (got < 0) {
+        rc = RAM_FAIL(RAM_E_IO, "path \"%s\": read error (errno %d)", path,
+                      errno);
+        close(fd);
+        return rc;
     }
-    fclose(fp);
-    if (rc == RAM_OK)
-        rc = ram_agent_load(out, buf, n, flags); /* sets its own detail */
-    else if (rc == RAM_E_IO)
-        RAM_FAIL(rc, "path \"%s\": read error", path);
+    if ((size_t)got < sizeof head) {
+        close(fd);
+        return ram_agent_load(out, head, (size_t)got, flags);
+    }
+    rbuf r = {head, sizeof head, 8};
+    uint32_t version = get_u32(&r);
+    (void)get_u32(&r);
+    uint64_t total = get_u64(&r);
+    if (memcmp(head, MAGIC, 8) != 0 || version == 0 ||
+        version > FORMAT_VERSION || total < HEADER_SIZE + 4) {
+        close(fd);
+        return ram_agent_load(out, head, sizeof head, flags); /* its status */
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size != total) {
+        close(fd);
+        if ((uint64_t)st.st_size < total)
+            return RAM_FAIL(RAM_E_TRUNCATED,
+                            "path \"%s\": %lld bytes, the header says %llu",
+                            path, (long long)st.st_size,
+                            (unsigned long long)total);
+        return RAM_FAIL(RAM_E_FORMAT,
+                        "path \"%s\": %lld bytes, the header says %llu "
+                        "(trailing bytes)",
+                        path, (long long)st.st_size,
+                        (unsigned long long)total);
+    }
+    if (total > (uint64_t)SIZE_MAX - 1) {
+        close(fd);
+        return RAM_FAIL(RAM_E_NOMEM, "path \"%s\": %llu bytes", path,
+                        (unsigned long long)total);
+    }
+    /* One byte more than the total, to see trailing bytes of a pipe. */
+    unsigned char *buf = malloc((size_t)total + 1);
+    if (!buf) {
+        close(fd);
+        return RAM_FAIL(RAM_E_NOMEM, "path \"%s\": %llu bytes to read it into",
+                        path, (unsigned long long)total);
+    }
+    memcpy(buf, head, sizeof head);
+    got = read_full(fd, buf + sizeof head, (size_t)total + 1 - sizeof head);
+    int err = errno;
+    close(fd);
+    if (got < 0)
+        rc = RAM_FAIL(RAM_E_IO, "path \"%s\": read error (errno %d)", path,
+                      err);
     else
-        RAM_FAIL(rc, "path \"%s\": memory to read it into", path);
+        rc = ram_agent_load(out, buf, sizeof head + (size_t)got, flags);
     free(buf);
     return rc;
 }

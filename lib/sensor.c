@@ -23,8 +23,9 @@
  * 1 / (255 * 4^i) in double, rounded once to float. At scale 0 this equals
  * v / 255.0f exactly. F32: sums in float, first over the p rows, then over
  * the p columns, so a cell's error is at most about 2 * p * 2^-24 times the
- * mean of |pixel| over the block; the final division by 4^i is exact. Pixels
- * so large that a block sum overflows give an infinite mean. */
+ * mean of |pixel| over the block; the final division by 4^i is exact. The
+ * callers accept only pixels with |x| <= RAM_PIXEL_F32_MAX = 2^24, so a
+ * block sum (at most 4^7 pixels) stays below 2^38: no sum overflows. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -257,12 +258,14 @@ int ram__image_check_in(const char *func, int format, size_t channels,
 
 /* ----------------------------------------------------------------- scan */
 
-/* 1 if every F32 pixel that image `img`'s patches read is finite. The
- * patches are nested (each contains the smaller ones), so the bounding box
- * of all of them is exactly the pixels read; it is computed anyway. */
-static int patches_finite(const struct ram_sensor *s, const float *img,
-                          size_t width, size_t height, size_t rs,
-                          const float *l)
+/* The F32 pixels that image `img`'s patches read: 1 if all are valid
+ * (finite, |x| <= RAM_PIXEL_F32_MAX); else 0, with the first bad value in
+ * *bad. The patches are nested (each contains the smaller ones), so the
+ * bounding box of all of them is exactly the pixels read; it is computed
+ * anyway. */
+static int patches_valid(const struct ram_sensor *s, const float *img,
+                         size_t width, size_t height, size_t rs,
+                         const float *l, float *bad)
 {
     long xa = 0, xb = 0, ya = 0, yb = 0;
     for (int i = 0; i < s->scales; i++) {
@@ -280,10 +283,44 @@ static int patches_finite(const struct ram_sensor *s, const float *img,
     if (xa >= xb || ya >= yb)
         return 1;
     size_t C = (size_t)s->channels, n = (size_t)(xb - xa) * C;
-    for (long y = ya; y < yb; y++)
-        if (!ram__all_finite(img + (size_t)y * rs + (size_t)xa * C, n))
+    for (long y = ya; y < yb; y++) {
+        const float *r = img + (size_t)y * rs + (size_t)xa * C;
+        if (!ram__all_pixels_ok(r, n)) {
+            for (size_t j = 0; j < n; j++)
+                if (!(fabsf(r[j]) <= RAM_PIXEL_F32_MAX)) {
+                    *bad = r[j];
+                    break;
+                }
             return 0;
+        }
+    }
     return 1;
+}
+
+int ram__sensor_pixels_check(const char *func, const struct ram_sensor *s,
+                             size_t batch, const void *images, size_t width,
+                             size_t height, size_t row_stride,
+                             size_t image_stride, const float *loc)
+{
+    size_t rs = row_stride / sizeof(float);
+    for (size_t b = 0; b < batch; b++) {
+        const float *img = (const float *)(const void *)(
+            (const char *)images + b * image_stride);
+        float bad = 0.0f;
+        if (!patches_valid(s, img, width, height, rs, loc + 2 * b, &bad)) {
+            if (!isfinite(bad))
+                return ram__fail(RAM_E_NONFINITE, func,
+                                 "image %zu has a NaN or infinite pixel "
+                                 "inside its patches",
+                                 b);
+            return ram__fail(RAM_E_RANGE, func,
+                             "image %zu has a pixel of %g inside its "
+                             "patches, outside [-RAM_PIXEL_F32_MAX, "
+                             "RAM_PIXEL_F32_MAX] = [-2^24, 2^24]",
+                             b, (double)bad);
+        }
+    }
+    return RAM_OK;
 }
 
 /* --------------------------------------------------------------- kernels */
@@ -699,15 +736,10 @@ int ram_sensor_glimpse(const ram_sensor *sensor, size_t batch,
     if (rc != RAM_OK)
         return rc;
     if (format == RAM_PIXEL_F32) {
-        size_t rs = row_stride / sizeof(float);
-        for (size_t b = 0; b < batch; b++) {
-            const float *img = (const float *)(const void *)(
-                (const char *)images + b * image_stride);
-            if (!patches_finite(sensor, img, width, height, rs, loc + 2 * b))
-                return RAM_FAIL(RAM_E_NONFINITE,
-                                "image %zu has a NaN or infinite pixel "
-                                "inside its patches", b);
-        }
+        rc = ram__sensor_pixels_check(__func__, sensor, batch, images, width,
+                                      height, row_stride, image_stride, loc);
+        if (rc != RAM_OK)
+            return rc;
     }
     ram__sensor_run(sensor, batch, images, format, width, height, row_stride,
                     image_stride, loc, out);

@@ -350,11 +350,14 @@ static int args_check(const char *func, const float *loc, const float *scale,
     return RAM_OK;
 }
 
-/* 1 if every F32 pixel under one of image img's patches is finite: the
- * pixels of the union's bounding box (the patches are nested or nearly). */
-static int scaled_finite(const struct ram_sensor *s, const float *img,
-                         size_t width, size_t height, size_t rs,
-                         const float *l, float scale, unsigned flags)
+/* 1 if every F32 pixel under one of image img's patches is valid (finite,
+ * |x| <= RAM_PIXEL_F32_MAX, the check ram_sensor_glimpse() and
+ * ram_agent_step() make): the pixels of the union's bounding box (the
+ * patches are nested or nearly); else 0 with the first bad value in *bad. */
+static int scaled_valid(const struct ram_sensor *s, const float *img,
+                        size_t width, size_t height, size_t rs,
+                        const float *l, float scale, unsigned flags,
+                        float *bad)
 {
     double xa = 0, xb = 0, ya = 0, yb = 0;
     for (int i = 0; i < s->scales; i++) {
@@ -374,9 +377,17 @@ static int scaled_finite(const struct ram_sensor *s, const float *img,
         return 1;
     const size_t C = (size_t)s->channels;
     const size_t n = (size_t)(xb - xa) * C;
-    for (size_t y = (size_t)ya; y < (size_t)yb; y++)
-        if (!ram__all_finite(img + y * rs + (size_t)xa * C, n))
+    for (size_t y = (size_t)ya; y < (size_t)yb; y++) {
+        const float *r = img + y * rs + (size_t)xa * C;
+        if (!ram__all_pixels_ok(r, n)) {
+            for (size_t j = 0; j < n; j++)
+                if (!(fabsf(r[j]) <= RAM_PIXEL_F32_MAX)) {
+                    *bad = r[j];
+                    break;
+                }
             return 0;
+        }
+    }
     return 1;
 }
 
@@ -424,11 +435,19 @@ int ram_sensor_glimpse_scaled(const ram_sensor *sensor, size_t batch,
         for (size_t b = 0; b < batch; b++) {
             const float *img = (const float *)(const void *)(
                 (const char *)images + b * image_stride);
-            if (!scaled_finite(sensor, img, width, height, rs, loc + 2 * b,
-                               scale[b], flags))
-                return RAM_FAIL(RAM_E_NONFINITE,
-                                "image %zu has a NaN or infinite pixel "
-                                "inside its patches", b);
+            float bad = 0.0f;
+            if (!scaled_valid(sensor, img, width, height, rs, loc + 2 * b,
+                              scale[b], flags, &bad)) {
+                if (!isfinite(bad))
+                    return RAM_FAIL(RAM_E_NONFINITE,
+                                    "image %zu has a NaN or infinite pixel "
+                                    "inside its patches", b);
+                return RAM_FAIL(RAM_E_RANGE,
+                                "image %zu has a pixel of %g inside its "
+                                "patches, outside [-RAM_PIXEL_F32_MAX, "
+                                "RAM_PIXEL_F32_MAX] = [-2^24, 2^24]",
+                                b, (double)bad);
+            }
         }
     }
     ram__sensor_run_scaled(sensor, batch, images, format, width, height,

@@ -16,6 +16,8 @@ PACKAGES=(
     curl              # scripts/fetch-mnist.sh (make demo without MNIST)
     ca-certificates   # https for curl
     clang             # scripts/check-headers.sh: clang -Wdocumentation on the headers
+    libclang-rt-dev   # make fuzz: clang's libFuzzer, ASan and UBSan runtimes
+    valgrind          # make check-valgrind
     abigail-tools     # make check-abi: abidw, abidiff (docs/abi.md)
     libopenmpi-dev    # mpicc, mpi.h: examples/mpi, ram-mnist-mpi (docs/mpi.md)
     openmpi-bin       # mpirun: make check's MPI smoke test (scripts/check-mpi.sh)

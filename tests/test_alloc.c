@@ -31,22 +31,26 @@ extern void *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
 
 static _Thread_local long allocations; /* per thread: tests may fork */
+static _Thread_local unsigned long long bytes; /* requested, in total */
 
 void *malloc(size_t n)
 {
     allocations++;
+    bytes += n;
     return __libc_malloc(n);
 }
 
 void *calloc(size_t n, size_t m)
 {
     allocations++;
+    bytes += (unsigned long long)n * m;
     return __libc_calloc(n, m);
 }
 
 void *realloc(void *p, size_t n)
 {
     allocations++;
+    bytes += n;
     return __libc_realloc(p, n);
 }
 
@@ -63,6 +67,19 @@ long ram_test_allocations(void)
 {
 #if COUNTING
     return allocations;
+#else
+    return -1;
+#endif
+}
+
+/* [hardening] The bytes the calling thread requested from malloc, calloc
+ * and realloc (a realloc counts its new size), for the load limits test
+ * (tests/test_model_limits.c); -1 when the allocator is not counted. */
+long long ram_test_bytes(void);
+long long ram_test_bytes(void)
+{
+#if COUNTING
+    return (long long)bytes;
 #else
     return -1;
 #endif
@@ -112,6 +129,9 @@ START_TEST(step_does_not_allocate_at_batch_1)
     /* The counter itself works. */
     long mark = allocations;
     void *volatile p = malloc(16);
+    /* GCC assumes that malloc changes no variable of the program and may
+     * reuse the value read before the call: a compiler barrier. */
+    __asm__ volatile("" ::: "memory");
     long one = allocations - mark;
     free(p);
     ck_assert_int_eq(one, 1);

@@ -320,7 +320,11 @@ typedef enum ram_begin_flags {
  *          RAM_BEGIN_GREEDY_ACTION in classify mode), RAM_E_RANGE (batch
  *          0 or above RAM_MAX_ROWS; with RAM_BEGIN_TRAIN, batch x
  *          RAM_CFG_MAX_STEPS above RAM_MAX_ROWS), RAM_E_UNSUPPORTED
- *          (RAM_BEGIN_TRAIN on an inference-only agent), RAM_E_NOMEM.
+ *          (RAM_BEGIN_TRAIN on an inference-only agent), RAM_E_NOMEM
+ *          (every buffer is allocated before anything changes: an episode
+ *          under way goes on as it was), RAM_E_NONFINITE (the learned
+ *          first location is NaN or infinite: the parameters are finite
+ *          but absurd, or the host wrote NaN into them).
  *          Since 0.1.0. */
 RAM_API int ram_agent_begin(ram_agent *agent, size_t batch, unsigned flags);
 
@@ -355,18 +359,34 @@ RAM_API int ram_agent_location(const ram_agent *agent, float *loc);
  *          (images_size too small for the batch and the input
  *          description); RAM_E_STATE (no
  *          episode, no input described, or a training episode already at
- *          RAM_CFG_MAX_STEPS); RAM_E_NONFINITE (NaN/Inf in a pixel that the
- *          retina reads). On error the episode is as before the call.
+ *          RAM_CFG_MAX_STEPS); RAM_E_RANGE also for an F32 pixel that
+ *          the retina reads beyond +-RAM_PIXEL_F32_MAX; RAM_E_NONFINITE
+ *          (NaN/Inf in a pixel that the retina reads, checked as
+ *          ram_sensor_glimpse() does; or the new state, the next
+ *          location or the action probabilities came out NaN or infinite,
+ *          which a finite but absurd model, or NaN written into the
+ *          parameters, can cause). No call returns RAM_OK with a NaN or
+ *          infinite output. On error the episode is as before the call
+ *          (the agent's RNG included) and no output is written.
  *  Never allocates. Since 0.1.0 (images_size since 0.2.0). */
 RAM_API int ram_agent_step(ram_agent *agent, const void *images,
                            size_t images_size, float *next_loc, float *probs,
                            int *actions);
 
+/** Largest magnitude of one step's reward (the sum of its
+ *  ram_agent_reward() calls): 10^6. With at most 4096 steps (the bound of
+ *  RAM_CFG_MAX_STEPS), no discounted return exceeds 4.1e9, and no return,
+ *  baseline error or gradient term derived from it overflows a float.
+ *  Since 0.2.0. */
+#define RAM_AGENT_MAX_REWARD 1000000.0
+
 /** Hand over the rewards that followed the last step (batch floats,
  *  finite). Steps without a call get 0; a second call for the same step
  *  adds. @return RAM_OK, RAM_E_INVALID (agent or rewards NULL),
  *  RAM_E_STATE (no episode, or no step yet), RAM_E_NONFINITE (a reward is
- *  NaN or infinite; nothing is added). Since 0.1.0. */
+ *  NaN or infinite), RAM_E_RANGE (a reward, or the step's sum with it,
+ *  beyond +-RAM_AGENT_MAX_REWARD). On error nothing is added. Since
+ *  0.1.0 (RAM_E_RANGE since 0.2.0). */
 RAM_API int ram_agent_reward(ram_agent *agent, const float *rewards);
 
 /** End the episode. For a training episode, computes and *adds* into the
@@ -388,18 +408,32 @@ RAM_API int ram_agent_reward(ram_agent *agent, const float *rewards);
  *  episodes just end.
  *  @param labels  batch labels in [0, A), or NULL (no cross-entropy).
  *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_RANGE (a label),
- *          RAM_E_STATE (no episode, or a training episode with no step).
+ *          RAM_E_STATE (no episode, or a training episode with no step),
+ *          RAM_E_NONFINITE (the last step's action probabilities, which
+ *          a classify-mode step given neither probs nor actions leaves to
+ *          this call, are NaN or infinite; the episode goes on). A
+ *          finite but absurd model can still make the gradient sums NaN
+ *          or infinite: ram_agent_update() then refuses them.
  *          Since 0.1.0 (sums and the count since 0.2.0). */
 RAM_API int ram_agent_end(ram_agent *agent, const int *labels);
 
 /** Apply the optimiser to the mean gradient: the accumulated sums divided
  *  by the sample count (ram_agent_grad_samples()), plus weight decay, then
  *  global-norm clipping when set. Then zero the gradients and the count.
+ *  Every new parameter and moment is computed before any is written (a
+ *  dry run): the update is applied whole or not at all.
  *  @return RAM_OK, RAM_E_INVALID (agent NULL), RAM_E_STATE (no gradient
  *          accumulated
  *          since the last update or zero_grad), RAM_E_UNSUPPORTED
  *          (inference-only agent), RAM_E_NONFINITE (a gradient is not
- *          finite; nothing is applied, the gradients are kept).
+ *          finite, or the step would make a parameter or a moment NaN or
+ *          infinite; nothing is applied, the gradients are kept, and
+ *          RAM_STAT_REFUSED_UPDATES counts it). A training loop must
+ *          handle it: every later update is refused the same way until
+ *          ram_agent_zero_grad() discards the gradients, e.g.
+ *              rc = ram_agent_update(agent);
+ *              if (rc == RAM_E_NONFINITE)
+ *                  ram_agent_zero_grad(agent); (log it, skip the batch)
  *  Since 0.1.0. */
 RAM_API int ram_agent_update(ram_agent *agent);
 
@@ -436,7 +470,13 @@ typedef enum ram_stat {
                                      clipping, at the last update */
     RAM_STAT_STEPS = 6,         /**< steps in the last ended episode */
     RAM_STAT_UPDATES = 7,       /**< updates applied since creation */
-    RAM_STAT_ENTROPY = 8        /**< mean action entropy, all steps */
+    RAM_STAT_ENTROPY = 8,       /**< mean action entropy, all steps */
+    RAM_STAT_REFUSED_UPDATES = 9 /**< updates refused with
+                                     RAM_E_NONFINITE since creation (or
+                                     load): the one count a failing
+                                     ram_agent_update() changes, so that a
+                                     loop that only logs statuses can still
+                                     see it. Since 0.2.0. */
 } ram_stat;
 
 /** Read a figure. @return RAM_OK, RAM_E_INVALID (agent or value NULL,
@@ -487,16 +527,26 @@ RAM_API int ram_agent_save(const ram_agent *agent, unsigned flags, void *buf,
 RAM_API int ram_agent_load(ram_agent **out, const void *buf, size_t size,
                            unsigned flags);
 
-/** ram_agent_save() to a file, atomically: written to `path`.tmp-XXXXXX in
- *  the same directory, flushed, then renamed over `path`.
+/** ram_agent_save() to a file, atomically and kill-safe: written to the
+ *  temporary file `path`.ram-tmp in the same directory (one fixed name per
+ *  target: a save killed half-way leaves at most that file, which the next
+ *  save to `path` reuses; saves to one path from several processes take
+ *  turns on an flock() of it), flushed (fsync), renamed over `path`, then
+ *  the directory is flushed, so that the new file survives a power loss.
+ *  At every moment `path` holds either the previous file or the new one,
+ *  whole.
  *  File mode: a new file gets the mode that open(path, O_CREAT, 0666)
  *  gives under the process's umask (0644 under umask 022; a default ACL
  *  of the directory applies too); a regular file being replaced keeps its
  *  permission bits (not its owner or group: the file is a new one).
  *  @return RAM_OK; as ram_agent_save() (RAM_E_INVALID also for a NULL or
- *          empty path); RAM_E_NOMEM; RAM_E_IO (the temporary file cannot
- *          be created, written, flushed or renamed; nothing is left behind
- *          and `path` is untouched). Since 0.1.0. */
+ *          empty path); RAM_E_NOMEM; RAM_E_IO (`path` exists and is not a
+ *          regular file, e.g. /dev/full: it is left alone; or the
+ *          temporary file cannot be created, written (a full disk),
+ *          flushed or renamed: it is removed and `path` is untouched; or
+ *          the directory cannot be flushed after the rename: the new file
+ *          is in place). Since 0.1.0 (fixed temporary name, directory
+ *          fsync, non-regular targets refused since 0.2.0). */
 RAM_API int ram_agent_save_file(const ram_agent *agent, unsigned flags,
                                 const char *path);
 

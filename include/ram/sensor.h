@@ -15,8 +15,16 @@ typedef struct ram_sensor ram_sensor;
 /** Pixel formats the sensor reads. Values are pinned. */
 typedef enum ram_pixel_format {
     RAM_PIXEL_U8 = 1,  /**< uint8_t; a value v reads as v / 255.0f. */
-    RAM_PIXEL_F32 = 2  /**< float; read as is. Must be finite where read. */
+    RAM_PIXEL_F32 = 2  /**< float; read as is. Where read, each must be
+                            finite with |x| <= RAM_PIXEL_F32_MAX. */
 } ram_pixel_format;
+
+/** Largest magnitude of an F32 pixel: 2^24 = 16777216 (every integer up to
+ *  it is exact in a float). ram_sensor_glimpse(),
+ *  ram_sensor_glimpse_scaled() and ram_agent_step() make the same check on the pixels that the patches read: NaN or infinity is
+ *  RAM_E_NONFINITE, a finite value beyond this bound RAM_E_RANGE. The bound
+ *  keeps every block sum of the coarse scales finite. Since 0.2.0. */
+#define RAM_PIXEL_F32_MAX 16777216.0f
 
 /** Bounds on the sensor's shape. */
 #define RAM_SENSOR_MAX_PATCH 64     /**< largest patch width g */
@@ -87,7 +95,8 @@ RAM_API int ram_sensor_shape(const ram_sensor *sensor, size_t *patch,
  *          too small or not a multiple of the element size, F32 images
  *          not aligned for float); RAM_E_RANGE (sizes or batch out of
  *          bounds, strides whose products overflow ptrdiff_t, location
- *          outside [-1,1]);
+ *          outside [-1,1], an F32 pixel that a patch covers beyond
+ *          +-RAM_PIXEL_F32_MAX);
  *          RAM_E_NONFINITE (NaN/Inf in loc, or in an F32 pixel that a
  *          patch covers). On error `out` is unchanged.
  *  Never allocates. Thread-safe for one sensor shared by several threads.
@@ -170,9 +179,10 @@ RAM_API int ram_sensor_patch_rect(const ram_sensor *sensor, size_t width,
  *  @param out           batch * ram_sensor_output_size() floats.
  *  @return RAM_OK; RAM_E_INVALID (a NULL pointer, unknown flags, or as for
  *          ram_sensor_glimpse()); RAM_E_RANGE (a scale outside its bounds,
- *          or as for ram_sensor_glimpse()); RAM_E_NONFINITE (NaN/Inf in loc
- *          or scale, or in an F32 pixel that a patch covers). On error `out`
- *          is unchanged.
+ *          or as for ram_sensor_glimpse(), an F32 pixel that a patch covers
+ *          beyond +-RAM_PIXEL_F32_MAX included); RAM_E_NONFINITE (NaN/Inf
+ *          in loc or scale, or in an F32 pixel that a patch covers). On
+ *          error `out` is unchanged.
  *  Never allocates. Thread-safe for one sensor shared by several threads.
  *  Since 0.2.0. */
 RAM_API int ram_sensor_glimpse_scaled(const ram_sensor *sensor, size_t batch,
