@@ -294,7 +294,7 @@ START_TEST(load_memory_bound)
         return; /* allocator replaced by a sanitizer */
     static const char *files[] = {"models/mnist28.ram", "models/catch.ram",
                                   "models/translated60.ram",
-                                  "models/cluttered60-random-lstm.ram"};
+                                  "models/cluttered60.ram"};
     double worst[2] = {0, 0};
     for (int k = 0; k < 10; k++) {
         unsigned char *buf = NULL;
